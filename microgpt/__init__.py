@@ -1,0 +1,46 @@
+"""microgpt: Karpathy's microgpt as a package whose engine records every op.
+
+Layers, bottom up (each imports only those below it, and only the standard library):
+
+- ``engine``: the scalar autograd ``Value`` (with the op that made each node);
+- ``trace``: ``with trace() as t:`` records every node, with scopes and names;
+- ``data``: documents and the character ``Tokenizer``;
+- ``model``: ``GPTConfig``, ``GPT`` and the name vocabulary (``NAME_RE``);
+- ``train``: ``Run`` (Adam, snapshots, resume); ``sample``: temperature sampling;
+- ``checkpoint``: JSON checkpoints; ``cli``: the ``microgpt`` command.
+
+The explorer (graphs, widgets) lives in the separate ``explorer`` package and reads what this
+package records; nothing here imports it.
+"""
+
+__version__ = "0.1.0"
+
+from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
+from .data import Tokenizer, load_docs
+from .engine import Value
+from .errors import MicrogptError
+from .model import GPT, NAME_RE, GPTConfig
+from .sample import sample
+from .trace import Trace, name, scope, trace
+from .train import Hyperparams, Run
+
+__all__ = [
+    "GPT",
+    "NAME_RE",
+    "GPTConfig",
+    "Hyperparams",
+    "MicrogptError",
+    "Run",
+    "Trace",
+    "Tokenizer",
+    "Value",
+    "__version__",
+    "load_checkpoint",
+    "load_docs",
+    "name",
+    "sample",
+    "save_checkpoint",
+    "scope",
+    "shipped_checkpoint_path",
+    "trace",
+]

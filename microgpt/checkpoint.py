@@ -1,0 +1,209 @@
+"""Checkpoints: JSON files (never pickle), written atomically, validated on load.
+
+A checkpoint is ``Run.to_checkpoint()`` plus a header::
+
+    {"format": "microgpt-checkpoint", "version": 1,
+     "config": {"vocab_size", "n_embd", "n_head", "n_layer", "block_size"},
+     "hyperparams": {"num_steps", "learning_rate", "beta1", "beta2", "eps_adam", "seed",
+                     "snapshot_every"},
+     "vocab": ["a", "b", ...],            # BOS is len(vocab)
+     "data": {"source", "num_docs", "sha256"},
+     "step": 1000,                        # steps done
+     "weights": {"wte": [[...], ...], "wpe": ..., "lm_head": ..., "layer0.attn_wq": ..., ...},
+     "adam": {"m": {key: matrix}, "v": {key: matrix}},
+     "rng_state": [version, [625 ints], gauss_next],
+     "loss_history": [one loss per step done],
+     "snapshots": [{"step", "loss", "weights", "grad_norms"}, ...]}
+
+Floats are written with ``repr`` (JSON's default), which round-trips exactly, so a resumed run
+is bit-identical to an uninterrupted one. Saving writes a temporary file beside the target and
+renames it over the target, so a failed write leaves the old checkpoint as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from .errors import MicrogptError
+from .model import GPTConfig
+
+__all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
+
+FORMAT = "microgpt-checkpoint"
+VERSION = 1
+_REQUIRED = (
+    "config",
+    "hyperparams",
+    "vocab",
+    "data",
+    "step",
+    "weights",
+    "adam",
+    "rng_state",
+    "loss_history",
+    "snapshots",
+)
+
+
+def shipped_checkpoint_path() -> Path:
+    """The checkpoint shipped inside the package (1,000 steps on the bundled names, seed 42)."""
+    return Path(str(resources.files("microgpt").joinpath("data", "model.json")))
+
+
+def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
+    """Write ``ckpt`` (from ``Run.to_checkpoint()``) to ``path`` atomically; returns the path."""
+    path = Path(path)
+    payload = {"format": FORMAT, "version": VERSION, **ckpt}
+    try:
+        text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+    except ValueError as e:
+        raise MicrogptError(
+            f"not saving {str(path)!r}: the run holds a non-finite number ({e}); the training "
+            "diverged, try a lower learning rate"
+        ) from None
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise MicrogptError(
+            f"cannot save the checkpoint to {str(path)!r}: the directory {str(directory)!r} "
+            "does not exist; create it or choose another --out"
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise MicrogptError(
+            f"could not save the checkpoint to {str(path)!r} ({e.strerror or e}); any earlier "
+            "file there is unchanged. Free some space or choose another --out"
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
+    """Read and validate a checkpoint (default: the shipped one). Errors name file and problem."""
+    path = Path(path) if path is not None else shipped_checkpoint_path()
+    where = f"checkpoint {str(path)!r}"
+    if not path.exists():
+        raise MicrogptError(f"{where} does not exist: check the path (train one with --out)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise MicrogptError(f"cannot read {where}: {e}") from None
+    try:
+        ckpt = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise MicrogptError(
+            f"{where} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); it may "
+            "be truncated or not a microgpt checkpoint: train or download it again"
+        ) from None
+    except ValueError as e:  # NaN / Infinity
+        raise MicrogptError(f"{where} holds {e}: the weights are not finite numbers") from None
+    _validate(ckpt, where)
+    return ckpt
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"a non-finite number ({name})")
+
+
+def _validate(ckpt, where: str) -> None:
+    def fail(problem: str):
+        raise MicrogptError(f"{where}: {problem}")
+
+    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+        fail(f'not a microgpt checkpoint (no "format": "{FORMAT}" field)')
+    version = ckpt.get("version")
+    if version != VERSION:
+        fail(
+            f"format version {version!r}, but this microgpt reads version {VERSION}: "
+            "use the microgpt release that wrote it, or train a new checkpoint"
+        )
+    missing = [k for k in _REQUIRED if k not in ckpt]
+    if missing:
+        fail(f"missing field(s) {', '.join(missing)}")
+    try:
+        config = GPTConfig(**ckpt["config"])
+    except (TypeError, MicrogptError) as e:
+        fail(f"bad config {ckpt['config']!r}: {e}")
+    vocab = ckpt["vocab"]
+    if (
+        not isinstance(vocab, list)
+        or not all(isinstance(c, str) and len(c) == 1 for c in vocab)
+        or len(set(vocab)) != len(vocab)
+        or vocab != sorted(vocab)
+    ):
+        fail("vocab must be a sorted list of distinct single characters")
+    if len(vocab) + 1 != config.vocab_size:
+        fail(f"{len(vocab)} characters in vocab but config.vocab_size is {config.vocab_size}")
+    step = ckpt["step"]
+    num_steps = (
+        ckpt["hyperparams"].get("num_steps") if isinstance(ckpt["hyperparams"], dict) else None
+    )
+    if not isinstance(step, int) or not isinstance(num_steps, int) or not 0 <= step <= num_steps:
+        fail(f"step {step!r} is not between 0 and the run's num_steps {num_steps!r}")
+    if not isinstance(ckpt["loss_history"], list) or len(ckpt["loss_history"]) != step:
+        fail(f"loss_history should hold one loss per step done ({step})")
+    _check_numbers(ckpt["loss_history"], "loss_history", fail)
+    shapes = config.matrix_shapes()
+    _check_matrices(ckpt["weights"], shapes, "weights", fail)
+    if not isinstance(ckpt["adam"], dict):
+        fail("adam must hold m and v")
+    for moment in ("m", "v"):
+        _check_matrices(ckpt["adam"].get(moment), shapes, f"adam.{moment}", fail)
+    rng = ckpt["rng_state"]
+    if not (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[1], list)):
+        fail("rng_state must be [version, [internal state], gauss_next]")
+    if not isinstance(ckpt["snapshots"], list):
+        fail("snapshots must be a list")
+    for i, snap in enumerate(ckpt["snapshots"]):
+        if not isinstance(snap, dict) or "step" not in snap or "weights" not in snap:
+            fail(f"snapshot {i} must hold step and weights")
+        _check_matrices(snap["weights"], shapes, f"snapshots[{i}].weights", fail)
+
+
+def _check_numbers(values, what: str, fail) -> None:
+    for x in values:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            fail(f"{what} holds {x!r}, not a finite number")
+
+
+def _check_matrices(mats, shapes: dict, what: str, fail) -> None:
+    if not isinstance(mats, dict):
+        fail(f"{what} must map parameter names to matrices")
+    missing = [k for k in shapes if k not in mats]
+    extra = [k for k in mats if k not in shapes]
+    if missing or extra:
+        fail(
+            f"{what} does not fit the config: missing {missing or 'nothing'}, "
+            f"unexpected {extra or 'nothing'}"
+        )
+    for key, (rows, cols) in shapes.items():
+        mat = mats[key]
+        if (
+            not isinstance(mat, list)
+            or len(mat) != rows
+            or not all(isinstance(r, list) and len(r) == cols for r in mat)
+        ):
+            got = (
+                f"{len(mat)} × {len(mat[0]) if mat and isinstance(mat[0], list) else '?'}"
+                if isinstance(mat, list)
+                else type(mat).__name__
+            )
+            fail(f"{what}[{key!r}] should be {rows} × {cols}, got {got}")
+        for r, row in enumerate(mat):
+            for c, x in enumerate(row):
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                    fail(f"{what}[{key!r}][{r}][{c}] is {x!r}, not a finite number")

@@ -1,0 +1,268 @@
+"""The ``microgpt`` command: ``train`` and ``sample`` (and ``graph`` once the explorer exists).
+
+The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
+without a traceback, exit status 2. Ctrl-C during training finishes the step under way, saves
+a checkpoint and exits with status 130; ``--resume`` continues it bit-identically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
+from .data import BUNDLED, load_docs
+from .errors import MicrogptError
+from .sample import check_temperature, sample
+from .train import Hyperparams, Run
+
+__all__ = ["main", "build_parser"]
+
+_MODEL_FLAGS = {  # flag dest -> (config key, default)
+    "n_layer": ("n_layer", 1),
+    "n_embd": ("n_embd", 16),
+    "n_head": ("n_head", 4),
+    "block_size": ("block_size", 16),
+}
+_RUN_FLAGS = {  # flag dest -> (hyperparams key, default)
+    "steps": ("num_steps", 1000),
+    "seed": ("seed", 42),
+    "lr": ("learning_rate", 0.01),
+    "snapshot_every": ("snapshot_every", 100),
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="microgpt",
+        description="Karpathy's microgpt: train a tiny GPT on names and sample from it.",
+    )
+    parser.add_argument("--version", action="version", version=f"microgpt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    t = sub.add_parser(
+        "train",
+        help="train a model (prints the loss of every step, then samples)",
+        description="Train microgpt exactly as the article does: one document per step, Adam, "
+        "linear learning-rate decay; then print samples.",
+    )
+    t.add_argument(
+        "--data",
+        default=None,
+        metavar="D",
+        help=f"'{BUNDLED}' (the bundled SSA names, default), 'makemore' (the article's file, "
+        "downloaded once into ~/.cache/microgpt), or a text file with one document per line",
+    )
+    t.add_argument("--steps", type=_positive_int, help="training steps (default 1000)")
+    t.add_argument("--seed", type=int, help="random seed (default 42)")
+    t.add_argument("--n-layer", type=_positive_int, help="transformer layers (default 1)")
+    t.add_argument("--n-embd", type=_positive_int, help="embedding width (default 16)")
+    t.add_argument("--n-head", type=_positive_int, help="attention heads (default 4)")
+    t.add_argument("--block-size", type=_positive_int, help="context length (default 16)")
+    t.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01)")
+    t.add_argument(
+        "--temperature", type=_positive_float, default=0.5, help="sampling temperature (0.5)"
+    )
+    t.add_argument(
+        "--samples", type=_non_negative_int, default=20, help="names to sample after (20)"
+    )
+    t.add_argument("--out", metavar="CKPT", help="save the trained run to this JSON checkpoint")
+    t.add_argument(
+        "--resume",
+        metavar="CKPT",
+        help="continue a run saved by --out or by Ctrl-C (its settings and data are reused)",
+    )
+    t.add_argument(
+        "--snapshot-every",
+        type=_positive_int,
+        help="keep the weights every N steps for the explorer (default 100)",
+    )
+    t.add_argument(
+        "--progress", action="store_true", help="show a progress bar instead of step lines"
+    )
+    t.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser(
+        "sample",
+        help="sample names from a checkpoint",
+        description="Sample from a checkpoint (default: the model shipped with microgpt). "
+        "Without --seed, the checkpoint's own random state is used, so the shipped model "
+        "prints the same names its training run did.",
+    )
+    s.add_argument("--checkpoint", metavar="CKPT", help="checkpoint (default: the shipped one)")
+    s.add_argument("--num", type=_non_negative_int, default=20, help="how many samples (20)")
+    s.add_argument("--temperature", type=_positive_float, default=0.5, help="temperature (0.5)")
+    s.add_argument("--seed", type=int, help="random seed (default: the checkpoint's RNG state)")
+    s.add_argument("--prefix", default="", help="start every sample with this text")
+    s.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except MicrogptError as e:
+        print(f"microgpt: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `microgpt sample | head`
+        return 0
+    except KeyboardInterrupt:  # before training started: nothing to save
+        print("microgpt: interrupted", file=sys.stderr)
+        return 130
+
+
+# -- train -------------------------------------------------------------------------------
+def _settings(args, flags: dict) -> dict:
+    """The settings ``flags`` name: the value given on the command line, else the default."""
+    return {
+        key: default if getattr(args, dest) is None else getattr(args, dest)
+        for dest, (key, default) in flags.items()
+    }
+
+
+def _new_run(args) -> Run:
+    source = args.data if args.data is not None else BUNDLED
+    docs = load_docs(source)
+    source_label = source if source in (BUNDLED, "makemore") else str(Path(source).resolve())
+    hp = Hyperparams(**_settings(args, _RUN_FLAGS))
+    return Run.start(docs, hp, source=source_label, **_settings(args, _MODEL_FLAGS))
+
+
+def _resumed_run(args) -> Run:
+    ckpt = load_checkpoint(args.resume)
+    saved = {**ckpt["config"], **ckpt["hyperparams"]}
+    differ = [
+        f"--{dest.replace('_', '-')} {value} (the checkpoint has {saved[key]})"
+        for dest, (key, _) in {**_MODEL_FLAGS, **_RUN_FLAGS}.items()
+        if (value := getattr(args, dest)) is not None and value != saved[key]
+    ]
+    if differ:
+        raise MicrogptError(
+            f"cannot resume {args.resume!r} with different settings: {'; '.join(differ)}. "
+            "Drop these flags to continue the run as it was, or start a new run without --resume"
+        )
+    source = args.data if args.data is not None else ckpt["data"]["source"]
+    if source is None:
+        raise MicrogptError(f"{args.resume!r} does not record its dataset: pass --data")
+    return Run.from_checkpoint(ckpt, docs=load_docs(source))
+
+
+def _cmd_train(args) -> int:
+    run = _resumed_run(args) if args.resume else _new_run(args)
+    check_temperature(args.temperature)
+    out = args.out or args.resume
+    print(f"num docs: {len(run.docs)}")
+    print(f"vocab size: {run.tokenizer.vocab_size}")
+    print(f"num params: {len(run.model.params)}")
+    truncated = run.truncated_docs()
+    if truncated:
+        block = run.config.block_size
+        print(
+            f"microgpt: warning: {len(truncated)} document(s) have more than {block - 1} "
+            f"characters (e.g. {truncated[0]!r}); the context holds {block} positions, so "
+            f"training sees only their first {block - 1} characters. Raise --block-size to "
+            "keep them whole.",
+            file=sys.stderr,
+        )
+    if run.step:
+        print(f"resuming {args.resume} at step {run.step} / {run.hp.num_steps}")
+
+    interrupted = []
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    bar = _progress_bar(run) if args.progress else None
+    try:
+        if bar is not None:
+
+            def on_step(step, num_steps, loss):
+                bar.update(1)
+                bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+
+        else:
+
+            def on_step(step, num_steps, loss):
+                print(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}", flush=True)
+
+        run.train(on_step=on_step, should_stop=lambda: bool(interrupted))
+    finally:
+        if bar is not None:
+            bar.close()
+        signal.signal(signal.SIGINT, previous)
+
+    if interrupted:
+        target = Path(out) if out else Path(f"microgpt-step{run.step}.json")
+        save_checkpoint(run.to_checkpoint(), target)
+        print(
+            f"\ninterrupted at step {run.step} / {run.hp.num_steps}: saved {target}. "
+            f"Continue with: microgpt train --resume {target}",
+            file=sys.stderr,
+        )
+        return 130
+    if out:
+        save_checkpoint(run.to_checkpoint(), out)
+        print(f"saved {out}", file=sys.stderr)
+    if args.samples:
+        print("--- inference (new, hallucinated names) ---")
+        for i in range(args.samples):
+            text = sample(run.model, run.tokenizer, run.rng, args.temperature)
+            print(f"sample {i + 1:2d}: {text}")
+    return 0
+
+
+def _progress_bar(run: Run):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        raise MicrogptError(
+            "--progress needs tqdm: pip install tqdm (or drop --progress for step lines)"
+        ) from None
+    return tqdm(
+        total=run.hp.num_steps, initial=run.step, unit="step", desc="training", file=sys.stderr
+    )
+
+
+# -- sample ------------------------------------------------------------------------------
+def _cmd_sample(args) -> int:
+    path = args.checkpoint or shipped_checkpoint_path()
+    run = Run.from_checkpoint(load_checkpoint(path))
+    if args.seed is not None:
+        run.rng = random.Random(args.seed)
+    for i in range(args.num):
+        text = sample(run.model, run.tokenizer, run.rng, args.temperature, args.prefix)
+        print(f"sample {i + 1:2d}: {text}")
+    return 0

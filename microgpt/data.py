@@ -1,0 +1,169 @@
+"""Documents and the character tokenizer.
+
+- ``load_docs(source)``: the bundled names (``None`` or ``"names"``), the article's makemore
+  file (``"makemore"``, downloaded once into a cache directory, only when asked), or any text
+  file with one document per line. Lines are stripped; empty ones are dropped.
+- ``Tokenizer``: the sorted set of characters; a character's id is its index; ``BOS`` (begin /
+  end of sequence) is the number of characters; ``vocab_size`` is that plus one.
+
+Nothing here runs at import time and nothing is downloaded unless asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import MicrogptError
+
+__all__ = [
+    "Tokenizer",
+    "load_docs",
+    "read_docs",
+    "docs_fingerprint",
+    "cache_dir",
+    "MAKEMORE_URL",
+    "BUNDLED",
+]
+
+MAKEMORE_URL = "https://raw.githubusercontent.com/karpathy/makemore/refs/heads/master/names.txt"
+#: The ``--data`` value that names the bundled dataset (also the default).
+BUNDLED = "names"
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``$MICROGPT_CACHE``, else ``$XDG_CACHE_HOME/microgpt``,
+    else ``~/.cache/microgpt``."""
+    if os.environ.get("MICROGPT_CACHE"):
+        return Path(os.environ["MICROGPT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "microgpt"
+
+
+def _split_docs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def read_docs(path: str | os.PathLike) -> list[str]:
+    """The documents of a UTF-8 text file, one per line (stripped, empty lines dropped)."""
+    path = Path(path)
+    if not path.exists():
+        raise MicrogptError(
+            f"dataset file {str(path)!r} does not exist: pass --data PATH to a text file with "
+            f"one document per line, --data {BUNDLED} for the bundled names, or --data makemore"
+        )
+    if path.is_dir():
+        raise MicrogptError(f"dataset {str(path)!r} is a directory: pass a text file instead")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise MicrogptError(
+            f"dataset file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}): "
+            "save it as UTF-8, one document per line"
+        ) from None
+    docs = _split_docs(text)
+    if not docs:
+        raise MicrogptError(
+            f"dataset file {str(path)!r} holds no documents (it is empty or blank): "
+            "give it at least one non-empty line"
+        )
+    return docs
+
+
+def _bundled_docs() -> list[str]:
+    text = resources.files("microgpt").joinpath("data", "names.txt").read_text(encoding="utf-8")
+    return _split_docs(text)
+
+
+def _makemore_docs() -> list[str]:
+    target = cache_dir() / "makemore_names.txt"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        try:
+            with urllib.request.urlopen(MAKEMORE_URL, timeout=30) as response:
+                tmp.write_bytes(response.read())
+        except (urllib.error.URLError, OSError) as e:
+            tmp.unlink(missing_ok=True)
+            raise MicrogptError(
+                f"could not download the makemore names from {MAKEMORE_URL} ({e}). Are you "
+                f"offline? Download the file by hand and pass --data PATH, or use the bundled "
+                f"dataset (--data {BUNDLED})"
+            ) from None
+        os.replace(tmp, target)
+    return read_docs(target)
+
+
+def load_docs(source: str | os.PathLike | None = None) -> list[str]:
+    """Documents from ``source``: ``None`` / ``"names"`` (bundled), ``"makemore"``, or a path."""
+    if source is None or source == BUNDLED:
+        return _bundled_docs()
+    if source == "makemore":
+        return _makemore_docs()
+    return read_docs(source)
+
+
+def docs_fingerprint(docs: list[str]) -> str:
+    """A SHA-256 of the documents in order: resuming checks it is the same dataset."""
+    return hashlib.sha256("\n".join(docs).encode("utf-8")).hexdigest()
+
+
+def char_label(ch: str) -> str:
+    """How a character appears inside a node name's brackets: itself if it is a letter, digit,
+    ``_``, ``-`` or ``'``; else its code point (``U+0020``), so names stay parseable."""
+    if ch.isalnum() or ch in "_-'":
+        return ch
+    return f"U+{ord(ch):04X}"
+
+
+@dataclass(frozen=True)
+class Tokenizer:
+    """Characters ↔ token ids. ``chars`` is the sorted vocabulary; ``BOS`` is ``len(chars)``."""
+
+    chars: tuple[str, ...]
+
+    @classmethod
+    def from_docs(cls, docs: list[str]) -> Tokenizer:
+        return cls(tuple(sorted(set("".join(docs)))))
+
+    @property
+    def BOS(self) -> int:  # noqa: N802 - the article's name
+        return len(self.chars)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars) + 1
+
+    def unknown(self, text: str) -> list[str]:
+        """The characters of ``text`` outside the vocabulary, each once, in order."""
+        known = set(self.chars)
+        return list(dict.fromkeys(ch for ch in text if ch not in known))
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text`` (no BOS). Unknown characters raise ``MicrogptError``."""
+        missing = self.unknown(text)
+        if missing:
+            shown = ", ".join(repr(ch) for ch in missing)
+            raise MicrogptError(
+                f"{text!r} has characters outside the vocabulary: {shown}. The vocabulary is "
+                f"{''.join(self.chars)!r}; use only those characters"
+            )
+        index = {ch: i for i, ch in enumerate(self.chars)}
+        return [index[ch] for ch in text]
+
+    def encode_doc(self, text: str) -> list[int]:
+        """A training document: ``[BOS] + ids + [BOS]``."""
+        return [self.BOS, *self.encode(text), self.BOS]
+
+    def decode(self, ids: list[int]) -> str:
+        """The text of token ids (BOS dropped)."""
+        return "".join(self.chars[i] for i in ids if i != self.BOS)
+
+    def label(self, token_id: int) -> str:
+        """The token as it appears in node names: its character (see ``char_label``) or BOS."""
+        return "BOS" if token_id == self.BOS else char_label(self.chars[token_id])

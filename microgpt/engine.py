@@ -1,0 +1,177 @@
+"""The scalar autograd engine: microgpt's ``Value``, recording the op that made every node.
+
+This is the bottom layer of the package (see DESIGN.md): it imports only the standard library
+and knows nothing of models, names or pictures. ``microgpt.trace`` sits on top of it and turns
+on recording through the one context variable defined here, ``RECORDER``.
+
+A node holds its value, its gradient, its children as an ordered tuple and the local derivative
+with respect to each child (the article's design: tuples, no closures). Derived operations
+(``-a``, ``a - b``, ``a / b``, ``b + a`` …) are composed from ``+``, ``*`` and ``**`` exactly as
+in the article, because bit-for-bit parity with it depends on building the same graph in the
+same order. Every node also carries its op:
+
+==========  ===========================================  ======================
+op          value                                        local gradients
+==========  ===========================================  ======================
+``add``     a + b                                        (1, 1)
+``mul``     a · b                                        (b, a)
+``pow``     aⁿ (``exponent`` holds n, a plain number)    (n · aⁿ⁻¹,)
+``log``     ln a                                         (1 / a,)
+``exp``     eᵃ                                           (eᵃ,)
+``relu``    max(0, a)                                    (1.0 if a > 0 else 0.0,)
+``param``   a model parameter (leaf)                     ()
+``input``   a leaf made by the caller, ``Value(x)``      ()
+``const``   a plain number wrapped as an operand (leaf)  ()
+==========  ===========================================  ======================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from contextvars import ContextVar
+
+__all__ = ["Value", "RECORDER", "OPS", "LEAF_OPS"]
+
+#: Every op a node can carry; the last three are leaves (no children).
+OPS = ("add", "mul", "pow", "log", "exp", "relu", "param", "input", "const")
+LEAF_OPS = frozenset(("param", "input", "const"))
+
+#: The active recorder: a callable that receives every new ``Value``, or ``None`` (the default)
+#: when nothing records. ``microgpt.trace.trace`` sets it; outside a trace each new node costs
+#: one ``get()`` and one ``is None`` check.
+RECORDER: ContextVar[Callable[[Value], object] | None] = ContextVar(
+    "microgpt_recorder", default=None
+)
+
+
+class Value:
+    """One scalar node of the computation graph.
+
+    Attributes:
+        data: the value computed in the forward pass (a float; ``relu`` of a non-positive input
+            is the int 0, as in the article).
+        grad: d(root)/d(this node) after ``root.backward()``; 0 before.
+    """
+
+    __slots__ = ("data", "grad", "_children", "_local_grads", "_op", "_exponent")
+
+    def __init__(self, data, children=(), local_grads=(), op="input", exponent=None):
+        self.data = data
+        self.grad = 0
+        self._children = children
+        self._local_grads = local_grads
+        self._op = op
+        self._exponent = exponent
+        record = RECORDER.get()
+        if record is not None:
+            record(self)
+
+    # -- what a node is -------------------------------------------------------------------
+    @property
+    def op(self) -> str:
+        """The op that made this node: one of ``OPS``."""
+        return self._op
+
+    @property
+    def exponent(self):
+        """The plain-number exponent n of a ``pow`` node; ``None`` for every other op."""
+        return self._exponent
+
+    @property
+    def children(self) -> tuple:
+        """The operands, in order (empty for leaves)."""
+        return self._children
+
+    @property
+    def local_grads(self) -> tuple:
+        """d(this node)/d(child) for each child, in the children's order."""
+        return self._local_grads
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad}, op={self._op!r})"
+
+    # -- primitive ops (each makes exactly one node, plus a leaf for a plain-number operand) --
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other, op="const")
+        return Value(self.data + other.data, (self, other), (1, 1), "add")
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other, op="const")
+        return Value(self.data * other.data, (self, other), (other.data, self.data), "mul")
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            raise TypeError(
+                "Value ** Value is not supported: the exponent must be a plain number "
+                "(int or float), e.g. x ** 2 or x ** -0.5"
+            )
+        return Value(self.data**other, (self,), (other * self.data ** (other - 1),), "pow", other)
+
+    def log(self):
+        return Value(math.log(self.data), (self,), (1 / self.data,), "log")
+
+    def exp(self):
+        return Value(math.exp(self.data), (self,), (math.exp(self.data),), "exp")
+
+    def relu(self):
+        return Value(max(0, self.data), (self,), (float(self.data > 0),), "relu")
+
+    # -- composed ops: exactly the article's compositions (parity depends on it) ------------
+    def __neg__(self):
+        return self * -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other**-1
+
+    def __rtruediv__(self, other):
+        return other * self**-1
+
+    # -- backward -------------------------------------------------------------------------
+    def topological_order(self) -> list[Value]:
+        """Every node this one depends on, children before parents.
+
+        The order is the article's recursive post-order walk (children visited in tuple order,
+        each node once), computed with an explicit stack so that graph depth is unlimited.
+        """
+        topo: list[Value] = []
+        visited = {self}
+        stack = [(self, iter(self._children))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in visited:
+                    visited.add(child)
+                    if child._children:
+                        stack.append((child, iter(child._children)))
+                        break
+                    topo.append(child)  # a leaf: post-order puts it here at once
+            else:
+                stack.pop()
+                topo.append(node)
+        return topo
+
+    def backward(self) -> None:
+        """Set ``grad`` on every node this one depends on to d(self)/d(node).
+
+        Gradients accumulate (``+=``) into whatever ``grad`` already holds, in the article's
+        order: reverse topological order, each node's children in tuple order.
+        """
+        topo = self.topological_order()
+        self.grad = 1
+        for node in reversed(topo):
+            grad = node.grad
+            for child, local_grad in zip(node._children, node._local_grads):
+                child.grad += local_grad * grad

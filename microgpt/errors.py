@@ -1,0 +1,11 @@
+"""The package's one exception type, for input a user can fix (a file, a flag, a checkpoint).
+
+Every ``MicrogptError`` message says what was wrong and how to fix it; the CLI prints it
+without a traceback. Programming errors stay ordinary Python exceptions.
+"""
+
+__all__ = ["MicrogptError"]
+
+
+class MicrogptError(Exception):
+    """Bad input from the user: the message names the problem and the fix."""

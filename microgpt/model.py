@@ -1,0 +1,350 @@
+"""The GPT: parameters, ``linear`` / ``softmax`` / ``rmsnorm``, one position's forward pass.
+
+The algorithm and its order of floating-point operations are the article's, exactly (the same
+seed gives the same numbers). On top of it the model opens scopes and names the points a
+learner reads; outside a ``trace`` that costs one check per scope or name.
+
+Name vocabulary
+===============
+
+A name is ``where.what[which]``: *where* is the scope path, *what* the variable name in the
+article's code, *which* named indices. Tokens appear as their character (``BOS`` for the
+begin/end token; characters other than letters, digits, ``_``, ``-`` and ``'`` as ``U+XXXX``).
+
+Parameters (leaves, op ``param``)::
+
+    wte[c,i]                       token embedding of token c, dimension i
+    wpe[p,i]                       position embedding of position p
+    lm_head[c,i]                   output row of token c
+    layer{l}.attn_wq[r,i]          also attn_wk, attn_wv, attn_wo (n_embd × n_embd)
+    layer{l}.mlp_fc1[r,i]          (4·n_embd × n_embd); mlp_fc2 (n_embd × 4·n_embd)
+
+One position p (``pos{p}``; i runs over the embedding, j inside a head, k=t over the cached
+positions t ≤ p, c over the vocabulary)::
+
+    pos{p}.embed.x_emb[i]                      tok_emb[i] + pos_emb[i]
+    pos{p}.embed.rmsnorm.{ms,ms_eps,scale}     mean square, + 1e-5, its ** -0.5
+    pos{p}.embed.resid_pre[i]                  the normalized embedding: layer 0's input
+    pos{p}.layer{l}.attn.rmsnorm.{ms,ms_eps,scale}
+    pos{p}.layer{l}.attn.x_norm[i]
+    pos{p}.layer{l}.attn.{q,k,v}[i]
+    pos{p}.layer{l}.attn.head{h}.attn_logits[k=t]        q_h · k_t,h / √head_dim
+    pos{p}.layer{l}.attn.head{h}.softmax.{shifted,exp,inv_total}[k=t], .total
+    pos{p}.layer{l}.attn.head{h}.attn_weights[k=t]
+    pos{p}.layer{l}.attn.head{h}.head_out[j]             (concatenated: x_attn)
+    pos{p}.layer{l}.attn.attn_out[i]                      linear(x_attn, attn_wo)
+    pos{p}.layer{l}.resid_mid[i]                          attn_out + residual
+    pos{p}.layer{l}.mlp.rmsnorm.{ms,ms_eps,scale}
+    pos{p}.layer{l}.mlp.{x_norm,fc1,relu,fc2}[i]
+    pos{p}.layer{l}.resid_post[i]                         fc2 + residual
+    pos{p}.lm_head.logits[c]
+    pos{p}.softmax.{shifted,exp,inv_total}[c], pos{p}.softmax.total
+    pos{p}.probs[c]
+    pos{p}.log_prob, pos{p}.loss                          log probs[target], its negation
+    loss                                                  mean of the positions' losses
+
+In sampling, ``pos{p}.scaled_logits[c]`` (logits / temperature) comes before the softmax.
+Anonymous intermediates (the products and the add chain inside a dot product or a sum, the
+constant 0 that Python's ``sum`` starts from, wrapped plain numbers) have a scope but no name.
+``NAME_RE`` matches exactly the names above.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import asdict, dataclass
+
+from .engine import Value
+from .errors import MicrogptError
+from .trace import name, name_all, scope
+
+__all__ = [
+    "GPTConfig",
+    "GPT",
+    "linear",
+    "softmax",
+    "rmsnorm",
+    "NAME_RE",
+    "matrix_names",
+]
+
+_TOKEN = r"(?:BOS|[A-Za-z0-9_'-]|U\+[0-9A-F]{4,6})"
+_INT = r"\d+"
+_SOFTMAX = r"softmax\.(?:total|(?:shifted|exp|inv_total)\[{which}\])"
+_RMSNORM = r"rmsnorm\.(?:ms|ms_eps|scale)"
+_HEAD = (
+    rf"head{_INT}\.(?:attn_logits\[k={_INT}\]|attn_weights\[k={_INT}\]|head_out\[{_INT}\]|"
+    + _SOFTMAX.format(which=rf"k={_INT}")
+    + ")"
+)
+_LAYER = (
+    rf"layer{_INT}\.(?:resid_mid\[{_INT}\]|resid_post\[{_INT}\]|"
+    rf"attn\.(?:{_RMSNORM}|(?:x_norm|q|k|v|attn_out)\[{_INT}\]|{_HEAD})|"
+    rf"mlp\.(?:{_RMSNORM}|(?:x_norm|fc1|relu|fc2)\[{_INT}\]))"
+)
+_POSITION = (
+    rf"pos{_INT}\.(?:embed\.(?:x_emb\[{_INT}\]|resid_pre\[{_INT}\]|{_RMSNORM})|{_LAYER}|"
+    rf"lm_head\.logits\[{_TOKEN}\]|scaled_logits\[{_TOKEN}\]|probs\[{_TOKEN}\]|"
+    + _SOFTMAX.format(which=_TOKEN)
+    + "|log_prob|loss)"
+)
+_PARAM = (
+    rf"(?:(?:wte|lm_head)\[{_TOKEN},{_INT}\]|wpe\[{_INT},{_INT}\]|"
+    rf"layer{_INT}\.(?:attn_w[qkvo]|mlp_fc[12])\[{_INT},{_INT}\])"
+)
+#: Every name the model gives (see the module docstring).
+NAME_RE = re.compile(rf"(?:{_PARAM}|{_POSITION}|loss)")
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """The model's shape. ``n_embd`` must be divisible by ``n_head``."""
+
+    vocab_size: int
+    n_embd: int = 16
+    n_head: int = 4
+    n_layer: int = 1
+    block_size: int = 16
+
+    def __post_init__(self) -> None:
+        for field in ("vocab_size", "n_embd", "n_head", "n_layer", "block_size"):
+            value = getattr(self, field)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise MicrogptError(f"{field} must be a positive integer, got {value!r}")
+        if self.vocab_size < 2:
+            raise MicrogptError(
+                f"vocab_size must be at least 2 (one character and BOS), got {self.vocab_size}"
+            )
+        if self.n_embd % self.n_head:
+            raise MicrogptError(
+                f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): each head "
+                f"gets n_embd // n_head dimensions. Try --n-head "
+                f"{max(d for d in range(1, self.n_head + 1) if self.n_embd % d == 0)} or "
+                f"--n-embd {self.n_embd + self.n_head - self.n_embd % self.n_head}"
+            )
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def matrix_shapes(self) -> dict[str, tuple[int, int]]:
+        """Every parameter matrix's (rows, columns), in the article's creation order."""
+        e = self.n_embd
+        shapes = {
+            "wte": (self.vocab_size, e),
+            "wpe": (self.block_size, e),
+            "lm_head": (self.vocab_size, e),
+        }
+        for i in range(self.n_layer):
+            for w in ("attn_wq", "attn_wk", "attn_wv", "attn_wo"):
+                shapes[f"layer{i}.{w}"] = (e, e)
+            shapes[f"layer{i}.mlp_fc1"] = (4 * e, e)
+            shapes[f"layer{i}.mlp_fc2"] = (e, 4 * e)
+        return shapes
+
+    def num_params(self) -> int:
+        return sum(r * c for r, c in self.matrix_shapes().values())
+
+
+def matrix_names(key: str, rows: int, cols: int, token_labels=None) -> list[list[str]]:
+    """The names of a parameter matrix's entries (``wte[e,4]``: rows of wte and lm_head are
+    tokens, labelled by ``token_labels``; rows of other matrices are indices)."""
+    if key in ("wte", "lm_head") and token_labels is not None:
+        row_labels = list(token_labels)
+    else:
+        row_labels = [str(r) for r in range(rows)]
+    return [[f"{key}[{row_labels[r]},{c}]" for c in range(cols)] for r in range(rows)]
+
+
+# -- the article's three helpers, with names on their outputs ---------------------------------
+def linear(x: list[Value], w: list[list[Value]]) -> list[Value]:
+    """One output per row of ``w``: ``sum(w_j * x_j)`` (len(w) outputs)."""
+    return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
+
+
+def softmax(logits: list[Value], which=None) -> list[Value]:
+    """``exp(z_i - max) / sum(exp)`` (len(logits) outputs); the max is a plain number.
+
+    Nodes are built in the article's order; ``e / total`` is ``e * total**-1``, so every output
+    has its own ``total**-1`` node. Internals are named in scope ``softmax``.
+    """
+    max_val = max(val.data for val in logits)
+    labels = list(range(len(logits)) if which is None else which)
+    with scope("softmax"):
+        shifted, exps = [], []
+        for val in logits:
+            shifted.append(val - max_val)
+            exps.append(shifted[-1].exp())
+        name_all(shifted, "shifted", labels)
+        name_all(exps, "exp", labels)
+        total = name(sum(exps), "total")
+        out = []
+        for e, label in zip(exps, labels):
+            out.append(e * name(total**-1, "inv_total", label))
+    return out
+
+
+def rmsnorm(x: list[Value]) -> list[Value]:
+    """``x_i * (mean(x²) + 1e-5) ** -0.5`` (len(x) outputs). Names internals in ``rmsnorm``."""
+    with scope("rmsnorm"):
+        ms = name(sum(xi * xi for xi in x) / len(x), "ms")
+        ms_eps = name(ms + 1e-5, "ms_eps")
+        s = name(ms_eps**-0.5, "scale")
+    return [xi * s for xi in x]
+
+
+class GPT:
+    """The article's GPT: parameters in ``state_dict``, the flat list ``params`` for Adam.
+
+    ``GPT(config, rng)`` draws every weight from ``rng.gauss(0, 0.08)`` in the article's order.
+    ``token_labels`` (from ``Tokenizer.label``) name the rows of ``wte`` and ``lm_head`` and the
+    entries of logits and probs; without it, token ids are used.
+    """
+
+    def __init__(
+        self,
+        config: GPTConfig,
+        rng: random.Random | None = None,
+        token_labels=None,
+        weights: dict[str, list[list[float]]] | None = None,
+    ):
+        self.config = config
+        if token_labels is not None and len(token_labels) != config.vocab_size:
+            raise ValueError(
+                f"{len(token_labels)} token labels for a vocabulary of {config.vocab_size}"
+            )
+        self.token_labels = (
+            list(token_labels)
+            if token_labels is not None
+            else [str(i) for i in range(config.vocab_size)]
+        )
+        if weights is None:
+            rng = rng if rng is not None else random.Random(42)
+            self.state_dict: dict[str, list[list[Value]]] = {
+                key: [
+                    [Value(rng.gauss(0, 0.08), op="param") for _ in range(cols)]
+                    for _ in range(rows)
+                ]
+                for key, (rows, cols) in config.matrix_shapes().items()
+            }
+        else:  # loaded weights (shapes checked by the caller, e.g. microgpt.checkpoint)
+            self.state_dict = {
+                key: [[Value(x, op="param") for x in row] for row in weights[key]]
+                for key in config.matrix_shapes()
+            }
+        #: Every parameter: matrix by matrix, row by row, entry by entry (Adam's order).
+        self.params: list[Value] = [
+            p for mat in self.state_dict.values() for row in mat for p in row
+        ]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, parameter)`` pairs in ``params`` order, e.g. ``("wte[e,4]", Value)``."""
+        out = []
+        for key, mat in self.state_dict.items():
+            names = matrix_names(key, len(mat), len(mat[0]), self.token_labels)
+            for name_row, row in zip(names, mat):
+                out.extend(zip(name_row, row))
+        return out
+
+    def weights(self) -> dict[str, list[list[float]]]:
+        """The parameters' data as plain nested lists keyed like ``state_dict``."""
+        return {key: [[p.data for p in row] for row in mat] for key, mat in self.state_dict.items()}
+
+    def new_cache(self) -> tuple[list[list[list[Value]]], list[list[list[Value]]]]:
+        """Empty key and value caches: one list per layer."""
+        n = self.config.n_layer
+        return [[] for _ in range(n)], [[] for _ in range(n)]
+
+    def forward(self, token_id: int, pos_id: int, keys, values) -> list[Value]:
+        """Logits (vocab_size of them) for one token at one position.
+
+        Appends this position's key and value to ``keys[layer]`` and ``values[layer]`` (the KV
+        cache): call it for positions 0, 1, 2, … in order with the same caches.
+        """
+        cfg = self.config
+        sd = self.state_dict
+        head_dim = cfg.head_dim
+        with scope(f"pos{pos_id}"):
+            with scope("embed"):
+                tok_emb = sd["wte"][token_id]
+                pos_emb = sd["wpe"][pos_id]
+                x = name_all([t + p for t, p in zip(tok_emb, pos_emb)], "x_emb")
+                x = name_all(rmsnorm(x), "resid_pre")
+            for li in range(cfg.n_layer):
+                with scope(f"layer{li}"):
+                    # 1) multi-head attention
+                    x_residual = x
+                    with scope("attn"):
+                        x = name_all(rmsnorm(x), "x_norm")
+                        q = name_all(linear(x, sd[f"layer{li}.attn_wq"]), "q")
+                        k = name_all(linear(x, sd[f"layer{li}.attn_wk"]), "k")
+                        v = name_all(linear(x, sd[f"layer{li}.attn_wv"]), "v")
+                        keys[li].append(k)
+                        values[li].append(v)
+                        x_attn = []
+                        for h in range(cfg.n_head):
+                            with scope(f"head{h}"):
+                                hs = h * head_dim
+                                q_h = q[hs : hs + head_dim]
+                                k_h = [ki[hs : hs + head_dim] for ki in keys[li]]
+                                v_h = [vi[hs : hs + head_dim] for vi in values[li]]
+                                which = [f"k={t}" for t in range(len(k_h))]
+                                attn_logits = name_all(
+                                    [
+                                        sum(q_h[j] * k_h[t][j] for j in range(head_dim))
+                                        / head_dim**0.5
+                                        for t in range(len(k_h))
+                                    ],
+                                    "attn_logits",
+                                    which,
+                                )
+                                attn_weights = name_all(
+                                    softmax(attn_logits, which), "attn_weights", which
+                                )
+                                head_out = name_all(
+                                    [
+                                        sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+                                        for j in range(head_dim)
+                                    ],
+                                    "head_out",
+                                )
+                                x_attn.extend(head_out)
+                        x = name_all(linear(x_attn, sd[f"layer{li}.attn_wo"]), "attn_out")
+                    x = name_all([a + b for a, b in zip(x, x_residual)], "resid_mid")
+                    # 2) MLP
+                    x_residual = x
+                    with scope("mlp"):
+                        x = name_all(rmsnorm(x), "x_norm")
+                        x = name_all(linear(x, sd[f"layer{li}.mlp_fc1"]), "fc1")
+                        x = name_all([xi.relu() for xi in x], "relu")
+                        x = name_all(linear(x, sd[f"layer{li}.mlp_fc2"]), "fc2")
+                    x = name_all([a + b for a, b in zip(x, x_residual)], "resid_post")
+            with scope("lm_head"):
+                logits = name_all(linear(x, sd["lm_head"]), "logits", self.token_labels)
+        return logits
+
+    def position_loss(self, logits: list[Value], target_id: int, pos_id: int) -> Value:
+        """``-log softmax(logits)[target]`` for one position, named under ``pos{p}``."""
+        with scope(f"pos{pos_id}"):
+            probs = name_all(softmax(logits, self.token_labels), "probs", self.token_labels)
+            log_prob = name(probs[target_id].log(), "log_prob")
+            return name(-log_prob, "loss")
+
+    def loss(self, tokens: list[int]) -> tuple[Value, list[Value]]:
+        """The training loss of one tokenized document (``[BOS] + ids + [BOS]``).
+
+        Returns ``(loss, per_position_losses)``: the mean over the first
+        ``n = min(block_size, len(tokens) - 1)`` positions, each predicting the next token.
+        """
+        n = min(self.config.block_size, len(tokens) - 1)
+        keys, values = self.new_cache()
+        losses = []
+        for pos_id in range(n):
+            logits = self.forward(tokens[pos_id], pos_id, keys, values)
+            losses.append(self.position_loss(logits, tokens[pos_id + 1], pos_id))
+        loss = name((1 / n) * sum(losses), "loss")
+        return loss, losses

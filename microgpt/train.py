@@ -1,0 +1,282 @@
+"""Training: a ``Run`` holds everything a training run is, and steps it with Adam.
+
+The article's algorithm exactly: the RNG is seeded once and used, in order, to shuffle the
+documents and draw every initial weight (training itself draws nothing); step k trains on
+document ``docs[k % len(docs)]``; Adam with a learning rate decaying linearly to 0.
+
+A ``Run`` also keeps what the explorer's "watch training" views need (a loss per step, and
+snapshots of the weights every ``snapshot_every`` steps) and what resuming needs (Adam's moments,
+the RNG state, the step), so that a run stopped at step k and resumed ends bit-identical to an
+uninterrupted one. Library code reports progress through ``on_step`` and prints nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from .data import Tokenizer, docs_fingerprint
+from .errors import MicrogptError
+from .model import GPT, GPTConfig
+
+__all__ = ["Hyperparams", "Run"]
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    """What a training run does, besides the model's shape."""
+
+    num_steps: int = 1000
+    learning_rate: float = 0.01
+    beta1: float = 0.85
+    beta2: float = 0.99
+    eps_adam: float = 1e-8
+    seed: int = 42
+    snapshot_every: int = 100
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.num_steps, int) or self.num_steps < 1:
+            raise MicrogptError(
+                f"the number of steps must be a positive integer, got {self.num_steps!r}: "
+                "pass e.g. --steps 1000"
+            )
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            raise MicrogptError(f"the learning rate must be positive, got {self.learning_rate!r}")
+        if not isinstance(self.snapshot_every, int) or self.snapshot_every < 1:
+            raise MicrogptError(
+                f"snapshot_every must be a positive integer, got {self.snapshot_every!r}"
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Run:
+    """A training run: model, tokenizer, documents in training order, optimizer state, history.
+
+    Make one with ``Run.start(docs, ...)`` (a new run) or ``Run.from_checkpoint(...)``.
+    Attributes a caller reads: ``model``, ``tokenizer``, ``docs`` (shuffled), ``step`` (steps
+    done), ``hp`` (``Hyperparams``), ``loss_history`` (one loss per step done), ``snapshots``
+    (``{"step", "loss", "weights", "grad_norms"}`` dicts), ``rng`` (for sampling afterwards).
+    """
+
+    def __init__(
+        self,
+        model: GPT,
+        tokenizer: Tokenizer,
+        docs: list[str] | None,
+        hp: Hyperparams,
+        rng: random.Random,
+        data_info: dict,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.docs = docs
+        self.hp = hp
+        self.rng = rng
+        self.data_info = data_info
+        self.step = 0
+        self.adam_m = [0.0] * len(model.params)
+        self.adam_v = [0.0] * len(model.params)
+        self.loss_history: list[float] = []
+        self.snapshots: list[dict] = []
+
+    # -- making a run ---------------------------------------------------------------------
+    @classmethod
+    def start(
+        cls,
+        docs: list[str],
+        hp: Hyperparams | None = None,
+        *,
+        n_embd: int = 16,
+        n_head: int = 4,
+        n_layer: int = 1,
+        block_size: int = 16,
+        source: str | None = None,
+    ) -> Run:
+        """A new run on ``docs`` (in file order; the run shuffles a copy with the seed)."""
+        hp = hp or Hyperparams()
+        if not docs:
+            raise MicrogptError("the dataset holds no documents: give at least one line of text")
+        data_info = {"source": source, "num_docs": len(docs), "sha256": docs_fingerprint(docs)}
+        rng = random.Random(hp.seed)
+        docs = list(docs)
+        rng.shuffle(docs)
+        tokenizer = Tokenizer.from_docs(docs)
+        config = GPTConfig(
+            vocab_size=tokenizer.vocab_size,
+            n_embd=n_embd,
+            n_head=n_head,
+            n_layer=n_layer,
+            block_size=block_size,
+        )
+        model = GPT(config, rng, _labels(tokenizer))
+        run = cls(model, tokenizer, docs, hp, rng, data_info)
+        run._snapshot(loss=None, grad_norms=None)
+        return run
+
+    @classmethod
+    def from_checkpoint(cls, ckpt: dict, docs: list[str] | None = None) -> Run:
+        """Rebuild a run from a validated checkpoint dict (see ``microgpt.checkpoint``).
+
+        With ``docs`` (the same dataset, in file order) the run can continue training; without,
+        it can sample and be inspected.
+        """
+        tokenizer = Tokenizer(tuple(ckpt["vocab"]))
+        config = GPTConfig(**ckpt["config"])
+        hp = Hyperparams(**ckpt["hyperparams"])
+        rng = random.Random()
+        rng.setstate(_rng_state_from_json(ckpt["rng_state"]))
+        shuffled = None
+        if docs is not None:
+            if docs_fingerprint(docs) != ckpt["data"]["sha256"]:
+                raise MicrogptError(
+                    f"this dataset is not the one the checkpoint was trained on "
+                    f"({len(docs)} documents; the checkpoint's had {ckpt['data']['num_docs']}, "
+                    f"from {ckpt['data']['source']!r}): resume with the same --data"
+                )
+            # The run's document order comes from the seed; the shuffle happens before any
+            # weight is drawn, so replaying it on a fresh RNG gives the same order.
+            shuffled = list(docs)
+            random.Random(hp.seed).shuffle(shuffled)
+        model = GPT(config, token_labels=_labels(tokenizer), weights=ckpt["weights"])
+        run = cls(model, tokenizer, shuffled, hp, rng, ckpt["data"])
+        run.step = ckpt["step"]
+        run.adam_m = _flatten(ckpt["adam"]["m"], config)
+        run.adam_v = _flatten(ckpt["adam"]["v"], config)
+        run.loss_history = list(ckpt["loss_history"])
+        run.snapshots = list(ckpt["snapshots"])
+        return run
+
+    # -- what the run knows ---------------------------------------------------------------
+    @property
+    def config(self) -> GPTConfig:
+        return self.model.config
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.hp.num_steps
+
+    def truncated_docs(self) -> list[str]:
+        """Documents too long for the context: training sees only their first ``block_size``
+        positions (a document of L characters has L + 1 positions)."""
+        docs = self.docs or []
+        return [d for d in docs if len(d) + 1 > self.config.block_size]
+
+    def to_checkpoint(self) -> dict:
+        """Everything the run is, as plain JSON-able data (see ``microgpt.checkpoint``)."""
+        return {
+            "config": self.config.to_dict(),
+            "hyperparams": self.hp.to_dict(),
+            "vocab": list(self.tokenizer.chars),
+            "data": dict(self.data_info),
+            "step": self.step,
+            "weights": self.model.weights(),
+            "adam": {"m": self._by_key(self.adam_m), "v": self._by_key(self.adam_v)},
+            "rng_state": _rng_state_to_json(self.rng.getstate()),
+            "loss_history": list(self.loss_history),
+            "snapshots": list(self.snapshots),
+        }
+
+    # -- training -------------------------------------------------------------------------
+    def train_step(self) -> float:
+        """One step of the article's training loop; returns its loss."""
+        if self.docs is None:
+            raise MicrogptError(
+                "this run was loaded without its dataset, so it cannot train: pass the "
+                "documents it was trained on (--data)"
+            )
+        if self.done:
+            raise MicrogptError(
+                f"the run has done all its {self.hp.num_steps} steps; start a new run to train more"
+            )
+        hp, model, step = self.hp, self.model, self.step
+        doc = self.docs[step % len(self.docs)]
+        tokens = self.tokenizer.encode_doc(doc)
+        loss, _ = model.loss(tokens)
+        loss.backward()
+
+        snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
+        grad_norms = self._grad_norms() if snapshot_due else None
+
+        lr_t = hp.learning_rate * (1 - step / hp.num_steps)
+        beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam
+        m, v = self.adam_m, self.adam_v
+        for i, p in enumerate(model.params):
+            m[i] = beta1 * m[i] + (1 - beta1) * p.grad
+            v[i] = beta2 * v[i] + (1 - beta2) * p.grad**2
+            m_hat = m[i] / (1 - beta1 ** (step + 1))
+            v_hat = v[i] / (1 - beta2 ** (step + 1))
+            p.data -= lr_t * m_hat / (v_hat**0.5 + eps)
+            p.grad = 0
+
+        self.step = step + 1
+        self.loss_history.append(loss.data)
+        if snapshot_due:
+            self._snapshot(loss=loss.data, grad_norms=grad_norms)
+        return loss.data
+
+    def train(
+        self,
+        on_step: Callable[[int, int, float], object] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[float]:
+        """Train until ``hp.num_steps`` steps are done, or ``should_stop()`` says so.
+
+        ``on_step(step, num_steps, loss)`` is called after every step (step counts from 1).
+        ``should_stop`` is checked between steps, so a stop never leaves a half-applied update.
+        Returns the losses of the steps done by this call.
+        """
+        losses = []
+        while not self.done:
+            if should_stop is not None and should_stop():
+                break
+            loss = self.train_step()
+            losses.append(loss)
+            if on_step is not None:
+                on_step(self.step, self.hp.num_steps, loss)
+        return losses
+
+    # -- helpers --------------------------------------------------------------------------
+    def _by_key(self, flat: list[float]) -> dict[str, list[list[float]]]:
+        out, i = {}, 0
+        for key, (rows, cols) in self.config.matrix_shapes().items():
+            out[key] = [flat[i + r * cols : i + (r + 1) * cols] for r in range(rows)]
+            i += rows * cols
+        return out
+
+    def _grad_norms(self) -> dict[str, float]:
+        return {
+            key: math.sqrt(sum(p.grad * p.grad for row in mat for p in row))
+            for key, mat in self.model.state_dict.items()
+        }
+
+    def _snapshot(self, loss: float | None, grad_norms: dict | None) -> None:
+        self.snapshots.append(
+            {
+                "step": self.step,
+                "loss": loss,
+                "weights": self.model.weights(),
+                "grad_norms": grad_norms,
+            }
+        )
+
+
+def _labels(tokenizer: Tokenizer) -> list[str]:
+    return [tokenizer.label(i) for i in range(tokenizer.vocab_size)]
+
+
+def _flatten(by_key: dict[str, list[list[float]]], config: GPTConfig) -> list[float]:
+    return [x for key in config.matrix_shapes() for row in by_key[key] for x in row]
+
+
+def _rng_state_to_json(state: tuple) -> list:
+    version, internal, gauss_next = state
+    return [version, list(internal), gauss_next]
+
+
+def _rng_state_from_json(state: list) -> tuple:
+    version, internal, gauss_next = state
+    return (version, tuple(internal), gauss_next)
