@@ -25,12 +25,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from .errors import MicrogptError
 from .model import GPTConfig
+from .train import Hyperparams
 
 __all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
 
@@ -138,6 +140,19 @@ def _validate(ckpt, where: str) -> None:
         config = GPTConfig(**ckpt["config"])
     except (TypeError, MicrogptError) as e:
         fail(f"bad config {ckpt['config']!r}: {e}")
+    hyperparams = ckpt["hyperparams"]
+    try:
+        Hyperparams(**hyperparams)
+    except (TypeError, MicrogptError) as e:
+        fail(f"bad hyperparams {hyperparams!r}: {e}")
+    data = ckpt["data"]
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("sha256"), str)
+        and isinstance(data.get("num_docs"), int)
+        and (data.get("source") is None or isinstance(data.get("source"), str))
+    ):
+        fail('data must be {"source": ..., "num_docs": int, "sha256": str}')
     vocab = ckpt["vocab"]
     if (
         not isinstance(vocab, list)
@@ -166,6 +181,13 @@ def _validate(ckpt, where: str) -> None:
     rng = ckpt["rng_state"]
     if not (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[1], list)):
         fail("rng_state must be [version, [internal state], gauss_next]")
+    gauss_next = rng[2]
+    try:
+        if gauss_next is not None:
+            _check_numbers([gauss_next], "rng_state's gauss_next", fail)
+        random.Random().setstate((rng[0], tuple(rng[1]), gauss_next))
+    except (TypeError, ValueError, OverflowError) as e:
+        fail(f"rng_state is not a valid random state ({e})")
     if not isinstance(ckpt["snapshots"], list):
         fail("snapshots must be a list")
     for i, snap in enumerate(ckpt["snapshots"]):
@@ -192,17 +214,14 @@ def _check_matrices(mats, shapes: dict, what: str, fail) -> None:
         )
     for key, (rows, cols) in shapes.items():
         mat = mats[key]
-        if (
-            not isinstance(mat, list)
-            or len(mat) != rows
-            or not all(isinstance(r, list) and len(r) == cols for r in mat)
-        ):
-            got = (
-                f"{len(mat)} × {len(mat[0]) if mat and isinstance(mat[0], list) else '?'}"
-                if isinstance(mat, list)
-                else type(mat).__name__
-            )
-            fail(f"{what}[{key!r}] should be {rows} × {cols}, got {got}")
+        if not isinstance(mat, list):
+            fail(f"{what}[{key!r}] should be a {rows} × {cols} matrix, got {type(mat).__name__}")
+        if len(mat) != rows:
+            fail(f"{what}[{key!r}] should be {rows} × {cols}, but it has {len(mat)} rows")
+        for r, row in enumerate(mat):
+            if not isinstance(row, list) or len(row) != cols:
+                got = f"{len(row)} columns" if isinstance(row, list) else type(row).__name__
+                fail(f"{what}[{key!r}] should be {rows} × {cols}, but row {r} has {got}")
         for r, row in enumerate(mat):
             for c, x in enumerate(row):
                 if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):

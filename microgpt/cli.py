@@ -193,11 +193,12 @@ def _cmd_train(args) -> int:
     truncated = run.truncated_docs()
     if truncated:
         block = run.config.block_size
+        needed = max(len(d) for d in truncated) + 1
         print(
-            f"microgpt: warning: {len(truncated)} document(s) have more than {block - 1} "
-            f"characters (e.g. {truncated[0]!r}); the context holds {block} positions, so "
-            f"training sees only their first {block - 1} characters. Raise --block-size to "
-            "keep them whole.",
+            f"microgpt: warning: {len(truncated)} document(s) will be truncated: they have "
+            f"{block} or more characters (e.g. {truncated[0]!r}), but the context holds {block} "
+            f"positions, so training learns only their first {block} characters and never "
+            f"their end. Use --block-size {needed} to keep them whole.",
             file=sys.stderr,
         )
     if run.step:

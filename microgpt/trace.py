@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .engine import RECORDER, Value
+from .errors import UnknownNameError
 
 __all__ = ["Trace", "trace", "scope", "name", "name_all", "current_scope", "pattern_regex"]
 
@@ -146,13 +147,14 @@ class Trace:
         return self._by_name
 
     def find(self, full_name: str) -> Value:
-        """The node with exactly this name; a ``KeyError`` suggesting close names otherwise."""
+        """The node with exactly this name; ``UnknownNameError`` (a ``KeyError``) suggesting close
+        names otherwise."""
         try:
             return self.names[full_name]
         except KeyError:
             close = difflib.get_close_matches(full_name, list(self.names), n=3, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise KeyError(f"no node named {full_name!r} in this trace.{hint}") from None
+            raise UnknownNameError(f"no node named {full_name!r} in this trace.{hint}") from None
 
     def match(self, pattern: str | re.Pattern) -> list[Value]:
         """Named nodes whose full name matches, in id order.

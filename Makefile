@@ -1,0 +1,31 @@
+# Two entry points, each setting up everything it needs first (a virtualenv in .venv):
+#   make demo   train microgpt as the article does (bundled names), then print 20 samples
+#   make test   ruff + the whole pytest suite (what CI's .ci/run calls)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test test-fast lint setup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+setup: $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+demo: setup
+	$(BIN)/microgpt train
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m 'not slow'
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,29 @@
+"""Shared fixtures: the article's dataset (read in place from ../shared) and tiny runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_NAMES = REPO.parent / "shared" / "data" / "names.txt"
+
+#: A tiny dataset and model shape for fast tests (the article's shape is much slower).
+TINY_DOCS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
+TINY_SHAPE = {"n_embd": 8, "n_head": 2, "n_layer": 1, "block_size": 8}
+
+
+@pytest.fixture(scope="session")
+def names_path() -> Path:
+    """The article's names.txt (32,032 names), never copied into the project."""
+    if not SHARED_NAMES.exists():
+        pytest.fail(f"{SHARED_NAMES} is missing: the faithfulness tests need ../shared/data")
+    return SHARED_NAMES
+
+
+@pytest.fixture
+def tiny_docs_file(tmp_path) -> Path:
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(TINY_DOCS) + "\n", encoding="utf-8")
+    return path
