@@ -74,13 +74,17 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
             f"cannot save the checkpoint to {str(path)!r}: the directory {str(directory)!r} "
             "does not exist; create it or choose another --out"
         )
+    # mkstemp makes the file private (0600); give the result the usual permissions instead.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _new_file_mode())  # mkstemp makes it 0o600; give it a normal file's mode
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
@@ -92,6 +96,13 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0o666 less the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
