@@ -74,8 +74,9 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
             f"cannot save the checkpoint to {str(path)!r}: the directory {str(directory)!r} "
             "does not exist; create it or choose another --out"
         )
-    # mkstemp makes the file private (0600); give the result the usual permissions instead.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    # mkstemp makes the file private (0o600): keep the mode of the file it replaces, or give
+    # it the mode open() would give a new file.
+    mode = path.stat().st_mode & 0o777 if path.exists() else _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         os.chmod(tmp, mode)
@@ -84,7 +85,6 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _new_file_mode())  # mkstemp makes it 0o600; give it a normal file's mode
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

@@ -139,6 +139,20 @@ class Trace:
         full = self.name_of(node_id)
         return full if full is not None else f"#{node_id}"
 
+    def node_scopes(self) -> list[str]:
+        """Every node's scope path, by id (one list, for queries over the whole trace)."""
+        starts, scopes, n = self._run_starts, self._run_scopes, len(self.nodes)
+        out: list[str] = []
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else n
+            out.extend([scopes[k]] * (end - start))
+        return out
+
+    def node_names(self) -> list[str | None]:
+        """Every node's name (``None`` for anonymous ones), by id."""
+        names = self._names
+        return [names.get(v) for v in self.nodes]
+
     @property
     def names(self) -> dict[str, Value]:
         """Every named node, by name."""

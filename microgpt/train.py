@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from .data import Tokenizer, docs_fingerprint
+from .engine import gc_paused
 from .errors import MicrogptError
 from .model import GPT, GPTConfig
 
@@ -195,8 +196,9 @@ class Run:
         hp, model, step = self.hp, self.model, self.step
         doc = self.docs[step % len(self.docs)]
         tokens = self.tokenizer.encode_doc(doc)
-        loss, _ = model.loss(tokens)
-        loss.backward()
+        with gc_paused():
+            loss, _ = model.loss(tokens)
+            loss.backward()
 
         snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
         grad_norms = self._grad_norms() if snapshot_due else None

@@ -133,3 +133,14 @@ def test_node_and_label_errors():
     with trace() as t:
         v = Value(1.0)
     assert t.label(v) == "#0"
+
+
+def test_node_scopes_and_names_by_id():
+    with trace() as t:
+        a = name(Value(1.0), "a")
+        with scope("s"):
+            b = name(a * 2.0, "b")
+        c = b + 1.0
+    assert t.node_scopes() == [t.scope_of(i) for i in range(len(t))] == ["", "s", "s", "", ""]
+    assert t.node_names() == ["a", None, "s.b", None, None]
+    assert t.id_of(c) == 4
