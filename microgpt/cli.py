@@ -129,6 +129,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, help="random seed (default: the checkpoint's RNG state)")
     s.add_argument("--prefix", default="", help="start every sample with this text")
     s.set_defaults(func=_cmd_sample)
+
+    g = sub.add_parser(
+        "graph",
+        help="draw the computation graph of one forward pass (SVG, PNG, DOT, JSON, text)",
+        description="Run the model on one document under a trace, back-propagate from the root "
+        "and write one view of the recorded graph. The output file's extension picks the "
+        "format: .svg .png .dot .json .txt. Every view stays within --budget drawn nodes, "
+        "folding what does not fit and saying so.",
+    )
+    g.add_argument("--checkpoint", metavar="C", help="checkpoint (default: the shipped one)")
+    g.add_argument("--step", type=int, help="use the weights of this snapshot step")
+    g.add_argument("--doc", required=True, metavar="NAME", help="the document, e.g. emma")
+    g.add_argument("--pos", type=int, help="a position (slice; default source of --view path)")
+    g.add_argument(
+        "--root", default="loss", help="loss (the mean), loss@T (position T's), or a node name"
+    )
+    g.add_argument(
+        "--view",
+        default="overview",
+        choices=("overview", "scope", "path", "node", "full"),
+        help="overview (default): collapsed by scope; scope: zoom into --scope; path: the "
+        "gradient path from --source; node: one node's chain rule; full: every scalar node",
+    )
+    g.add_argument("--scope", metavar="PREFIX", help="e.g. pos2.layer0.attn.head1")
+    g.add_argument("--depth", type=_positive_int, help="overview: scope depth (default 2)")
+    g.add_argument("--head", type=int, help="slice: one attention head")
+    g.add_argument("--pattern", help="slice: names matching a glob, e.g. 'pos3.*.attn_weights[*]'")
+    g.add_argument(
+        "--source",
+        metavar="NAME",
+        help="path view: a node name, pattern or parameter row such as wte[e] "
+        "(default: the embedding row of the token at --pos)",
+    )
+    g.add_argument("--node", metavar="NAME", help="node view: the node's name or #id")
+    g.add_argument("--top", type=_positive_int, default=40, help="path view: nodes drawn (40)")
+    g.add_argument(
+        "--budget", type=_positive_int, default=1000, help="most nodes drawn (default 1000)"
+    )
+    g.add_argument("--out", required=True, metavar="FILE", help="output: .svg .png .dot .json .txt")
+    g.set_defaults(func=_cmd_graph)
     return parser
 
 
@@ -255,6 +295,16 @@ def _progress_bar(run: Run):
     return tqdm(
         total=run.hp.num_steps, initial=run.step, unit="step", desc="training", file=sys.stderr
     )
+
+
+# -- graph -------------------------------------------------------------------------------
+def _cmd_graph(args) -> int:
+    # The explorer (and graphviz) load only here: importing microgpt never loads them.
+    from explorer.cli import run_graph
+
+    line = run_graph(args)
+    print(line)
+    return 0
 
 
 # -- sample ------------------------------------------------------------------------------

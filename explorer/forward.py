@@ -1,0 +1,236 @@
+"""A recorded forward pass: one checkpoint, one document, one root, traced and back-propagated.
+
+The explorer's bottom layer (pure Python, on ``microgpt``): ``ModelSource`` is a loaded
+checkpoint (its weights at the final step and at every training snapshot); ``ForwardPass`` runs
+the model on a document under ``microgpt.trace.trace``, back-propagates from the chosen root
+and keeps everything the views read: the trace, per-position losses, attention weights.
+
+A pass has an ``Address`` (checkpoint identity + step + document + root) whose text form, e.g.
+``model.json#3f2a9c1d0b7e@1000:emma:loss@2``, re-creates the same graph with ``ForwardPass.at``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from microgpt.checkpoint import load_checkpoint, shipped_checkpoint_path
+from microgpt.data import Tokenizer
+from microgpt.engine import Value, gc_paused
+from microgpt.errors import MicrogptError
+from microgpt.model import GPT, GPTConfig
+from microgpt.trace import Trace, trace
+
+from .flow import Flow, gradient_flow
+from .fold import Folding
+from .graph import GraphIndex
+
+__all__ = ["Address", "ForwardPass", "ModelSource"]
+
+_ROOT_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
+
+
+class ModelSource:
+    """A checkpoint, loaded once: config, tokenizer, and weights at any recorded step."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else shipped_checkpoint_path()
+        self.ckpt = load_checkpoint(self.path)
+        self.sha = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
+        self.config = GPTConfig(**self.ckpt["config"])
+        self.tokenizer = Tokenizer(tuple(self.ckpt["vocab"]))
+        self.token_labels = [self.tokenizer.label(i) for i in range(self.tokenizer.vocab_size)]
+
+    @property
+    def label(self) -> str:
+        """A short name for the checkpoint: ``shipped`` or its file name."""
+        return "shipped" if self.path == shipped_checkpoint_path() else self.path.name
+
+    @property
+    def step(self) -> int:
+        """The checkpoint's final step."""
+        return self.ckpt["step"]
+
+    @property
+    def steps(self) -> list[int]:
+        """Every step whose weights are recorded (the snapshots and the final step)."""
+        return sorted({s["step"] for s in self.ckpt["snapshots"]} | {self.step})
+
+    def weights_at(self, step: int | None = None) -> dict:
+        """The weights after ``step`` training steps (default: the final step)."""
+        if step is None or step == self.step:
+            return self.ckpt["weights"]
+        for snap in self.ckpt["snapshots"]:
+            if snap["step"] == step:
+                return snap["weights"]
+        raise MicrogptError(
+            f"checkpoint {self.label} has no weights for step {step}: recorded steps are "
+            f"{', '.join(map(str, self.steps))}"
+        )
+
+    def model_at(self, step: int | None = None) -> GPT:
+        """A fresh model (its own parameter nodes, gradients at 0) with the weights at ``step``."""
+        return GPT(self.config, token_labels=self.token_labels, weights=self.weights_at(step))
+
+
+@dataclass(frozen=True)
+class Address:
+    """What identifies a forward pass; ``str()`` gives its text form, ``parse`` reads it."""
+
+    checkpoint: str  # "shipped" or a path
+    sha: str  # the first 12 hex digits of the checkpoint file's SHA-256
+    step: int
+    doc: str
+    root: str
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint}#{self.sha}@{self.step}:{self.doc}:{self.root}"
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        m = re.fullmatch(r"(.+)#([0-9a-f]{12})@(\d+):(.*):(.+)", text)
+        if not m:
+            raise MicrogptError(
+                f"{text!r} is not a forward-pass address: expected CHECKPOINT#SHA@STEP:DOC:ROOT, "
+                "e.g. shipped#3f2a9c1d0b7e@1000:emma:loss"
+            )
+        return cls(m[1], m[2], int(m[3]), m[4], m[5])
+
+
+class ForwardPass:
+    """The model run on ``doc`` under a trace, back-propagated from ``root``.
+
+    ``root`` is ``"loss"`` (the mean over positions), ``"loss@T"`` (position T's loss) or the
+    name of any recorded node. Attributes: ``trace`` (parameters first, ids 0 … P-1, then the
+    forward pass), ``tokens``, ``loss``, ``losses`` (per position), ``root`` (the node),
+    ``address``, ``source`` (the ``ModelSource``) and ``model``.
+    """
+
+    def __init__(
+        self,
+        doc: str,
+        root: str = "loss",
+        source: ModelSource | str | Path | None = None,
+        step: int | None = None,
+    ) -> None:
+        self.source = source if isinstance(source, ModelSource) else ModelSource(source)
+        self.step = self.source.step if step is None else step
+        tokenizer = self.source.tokenizer
+        if not doc:
+            raise MicrogptError(
+                "the document is empty: type a name (the model predicts each next character)"
+            )
+        self.doc = doc
+        self.tokens = tokenizer.encode_doc(doc)  # names any character outside the vocabulary
+        self.model = self.source.model_at(self.step)
+        with gc_paused(), trace() as t:
+            t.adopt(self.model.named_parameters())
+            self.loss, self.losses = self.model.loss(self.tokens)
+        self.trace: Trace = t
+        self.num_params = len(self.model.params)
+        self.root_name = root
+        self.root: Value = self._resolve_root(root)
+        with gc_paused():
+            self.root.backward()
+        self._flows: dict[tuple[int, ...], Flow] = {}
+        self.address = Address(
+            "shipped" if self.source.label == "shipped" else str(self.source.path),
+            self.source.sha,
+            self.step,
+            doc,
+            root,
+        )
+
+    @classmethod
+    def at(cls, address: Address | str, source: ModelSource | None = None) -> ForwardPass:
+        """Re-create the pass an address names (checking the checkpoint is the same file)."""
+        address = Address.parse(address) if isinstance(address, str) else address
+        if source is None:
+            source = ModelSource(None if address.checkpoint == "shipped" else address.checkpoint)
+        if source.sha != address.sha:
+            raise MicrogptError(
+                f"checkpoint {source.label} has changed since the address {address} was made "
+                f"(its SHA-256 now starts {source.sha})"
+            )
+        return cls(address.doc, address.root, source, address.step)
+
+    # -- query structures, built on first use and kept with the pass ------------------------
+    @cached_property
+    def index(self) -> GraphIndex:
+        """Id-based arrays over the trace (children, consumers, ops, scopes, names)."""
+        return GraphIndex(self.trace, self.root)
+
+    @cached_property
+    def folding(self) -> Folding:
+        """Which nodes every view folds away (constants, inner adds of sum chains)."""
+        return Folding(self.index)
+
+    def flow(self, sources: list[int]) -> Flow:
+        """Gradient flow from these source ids (cached per source set)."""
+        key = tuple(sorted(sources))
+        if key not in self._flows:
+            self._flows[key] = gradient_flow(self.index, list(key))
+        return self._flows[key]
+
+    # -- what the pass holds ----------------------------------------------------------------
+    @property
+    def positions(self) -> int:
+        """How many positions were run (each predicts the next token)."""
+        return len(self.losses)
+
+    @property
+    def chars(self) -> list[str]:
+        """The input token of every position, as text (``BOS`` first)."""
+        return [self.source.tokenizer.label(t) for t in self.tokens[: self.positions]]
+
+    def node(self, name: str) -> Value:
+        """The recorded node with this name (suggests close names if there is none)."""
+        return self.trace.find(name)
+
+    def attention(self, layer: int = 0, head: int = 0) -> list[list[float]]:
+        """Attention weights as rows: row p holds position p's weights on keys 0 … p."""
+        self._check_layer_head(layer, head)
+        return [
+            [
+                self.trace.find(f"pos{p}.layer{layer}.attn.head{head}.attn_weights[k={k}]").data
+                for k in range(p + 1)
+            ]
+            for p in range(self.positions)
+        ]
+
+    def probs(self, pos: int) -> list[float]:
+        """The next-token distribution at position ``pos`` (vocabulary order)."""
+        self.check_pos(pos)
+        labels = self.source.token_labels
+        return [self.trace.find(f"pos{pos}.probs[{c}]").data for c in labels]
+
+    def check_pos(self, pos: int) -> int:
+        if not 0 <= pos < self.positions:
+            raise MicrogptError(
+                f"position {pos} is out of range: {self.doc!r} has positions 0 to "
+                f"{self.positions - 1} (BOS, then one per character"
+                f"{', truncated to the block size' if len(self.doc) + 1 > self.positions else ''})"
+            )
+        return pos
+
+    def _check_layer_head(self, layer: int, head: int) -> None:
+        cfg = self.source.config
+        if not 0 <= layer < cfg.n_layer or not 0 <= head < cfg.n_head:
+            raise MicrogptError(
+                f"no layer {layer} head {head}: the model has {cfg.n_layer} layer(s) of "
+                f"{cfg.n_head} heads"
+            )
+
+    def _resolve_root(self, root: str) -> Value:
+        if root == "loss":
+            return self.loss
+        m = _ROOT_LOSS_AT.match(root)
+        if m:
+            return self.losses[self.check_pos(int(m[1]))]
+        return self.trace.find(root)
+
+    def __repr__(self) -> str:
+        return f"ForwardPass({self.address}, {len(self.trace)} nodes)"

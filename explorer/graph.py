@@ -1,0 +1,122 @@
+"""The plain graph description every view returns, and the index views query.
+
+Pure Python (no graphviz, matplotlib or widgets). ``GraphIndex`` turns a ``ForwardPass``'s trace
+into id-based arrays (children, consumers, op, scope, name); views read it and return a
+``GraphView``: drawn ``GraphNode``s and ``GraphEdge``s plus statistics and notes that say what
+was folded. Renderers (``explorer.render``) lower a ``GraphView`` to DOT, SVG, PNG, JSON, text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from microgpt.engine import Value
+
+__all__ = ["GraphEdge", "GraphIndex", "GraphNode", "GraphView"]
+
+
+@dataclass
+class GraphNode:
+    """One drawn node.
+
+    ``kind``: ``value`` (a scalar node, micrograd style: name, data, grad), ``op`` (the op that
+    made a value, drawn between its inputs and it), ``sum`` (a folded add chain, Σ), ``group``
+    (a collapsed scope or parameter matrix) or ``folded`` (what a view left out, with a count).
+    ``ref`` is the trace id of the scalar node it shows (``None`` for groups). ``count`` is how
+    many scalar nodes it stands for; ``grad`` of a group is the L2 norm of its nodes' grads.
+    """
+
+    id: str
+    kind: str
+    label: str
+    op: str | None = None
+    data: float | None = None
+    grad: float | None = None
+    scope: str = ""
+    count: int = 1
+    ref: int | None = None
+    name: str | None = None
+    flow: float | None = None
+    detail: str | None = None  # e.g. "× 0.5" (a folded constant) or "8 adds"
+    role: str | None = None  # "root", "source", "selected", "input" (outside a zoomed scope)
+
+
+@dataclass
+class GraphEdge:
+    """An edge from an input (``src``) to what it feeds (``dst``).
+
+    ``local_grad`` is d dst / d src for scalar edges (``None`` between groups); ``count`` is how
+    many scalar edges a group edge stands for; ``flow`` is the gradient flow along it.
+    """
+
+    src: str
+    dst: str
+    local_grad: float | None = None
+    count: int = 1
+    flow: float | None = None
+    label: str | None = None
+
+
+@dataclass
+class GraphView:
+    """A view: what to draw, and what it left out."""
+
+    kind: str
+    title: str
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    stats: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    address: str | None = None
+    layout: str = "flow"  # "flow": left to right; "grid": positions across, stages down
+
+    @property
+    def drawn(self) -> int:
+        return len(self.nodes)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "address": self.address,
+            "layout": self.layout,
+            "stats": dict(self.stats),
+            "notes": list(self.notes),
+            "nodes": [asdict(n) for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+        }
+
+
+class GraphIndex:
+    """Id-based arrays over a trace, for queries. Ids are the trace's creation indices.
+
+    ``in_graph`` is the set of ids the root depends on (its backward pass reaches them); other
+    recorded nodes (e.g. the probabilities of tokens that were not the target) have grad 0 and
+    are not part of the root's graph.
+    """
+
+    def __init__(self, trace, root: Value) -> None:
+        self.trace = trace
+        nodes = trace.nodes
+        self.values: list[Value] = nodes
+        index = {v: i for i, v in enumerate(nodes)}
+        self.id_of = index.__getitem__
+        self.children: list[tuple[int, ...]] = [tuple(index[c] for c in v._children) for v in nodes]
+        self.consumers: list[list[int]] = [[] for _ in nodes]
+        for i, kids in enumerate(self.children):
+            for c in kids:
+                self.consumers[c].append(i)
+        self.op: list[str] = [v._op for v in nodes]
+        self.scope: list[str] = trace.node_scopes()
+        self.name: list[str | None] = trace.node_names()
+        self.root = index[root]
+        self.in_graph: set[int] = {index[v] for v in root.topological_order()}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def label(self, i: int) -> str:
+        return self.name[i] if self.name[i] is not None else f"#{i}"
+
+    def is_const(self, i: int) -> bool:
+        return self.op[i] == "const"
