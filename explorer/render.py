@@ -112,7 +112,13 @@ def _table(rows: list[str], role: dict, bg: str) -> str:
 
 def _legend(view: GraphView) -> str:
     blue, red = style.diverging(-1, 1), style.diverging(1, 1)
-    notes = "".join(f'<TR><TD ALIGN="LEFT" COLSPAN="4">{_e(n)}</TD></TR>' for n in view.notes)
+    notes = list(view.notes)
+    if view.layout == "grid":
+        notes.append(
+            "columns: positions · rows: stages · top row: parameter matrices (every position "
+            "reads every matrix; those edges are not drawn)"
+        )
+    notes = "".join(f'<TR><TD ALIGN="LEFT" COLSPAN="4">{_e(n)}</TD></TR>' for n in notes)
     stats = view.stats
     summary = (
         f"trace {stats.get('trace_nodes', 0):,} nodes · drawn {view.drawn:,} · "
@@ -207,16 +213,6 @@ def _grid(g, view: GraphView) -> set[tuple[str, str]]:
                 row.edge(graphviz.nohtml(a), graphviz.nohtml(b), style="invis")
     params = rows.get("\x00params")
     if params:  # every other row below the parameters
-        g.node(
-            "parameters",
-            label="parameters: every position reads every matrix (edges not drawn)",
-            shape="plaintext",
-            fontcolor="#777777",
-        )
-        with g.subgraph() as row:
-            row.attr(rank="min")
-            row.node("parameters")
-        g.edge("parameters", graphviz.nohtml(params[0][1]), style="invis")
         for stage, members in rows.items():
             if stage != "\x00params":
                 g.edge(graphviz.nohtml(params[0][1]), graphviz.nohtml(members[0][1]), style="invis")

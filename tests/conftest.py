@@ -27,3 +27,17 @@ def tiny_docs_file(tmp_path) -> Path:
     path = tmp_path / "tiny.txt"
     path.write_text("\n".join(TINY_DOCS) + "\n", encoding="utf-8")
     return path
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the golden DOT files under tests/golden from the current renderer "
+        "(review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def regen_golden(request) -> bool:
+    return request.config.getoption("--regen-golden")
