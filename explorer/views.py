@@ -51,6 +51,10 @@ def _num(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 # -- selections ----------------------------------------------------------------------------
 def select(
     fp,
@@ -67,6 +71,11 @@ def select(
         fp.check_pos(pos)
         prefix = f"pos{pos}"
         ids = {i for i in ids if _in_scope(index.scope[i], prefix)}
+        if not ids:  # e.g. root loss@3 and pos 5: in range, but the root does not read it
+            raise MicrogptError(
+                f"position {pos} is not in the graph of the root {index.label(index.root)}: "
+                "choose an earlier position, or another root (e.g. --root loss)"
+            )
     if head is not None:
         n_head = fp.source.config.n_head
         if not 0 <= head < n_head:
@@ -310,10 +319,8 @@ def _fit(fp, ids: set[int], budget: int, detail: bool, depths: list[int], kind: 
         nodes, edges, info = _collapsed(fp, ids, depth)
         if len(nodes) <= budget:
             scalars = sum(n.count for n in nodes if n.kind == "group" and n.role != "input")
-            groups = info["groups"]
-            notes = [
-                f"folded {scalars:,} scalar nodes into {groups:,} groups (scope depth {depth})"
-            ]
+            groups = _plural(info["groups"], "group")
+            notes = [f"folded {scalars:,} scalar nodes into {groups} (scope depth {depth})"]
             if tried:
                 notes.insert(0, f"budget {budget:,}: {tried[0]} would not fit; collapsed instead")
             return _view(fp, kind, title, nodes, edges, ids, notes, level=f"depth {depth}", **info)
@@ -331,7 +338,7 @@ def _detail_notes(info: dict) -> list[str]:
     if info["constants_folded"]:
         notes.append(f"folded {info['constants_folded']:,} constants into op labels")
     if info["sum_chains"]:
-        notes.append(f"folded add chains into {info['sum_chains']:,} Σ nodes")
+        notes.append(f"folded add chains into {_plural(info['sum_chains'], 'Σ node')}")
     return notes
 
 
@@ -512,8 +519,8 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
     ]
     notes = [
         f"gradient path: {len(path):,} nodes between {len(sources)} source node(s) and the root; "
-        f"drew the top {len(keep):,} by |flow|, folded {sum(map(len, groups.values())):,} "
-        f"into {len(groups):,} groups"
+        f"drew {len(keep):,} (the top by |flow|, the source nodes and the root), folded "
+        f"{sum(map(len, groups.values())):,} into {_plural(len(groups), 'group')}"
     ]
     title = f"{fp.doc!r} · path · source {spec} · root {fp.root_name}"
     return _view(
@@ -526,12 +533,17 @@ def node_report(fp, node: str | int) -> dict:
     """One node's numbers: inputs with local gradients, consumers with their contributions to
     its gradient (the ``grad +=`` terms of backward), and the chain-rule sum."""
     index = fp.index
-    i = node if isinstance(node, int) else index.id_of(fp.trace.find(node))
+    if isinstance(node, int):
+        fp.trace.node(node)  # range check: ids run from 0 to len - 1
+        i = node
+    else:
+        i = index.id_of(fp.trace.find(node))
     v = index.values[i]
+    # A sum() chain's head lists the chain's terms (local grad 1), as every view folds it.
     inputs = [
         {"id": c, "label": index.label(c), "op": index.op[c], "data": index.values[c].data,
          "local_grad": float(g)}
-        for c, g in zip(index.children[i], v._local_grads)
+        for c, g in fp.folding.inputs(i)
     ]  # fmt: skip
     consumers = []
     # index.consumers lists c once per read (x * x: twice); the inner loop below already
