@@ -1,9 +1,10 @@
 """explorer: make a real microgpt forward pass legible.
 
 Layers (each imports only those below it): ``forward`` (a recorded pass: ``ForwardPass``,
-``ModelSource``) → ``graph`` / ``fold`` / ``flow`` / ``views`` (pure-Python queries returning a
-``GraphView``) → ``render`` (DOT, SVG, PNG, JSON, text). Importing ``explorer`` loads no
-graphviz: renderers import it when they run.
+``ModelSource``) → ``graph`` / ``fold`` / ``flow`` / ``views`` / ``gradcheck`` / ``adam`` /
+``stepper`` (pure-Python queries) → ``render`` / ``export`` / ``plots`` (DOT, SVG, PNG, JSON,
+text, HTML; matplotlib figures) → ``widgets`` (JupyterLab). Importing ``explorer`` loads no
+graphviz, matplotlib or ipywidgets: import ``explorer.plots`` or ``explorer.widgets`` for them.
 """
 
 from .forward import Address, ForwardPass, ModelSource

@@ -1,0 +1,74 @@
+"""What Adam would do next to one parameter: its recorded moments and the next update.
+
+A training step uses one document, so the gradient of a forward pass on a document is exactly
+the gradient the next training step would use if it drew that document. Given a parameter of a
+``ForwardPass``, this reads Adam's first and second moments from the checkpoint and evaluates
+the article's update, expression by expression, with the checkpoint's hyperparameters.
+Pure Python; the node inspector shows the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microgpt.errors import MicrogptError
+
+__all__ = ["AdamPreview", "adam_preview", "param_location"]
+
+
+@dataclass(frozen=True)
+class AdamPreview:
+    """Adam's state for one parameter and the update the next step would apply."""
+
+    name: str
+    step: int  # steps done (the next step's index k)
+    grad: float
+    m: float
+    v: float
+    lr: float  # lr_k = lr · (1 − k / num_steps)
+    m_new: float
+    v_new: float
+    m_hat: float
+    v_hat: float
+    update: float  # the change to the parameter's value: −lr_k · m̂ / (v̂^0.5 + eps)
+    note: str = ""
+
+
+def param_location(fp, node_id: int) -> tuple[str, int, int]:
+    """``(matrix key, row, column)`` of a parameter node (parameters have ids 0 … P-1)."""
+    if not 0 <= node_id < fp.num_params:
+        raise MicrogptError(f"{fp.index.label(node_id)} is not a parameter")
+    flat = node_id
+    for key, (rows, cols) in fp.source.config.matrix_shapes().items():
+        if flat < rows * cols:
+            return key, flat // cols, flat % cols
+        flat -= rows * cols
+    raise AssertionError("parameter ids cover the matrices exactly")  # pragma: no cover
+
+
+def adam_preview(fp, node_id: int) -> AdamPreview:
+    """The next Adam update of parameter ``node_id`` with this pass's gradient."""
+    key, r, c = param_location(fp, node_id)
+    ckpt = fp.source.ckpt
+    if fp.step != fp.source.step:
+        raise MicrogptError(
+            f"Adam's moments are recorded for the checkpoint's final step ({fp.source.step}) "
+            f"only; this pass uses the weights of step {fp.step}"
+        )
+    hp = ckpt["hyperparams"]
+    k, steps = ckpt["step"], hp["num_steps"]
+    beta1, beta2, eps = hp["beta1"], hp["beta2"], hp["eps_adam"]
+    g = fp.index.values[node_id].grad
+    m = ckpt["adam"]["m"][key][r][c]
+    v = ckpt["adam"]["v"][key][r][c]
+    lr_k = hp["learning_rate"] * (1 - k / steps)
+    note = ""
+    if k >= steps:
+        note = f"the run has done all {steps} steps: the schedule's learning rate is now 0"
+    m_new = beta1 * m + (1 - beta1) * g
+    v_new = beta2 * v + (1 - beta2) * g**2
+    m_hat = m_new / (1 - beta1 ** (k + 1))
+    v_hat = v_new / (1 - beta2 ** (k + 1))
+    update = -(lr_k * m_hat / (v_hat**0.5 + eps))
+    return AdamPreview(fp.index.label(node_id), k, g, m, v, lr_k, m_new, v_new, m_hat, v_hat,
+                       update, note)  # fmt: skip

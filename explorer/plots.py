@@ -1,0 +1,593 @@
+"""Matplotlib pictures of a model: attention, embeddings, training curves, next-token bars.
+
+Part of the explorer's renderers layer, beside ``render`` (which draws graphs): every function
+takes plain data (lists or arrays of numbers and labels, never a ``ForwardPass``), so notebooks,
+widgets and tests can feed it from anywhere. The plots compute nothing about the graph; the only
+arithmetic here is the picture's own: the PCA of an embedding matrix (numpy SVD), a smoothed loss
+line, a temperature applied to a distribution.
+
+Conventions:
+
+- Each plot takes an optional ``ax`` and creates its own figure when it is ``None``; it returns
+  the ``Axes`` (``attention_grid`` returns its ``Figure``). Figures are
+  ``matplotlib.figure.Figure`` objects made directly, never through ``pyplot``: no global figure
+  list, no backend, nothing to close. Nothing here calls ``show()`` or ``display()``;
+  ``figure_to_png`` gives the bytes a widget shows.
+- Colours follow ``explorer.style``: attention weights and probabilities on its sequential
+  white-to-purple scale, fixed to 0–1 so that pictures compare; the highlighted token in its
+  "selected" orange.
+- Bad input (ragged attention rows, as many labels as points) raises ``ValueError`` saying what
+  was expected.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
+
+from .style import ROLE, sequential, text_colour
+
+__all__ = [
+    "apply_temperature",
+    "attention_grid",
+    "attention_heatmap",
+    "attention_matrix",
+    "embedding_over_training",
+    "embedding_pca",
+    "figure_to_png",
+    "grad_norms",
+    "loss_curve",
+    "next_token_probs",
+    "pca_2d",
+    "smooth_losses",
+]
+
+#: The sequential 0–1 scale of ``explorer.style`` (white to purple) as a colormap; cells that
+#: have no value (the causal mask) are light grey and hatched.
+SEQUENTIAL = LinearSegmentedColormap.from_list(
+    "microgpt_sequential", [sequential(0.0), sequential(1.0)]
+).with_extremes(bad="#e4e4e4")
+MASK_COLOUR = "#e4e4e4"
+MASK_HATCH_COLOUR = "#b0b0b0"
+BAR_COLOUR = sequential(0.75)
+HIGHLIGHT_COLOUR = ROLE["selected"]["color"]  # orange: the token the document has next
+POINT_COLOUR = sequential(0.85)
+
+#: Annotate heatmap cells with their weights up to this many positions (beyond, they crowd).
+ANNOTATE_UP_TO = 8
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _new_axes(figsize: tuple[float, float]) -> Axes:
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.subplots()
+
+
+def _root_figure(obj: Figure | Axes) -> Figure:
+    """The top-level figure of an Axes, SubFigure or Figure."""
+    fig = obj.figure if isinstance(obj, Axes) else obj
+    while getattr(fig, "figure", fig) is not fig:  # a SubFigure's .figure is its parent
+        fig = fig.figure
+    return fig
+
+
+def _check_labels(labels: Sequence, count: int, what: str) -> list[str]:
+    labels = [str(x) for x in labels]
+    if len(labels) != count:
+        raise ValueError(f"{len(labels)} labels for {count} {what}: give exactly one label each")
+    return labels
+
+
+def figure_to_png(fig: Figure | Axes, dpi: int = 100) -> bytes:
+    """The figure (or the figure an Axes is on) as PNG bytes, rendered with Agg."""
+    buf = io.BytesIO()
+    _root_figure(fig).savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+# -- attention ------------------------------------------------------------------------------
+def attention_matrix(rows: Sequence[Sequence[float]]) -> np.ndarray:
+    """Attention rows (row p holds query p's weights on keys 0 … p) as an n × n array.
+
+    Cells above the diagonal (keys in the query's future, which the causal mask hides) are NaN.
+    """
+    n = len(rows)
+    if n == 0:
+        raise ValueError("no attention rows: expected one row per position")
+    out = np.full((n, n), np.nan)
+    for p, row in enumerate(rows):
+        if len(row) != p + 1:
+            raise ValueError(
+                f"attention row {p} has {len(row)} weights; row p must have p + 1 (keys 0 … p): "
+                f"expected the causal triangle, row lengths 1, 2, …, {n}"
+            )
+        out[p, : p + 1] = row
+    lower = out[np.tril_indices(n)]
+    if not np.all(np.isfinite(lower)):
+        raise ValueError("attention weights must be finite numbers")
+    if lower.min() < -1e-9 or lower.max() > 1 + 1e-9:
+        raise ValueError(
+            f"attention weights must lie in [0, 1]; got values from {lower.min():.4g} to "
+            f"{lower.max():.4g}"
+        )
+    return out
+
+
+def _mask_patch(n: int) -> Polygon:
+    """A hatched staircase over the cells above the diagonal (image coordinates)."""
+    corners = [(n - 0.5, -0.5)]
+    for r in range(n - 1):
+        corners += [(r + 0.5, r - 0.5), (r + 0.5, r + 0.5)]
+    corners.append((n - 0.5, n - 1.5))
+    return Polygon(
+        corners,
+        closed=True,
+        facecolor=MASK_COLOUR,
+        edgecolor=MASK_HATCH_COLOUR,
+        hatch="///",
+        linewidth=0,
+        label="causal mask",
+        gid="causal-mask",
+    )
+
+
+def _draw_attention(
+    ax: Axes,
+    matrix: np.ndarray,
+    tokens: list[str],
+    *,
+    annotate: bool,
+    fontsize: float = 10,
+    axis_labels: tuple[bool, bool] = (True, True),
+):
+    n = len(matrix)
+    im = ax.imshow(matrix, cmap=SEQUENTIAL, vmin=0.0, vmax=1.0, interpolation="nearest")
+    if n > 1:
+        ax.add_patch(_mask_patch(n))
+    ax.set_xticks(range(n), labels=tokens, fontsize=fontsize)
+    ax.set_yticks(range(n), labels=tokens, fontsize=fontsize)
+    ax.tick_params(length=0)
+    if axis_labels[0]:
+        ax.set_xlabel("key (attended to)")
+    if axis_labels[1]:
+        ax.set_ylabel("query (position)")
+    if annotate:
+        for p in range(n):
+            for k in range(p + 1):
+                w = float(matrix[p, k])
+                ax.text(
+                    k,
+                    p,
+                    f"{w:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=text_colour(sequential(w)),
+                )
+    return im
+
+
+def attention_heatmap(
+    weights: Sequence[Sequence[float]],
+    tokens: Sequence[str],
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    colorbar: bool = True,
+    annotate: bool | None = None,
+) -> Axes:
+    """One head's attention: queries down, keys across, on a fixed 0–1 scale.
+
+    ``weights`` are rows as ``ForwardPass.attention`` gives them (row p has p + 1 weights);
+    ``tokens`` label both axes (the input token at each position). The future cells are hatched
+    grey. ``annotate`` writes each weight in its cell (default: up to ``ANNOTATE_UP_TO``
+    positions).
+    """
+    matrix = attention_matrix(weights)
+    tokens = _check_labels(tokens, len(matrix), "positions")
+    if ax is None:
+        n = len(matrix)
+        side = max(3.0, 0.32 * n + 1.6)
+        ax = _new_axes((side + (0.9 if colorbar else 0.0), side))
+    if annotate is None:
+        annotate = len(matrix) <= ANNOTATE_UP_TO
+    im = _draw_attention(ax, matrix, tokens, annotate=annotate)
+    if title is not None:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label="attention weight", shrink=0.85)
+    return ax
+
+
+def attention_grid(
+    attn: Sequence[Sequence[Sequence[Sequence[float]]]],
+    tokens: Sequence[str],
+    fig: Figure | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Every head: ``attn[layer][head]`` are rows as in ``attention_heatmap``.
+
+    A layer × head grid of heatmaps on one 0–1 scale with one shared colourbar. ``fig``, when
+    given, is cleared and reused (a widget can redraw into the same figure).
+    """
+    n_layer = len(attn)
+    if n_layer == 0 or any(len(heads) == 0 for heads in attn):
+        raise ValueError("attn must be a non-empty list of layers, each a non-empty list of heads")
+    n_head = len(attn[0])
+    if any(len(heads) != n_head for heads in attn):
+        raise ValueError(
+            f"every layer must have the same number of heads: got {[len(h) for h in attn]}"
+        )
+    matrices = [[attention_matrix(rows) for rows in heads] for heads in attn]
+    n = len(matrices[0][0])
+    if any(len(m) != n for heads in matrices for m in heads):
+        raise ValueError("every head must cover the same positions (same number of rows)")
+    tokens = _check_labels(tokens, n, "positions")
+    cell = max(1.9, 0.19 * n + 0.7)  # inches per heatmap
+    if fig is None:
+        size = (cell * n_head + 0.9, cell * n_layer + 1.1 + (0.3 if title else 0.0))
+        fig = Figure(figsize=size, layout="constrained")
+    else:
+        fig.clear()
+    axes = fig.subplots(n_layer, n_head, squeeze=False, sharex=True, sharey=True)
+    im = None
+    for layer in range(n_layer):
+        for head in range(n_head):
+            ax = axes[layer][head]
+            im = _draw_attention(
+                ax,
+                matrices[layer][head],
+                tokens,
+                annotate=False,
+                fontsize=8 if n > 8 else 9,
+                axis_labels=(layer == n_layer - 1, head == 0),
+            )
+            ax.set_title(f"layer {layer} · head {head}", fontsize=10)
+    fig.colorbar(im, ax=axes.ravel().tolist(), label="attention weight", shrink=0.85)
+    if title is not None:
+        fig.suptitle(title)
+    return fig
+
+
+# -- embeddings -----------------------------------------------------------------------------
+def _as_matrix(matrix, what: str = "matrix") -> np.ndarray:
+    try:
+        m = np.asarray(matrix, dtype=float)
+    except ValueError as exc:  # ragged rows
+        raise ValueError(f"{what} must be rows of equal length (rows × dims): {exc}") from None
+    if m.ndim != 2 or min(m.shape) < 2:
+        raise ValueError(
+            f"{what} must be 2-D with at least 2 rows and 2 columns (rows × dims); "
+            f"got shape {m.shape}"
+        )
+    if not np.all(np.isfinite(m)):
+        raise ValueError(f"{what} holds NaN or infinite values")
+    return m
+
+
+def pca_2d(matrix, basis: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Project the rows of ``matrix`` (rows × dims) on two principal components.
+
+    Returns ``(coords, basis)``: coords is rows × 2, basis is 2 × dims (unit component vectors,
+    the first explaining the most variance). The rows are centred on their own mean. With
+    ``basis=None`` it is computed by SVD of the centred matrix, each component's sign chosen so
+    that its largest-magnitude loading is positive (the same matrix always gives the same
+    picture). Pass a basis to project several matrices, e.g. training snapshots, on one fixed
+    pair of axes (typically the final step's), so points move only when the weights do.
+    """
+    m = _as_matrix(matrix)
+    centred = m - m.mean(axis=0)
+    if basis is None:
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        basis = vt[:2].copy()
+        for comp in basis:
+            if comp[np.argmax(np.abs(comp))] < 0:
+                comp *= -1
+    else:
+        basis = np.asarray(basis, dtype=float)
+        if basis.shape != (2, m.shape[1]):
+            raise ValueError(
+                f"basis must be 2 × {m.shape[1]} (two components over the matrix's dims); "
+                f"got shape {basis.shape}"
+            )
+    return centred @ basis.T, basis
+
+
+def _explained(matrix: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """The fraction of the matrix's variance along each plotted axis."""
+    total = (matrix - matrix.mean(axis=0)).var(axis=0).sum()
+    return coords.var(axis=0) / total if total > 0 else np.zeros(2)
+
+
+def _pca_axes(ax: Axes, matrix: np.ndarray, coords: np.ndarray) -> None:
+    ex = _explained(matrix, coords)
+    ax.set_xlabel(f"PC1 ({ex[0]:.0%} of variance)")
+    ax.set_ylabel(f"PC2 ({ex[1]:.0%} of variance)")
+    ax.axhline(0, color="#dddddd", linewidth=0.8, zorder=0)
+    ax.axvline(0, color="#dddddd", linewidth=0.8, zorder=0)
+    ax.set_aspect("equal", adjustable="datalim")
+
+
+def _label_points(ax: Axes, coords: np.ndarray, labels: list[str], **kw) -> None:
+    for (x, y), label in zip(coords, labels):
+        ax.annotate(label, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9, **kw)
+
+
+def embedding_pca(
+    matrix,
+    labels: Sequence[str],
+    ax: Axes | None = None,
+    basis: np.ndarray | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Scatter of an embedding matrix's rows on two principal components, one label per row.
+
+    ``matrix`` is rows × dims (``wte``: one row per token, label it with the characters;
+    ``wpe``: one row per position, label it with the positions). ``basis`` as in ``pca_2d``.
+    Axes are equal-scaled and name the share of variance each component holds.
+    """
+    m = _as_matrix(matrix)
+    labels = _check_labels(labels, len(m), "rows")
+    coords, _ = pca_2d(m, basis)
+    if ax is None:
+        ax = _new_axes((5.5, 5.0))
+    ax.scatter(coords[:, 0], coords[:, 1], s=18, color=POINT_COLOUR, zorder=2)
+    _label_points(ax, coords, labels)
+    _pca_axes(ax, m, coords)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def embedding_over_training(
+    matrices: Sequence,
+    labels: Sequence[str],
+    steps: Sequence[int],
+    ax: Axes | None = None,
+    basis: np.ndarray | None = None,
+    current: int = -1,
+    title: str | None = None,
+) -> Axes:
+    """An embedding matrix over training: each row's trajectory, the ``current`` snapshot labelled.
+
+    ``matrices[i]`` is the matrix (rows × dims) after ``steps[i]`` steps, e.g.
+    ``[s["weights"]["wte"] for s in ckpt["snapshots"]]``. All are projected on one basis
+    (default: the last matrix's, see ``pca_2d``), so the axes' limits stay the same whichever
+    snapshot is ``current`` (an index into ``matrices``): a slider over steps does not rescale.
+    The whole trajectory is drawn faint and its part up to ``current`` darker.
+    """
+    if len(matrices) == 0:
+        raise ValueError("no matrices: give one embedding matrix per snapshot")
+    if len(steps) != len(matrices):
+        raise ValueError(f"{len(steps)} steps for {len(matrices)} matrices: give one step each")
+    ms = [_as_matrix(m, f"matrix {i}") for i, m in enumerate(matrices)]
+    if any(m.shape != ms[0].shape for m in ms):
+        raise ValueError(f"every matrix must have the same shape: got {[m.shape for m in ms]}")
+    labels = _check_labels(labels, len(ms[0]), "rows")
+    if not -len(ms) <= current < len(ms):
+        raise ValueError(f"current={current} is not an index into {len(ms)} snapshots")
+    if basis is None:
+        _, basis = pca_2d(ms[-1])
+    tracks = np.stack([pca_2d(m, basis)[0] for m in ms])  # snapshots × rows × 2
+    if ax is None:
+        ax = _new_axes((5.5, 5.0))
+    current %= len(ms)
+    for r in range(tracks.shape[1]):  # the whole run faint (it fixes the limits), the past less so
+        ax.plot(
+            tracks[:, r, 0],
+            tracks[:, r, 1],
+            color=POINT_COLOUR,
+            alpha=0.12,
+            linewidth=1,
+            zorder=1,
+            gid="trajectory",
+        )
+        ax.plot(
+            tracks[: current + 1, r, 0],
+            tracks[: current + 1, r, 1],
+            color=POINT_COLOUR,
+            alpha=0.35,
+            linewidth=1.2,
+            zorder=1,
+            gid="trajectory-so-far",
+        )
+    now = tracks[current]
+    ax.scatter(now[:, 0], now[:, 1], s=18, color=POINT_COLOUR, zorder=2)
+    _label_points(ax, now, labels)
+    _pca_axes(ax, ms[current], now)
+    ax.set_title(title if title is not None else f"step {steps[current]}")
+    return ax
+
+
+# -- training -------------------------------------------------------------------------------
+def smooth_losses(losses: Sequence[float], window: int) -> np.ndarray:
+    """Centred moving average: step i's value is the mean of the losses within ``window // 2``
+    steps of it (fewer at the two ends), so the line has one value per step and no lag."""
+    y = np.asarray(losses, dtype=float)
+    if window <= 1 or len(y) == 0:
+        return y.copy()
+    h = window // 2
+    c = np.concatenate([[0.0], np.cumsum(y)])
+    i = np.arange(len(y))
+    lo, hi = np.maximum(i - h, 0), np.minimum(i + h + 1, len(y))
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
+def loss_curve(
+    losses: Sequence[float],
+    ax: Axes | None = None,
+    window: int | None = None,
+    *,
+    baseline: float | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Training loss per step (faint, steps from 1) and its centred moving average.
+
+    ``window`` is the smoothing window in steps (``smooth_losses``); default about 5% of the
+    run, at least 1 (then no smoothed line is drawn). ``baseline`` draws a dashed level, e.g.
+    ``math.log(vocab_size)``, the loss of a uniform guess.
+    """
+    y = np.asarray(losses, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"losses must be a flat list of numbers; got shape {y.shape}")
+    if window is None:
+        window = max(1, round(len(y) / 20))
+    if ax is None:
+        ax = _new_axes((6.5, 3.6))
+    steps = np.arange(1, len(y) + 1)
+    ax.plot(steps, y, color="#9e9ac8", alpha=0.45, linewidth=0.8, label="loss at each step")
+    if window > 1 and len(y) > 0:
+        h = window // 2
+        ax.plot(
+            steps,
+            smooth_losses(y, window),
+            color=sequential(1.0),
+            linewidth=2,
+            label=f"mean over {2 * h + 1} steps",
+        )
+    if baseline is not None:
+        ax.axhline(
+            baseline,
+            color="#888888",
+            linestyle="--",
+            linewidth=1,
+            label=f"uniform guess ({baseline:.3g})",
+        )
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    if len(y):
+        ax.set_xlim(1, max(len(y), 2))
+    ax.legend(loc="upper right", fontsize="small")
+    ax.set_title(title if title is not None else "training loss")
+    return ax
+
+
+def grad_norms(
+    snapshots: Sequence[dict],
+    ax: Axes | None = None,
+    keys: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Each matrix's gradient norm at the snapshot steps (log scale), one line per matrix.
+
+    ``snapshots`` are dicts with ``"step"`` and ``"grad_norms"`` (``{matrix: norm}``, or None
+    where no gradient was taken, e.g. step 0: skipped), as a checkpoint's ``"snapshots"``.
+    ``keys`` picks and orders the matrices (default: all, in the order first seen).
+    """
+    for s in snapshots:
+        if not isinstance(s, dict) or "step" not in s or "grad_norms" not in s:
+            raise ValueError('each snapshot must be a dict with "step" and "grad_norms"')
+    taken = [s for s in snapshots if s["grad_norms"] is not None]
+    if keys is None:
+        keys = list(dict.fromkeys(k for s in taken for k in s["grad_norms"]))
+    if ax is None:
+        ax = _new_axes((7.5, 3.8))
+    for key in keys:
+        xs = [s["step"] for s in taken]
+        ys = [s["grad_norms"].get(key, math.nan) for s in taken]
+        ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.4, label=key)
+    ax.set_xlabel("step")
+    ax.set_ylabel("gradient norm")
+    if taken:
+        ax.set_yscale("log")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no gradient norms recorded yet",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#888888",
+        )
+    ax.set_title(title if title is not None else "gradient norm per matrix")
+    return ax
+
+
+# -- next-token distribution ----------------------------------------------------------------
+def apply_temperature(probs: Sequence[float], temperature: float) -> np.ndarray:
+    """The distribution sampling at ``temperature`` draws from: softmax(logits / T), computed
+    from the probabilities as p^(1/T) renormalised (T = 1 leaves them as they are)."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0; got {temperature}")
+    p = np.asarray(probs, dtype=float)
+    with np.errstate(divide="ignore"):
+        logp = np.log(p) / temperature
+    logp -= logp[np.isfinite(logp)].max()
+    q = np.exp(logp)
+    return q / q.sum()
+
+
+def next_token_probs(
+    probs: Sequence[float],
+    labels: Sequence[str],
+    ax: Axes | None = None,
+    target: str | int | None = None,
+    temperature: float | None = None,
+    title: str | None = None,
+    *,
+    ymax: float | None = 1.0,
+) -> Axes:
+    """Bars of the next-token distribution in vocabulary order, on a fixed 0–1 scale.
+
+    ``labels`` name the tokens; ``target`` (a label or an index) is the token that actually
+    comes next, drawn in orange with its probability written above it. ``temperature``, if
+    given, draws the distribution sampling would use at that temperature (``apply_temperature``).
+    ``ymax`` tops the y axis (default 1, so pictures compare; None fits the tallest bar).
+    """
+    p = np.asarray(probs, dtype=float)
+    if p.ndim != 1 or len(p) == 0:
+        raise ValueError(f"probs must be a flat, non-empty list of numbers; got shape {p.shape}")
+    labels = _check_labels(labels, len(p), "probabilities")
+    if not np.all(np.isfinite(p)) or p.min() < 0 or p.sum() <= 0:
+        raise ValueError("probs must be finite, non-negative and not all zero")
+    if temperature is not None:
+        p = apply_temperature(p, temperature)
+    t = None
+    if target is not None:
+        if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+            if not 0 <= target < len(p):
+                raise ValueError(f"target index {target} is outside 0 … {len(p) - 1}")
+            t = int(target)
+        elif str(target) in labels:
+            t = labels.index(str(target))
+        else:
+            raise ValueError(f"target {target!r} is not one of the labels {labels}")
+    if ax is None:
+        ax = _new_axes((max(5.0, 0.28 * len(p) + 1.2), 3.2))
+    colours = [HIGHLIGHT_COLOUR if i == t else BAR_COLOUR for i in range(len(p))]
+    ax.bar(range(len(p)), p, color=colours, width=0.8)
+    rotate = 90 if len(p) > 12 and max(len(s) for s in labels) > 3 else 0
+    ax.set_xticks(range(len(p)), labels=labels, rotation=rotate)
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlim(-0.6, len(p) - 0.4)
+    ax.set_ylim(0, ymax)
+    ax.set_ylabel("probability")
+    if t is not None:
+        ax.get_xticklabels()[t].set_color(HIGHLIGHT_COLOUR)
+        ax.get_xticklabels()[t].set_fontweight("bold")
+        ax.annotate(
+            f"{p[t]:.2f}",
+            (t, p[t]),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=HIGHLIGHT_COLOUR,
+        )
+    if title is None:
+        title = "next-token probabilities"
+        if temperature is not None:
+            title += f" (temperature {temperature:g})"
+    ax.set_title(title)
+    return ax

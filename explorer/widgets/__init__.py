@@ -1,0 +1,28 @@
+"""JupyterLab widgets over a recorded forward pass (ipywidgets 8; anywidget for clicks).
+
+Controls and layout only: they call the explorer's queries and renderers, keep the recorded
+pass in a ``Session`` and recompute it only when the document, root or step changes. Each
+widget's root carries a stable CSS class (``microgpt-graph``, ``microgpt-inspector``, …).
+"""
+
+from .attention import AttentionView
+from .dashboard import Dashboard
+from .embeddings import EmbeddingView
+from .graph import GraphExplorer
+from .inspector import NodeInspector
+from .probs import ProbabilitiesView
+from .session import Session
+from .stepper import BackwardStepper
+from .training import TrainingView
+
+__all__ = [
+    "AttentionView",
+    "BackwardStepper",
+    "Dashboard",
+    "EmbeddingView",
+    "GraphExplorer",
+    "NodeInspector",
+    "ProbabilitiesView",
+    "Session",
+    "TrainingView",
+]

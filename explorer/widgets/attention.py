@@ -1,0 +1,83 @@
+"""``AttentionView``: one head's attention weights as a heatmap (queries down, keys across,
+the causal mask hatched); a click on a cell selects that attention weight's node."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import traitlets
+
+from ..plots import attention_heatmap
+from .front import ClickableImage
+from .images import axes_box, png_b64
+
+__all__ = ["AttentionView"]
+
+
+class AttentionView(W.VBox):
+    """Attention of the pass given to ``show``. Traits a learner changes:"""
+
+    layer = traitlets.Int(0)
+    head = traitlets.Int(0)
+    pos = traitlets.Int(0)  # the query row the rest of the dashboard looks at
+    #: The node name of the last attention weight clicked (``pos{q}.layer{l}.attn.head{h}
+    #: .attn_weights[k={k}]``).
+    selected = traitlets.Unicode("")
+    message = traitlets.Unicode("")
+
+    def __init__(self, **kwargs) -> None:
+        self.fp = None
+        self.matrix = None
+        self._layer = W.Dropdown(description="layer", options=[0])
+        self._head = W.ToggleButtons(description="head", options=[0])
+        self._head.style.button_width = "3em"
+        self.image = ClickableImage()
+        self._message = W.HTML()
+        super().__init__([W.HBox([self._layer, self._head]), self.image, self._message], **kwargs)
+        self.add_class("microgpt-attention")
+        traitlets.link((self, "layer"), (self._layer, "value"))
+        traitlets.link((self, "head"), (self._head, "value"))
+        self.image.observe(self._on_click, "clicks")
+
+    def show(self, fp) -> None:
+        self.fp = fp
+        cfg = fp.source.config
+        self._layer.options = list(range(cfg.n_layer))
+        self._head.options = list(range(cfg.n_head))
+        self._draw()
+
+    @traitlets.observe("layer", "head", "pos")
+    def _on_change(self, change) -> None:
+        self._draw()
+
+    @traitlets.observe("message")
+    def _on_message(self, change) -> None:
+        self._message.value = change["new"]
+
+    def _draw(self) -> None:
+        if self.fp is None:
+            return
+        rows = self.fp.attention(self.layer, self.head)
+        self.matrix = rows
+        title = f"layer {self.layer} · head {self.head} · {self.fp.doc!r}"
+        ax = attention_heatmap(rows, self.fp.chars, title=title)
+        p = min(self.pos, len(rows) - 1)
+        ax.axhspan(p - 0.5, p + 0.5, fill=False, edgecolor="#e08214", linewidth=2.5)
+        box = axes_box(ax)
+        self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}
+        self.image.png = png_b64(ax.figure)
+
+    def _on_click(self, change) -> None:
+        query, key = self.image.cell
+        self.click(query, key)
+
+    def click(self, query: int, key: int) -> None:
+        """Select the weight of ``query`` on ``key`` (as a click on that cell does)."""
+        if key > query:
+            self.message = (
+                f"position {query} cannot attend to position {key}: the causal mask hides the "
+                "future (the hatched cells)"
+            )
+            return
+        self.message = ""
+        self.pos = query
+        self.selected = f"pos{query}.layer{self.layer}.attn.head{self.head}.attn_weights[k={key}]"

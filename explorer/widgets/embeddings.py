@@ -1,0 +1,54 @@
+"""``EmbeddingView``: the token (``wte``) or position (``wpe``) embeddings on two principal
+components, at any training snapshot, projected on the final step's components so that the
+points move only as the weights do."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import traitlets
+
+from ..plots import embedding_pca, figure_to_png, pca_2d
+
+__all__ = ["EmbeddingView"]
+
+
+class EmbeddingView(W.VBox):
+    """PCA of an embedding matrix over the checkpoint's snapshots. Traits:"""
+
+    step = traitlets.Int(0)
+    matrix = traitlets.Enum(("wte", "wpe"), default_value="wte")
+
+    def __init__(self, source, **kwargs) -> None:
+        self.source = source
+        steps = source.steps
+        self._step = W.SelectionSlider(description="step", options=steps, value=steps[-1],
+                                       continuous_update=False)  # fmt: skip
+        self._matrix = W.ToggleButtons(options=[("tokens (wte)", "wte"),
+                                                ("positions (wpe)", "wpe")])  # fmt: skip
+        self.image = W.Image(format="png")
+        super().__init__([W.HBox([self._matrix, self._step]), self.image], **kwargs)
+        self.add_class("microgpt-embeddings")
+        self._bases = {}
+        self.step = steps[-1]
+        traitlets.link((self, "step"), (self._step, "value"))
+        traitlets.link((self, "matrix"), (self._matrix, "value"))
+
+    def labels(self) -> list[str]:
+        if self.matrix == "wte":
+            return list(self.source.token_labels)
+        return [str(p) for p in range(self.source.config.block_size)]
+
+    def _basis(self, key: str):
+        if key not in self._bases:
+            _, self._bases[key] = pca_2d(self.source.weights_at(None)[key])
+        return self._bases[key]
+
+    @traitlets.observe("step", "matrix")
+    def _on_change(self, change) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        weights = self.source.weights_at(self.step)[self.matrix]
+        title = f"{self.matrix} at step {self.step} (final step's components)"
+        ax = embedding_pca(weights, self.labels(), basis=self._basis(self.matrix), title=title)
+        self.image.value = figure_to_png(ax.figure)

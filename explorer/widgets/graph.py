@@ -1,0 +1,274 @@
+"""``GraphExplorer``: a forward pass's graph in JupyterLab — pick a document, a position, a
+root and a view; click a node to select it, click a group to zoom in, search names.
+
+Controls and layout only: the pass comes from the ``Session`` (recomputed only when the
+document, root or step changes), pictures from ``explorer.views`` and ``explorer.render``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import traitlets
+
+from microgpt.errors import MicrogptError
+from microgpt.trace import pattern_regex
+
+from .. import render
+from ..views import build_view
+from .front import SvgGraph
+from .session import Latest, Session
+
+__all__ = ["GraphExplorer"]
+
+#: The views a learner picks from. "position" is the overview of one position, one level
+#: deeper (its embed, attention heads, MLP, lm_head and softmax).
+VIEW_CHOICES = ("overview", "position", "scope", "path", "node", "full")
+
+
+class GraphExplorer(W.VBox):
+    """The graph of one recorded forward pass, with controls. Traits a learner changes:"""
+
+    doc = traitlets.Unicode("emma")
+    pos = traitlets.Int(1)
+    root = traitlets.Unicode("loss")
+    view = traitlets.Enum(VIEW_CHOICES, default_value="overview")
+    depth = traitlets.Int(2)
+    budget = traitlets.Int(1000)
+    scope = traitlets.Unicode("")
+    selected = traitlets.Unicode("")
+    search = traitlets.Unicode("")
+    message = traitlets.Unicode("")
+    #: Bumped every time a new pass is in place (other widgets observe it).
+    pass_version = traitlets.Int(0)
+
+    def __init__(self, session: Session | None = None, **kwargs) -> None:
+        self.session = session or Session()
+        self.fp = None
+        self.current_view = None
+        self._doc_box = W.Text(description="document", continuous_update=False)
+        self._pos_slider = W.IntSlider(
+            description="position", min=0, max=1, continuous_update=False
+        )
+        self._pos_slider.add_class("microgpt-pos-slider")
+        self._root_pick = W.Dropdown(description="root", options=["loss"])
+        self._view_pick = W.Dropdown(description="view", options=VIEW_CHOICES)
+        self._depth_slider = W.IntSlider(description="depth", min=1, max=6, continuous_update=False)
+        self._budget_box = W.BoundedIntText(description="budget", min=1, max=5000, step=100)
+        self._search_box = W.Text(description="search", placeholder="pos2.*.attn_weights[*]",
+                                  continuous_update=False)  # fmt: skip
+        self._crumbs = W.HBox()
+        self._crumbs.add_class("microgpt-breadcrumb")
+        self._message = W.HTML()
+        self._message.add_class("microgpt-message")
+        self._notes = W.HTML()
+        self.graph = SvgGraph()
+        for box in (self._doc_box, self._search_box):
+            box.layout.width = "22em"
+        super().__init__(
+            children=[
+                W.HBox([self._doc_box, self._root_pick, self._view_pick]),
+                W.HBox([self._pos_slider, self._depth_slider, self._budget_box]),
+                W.HBox([self._search_box, self._crumbs]),
+                self._message,
+                self.graph,
+                self._notes,
+            ],
+            **kwargs,
+        )
+        self.add_class("microgpt-graph")
+        self._render_soon = Latest(self._render)
+        # controls -> traits (the document is validated before it becomes the trait)
+        self._doc_box.observe(lambda c: self._try_doc(c["new"]), "value")
+        for control, trait in (
+            (self._pos_slider, "pos"),
+            (self._root_pick, "root"),
+            (self._view_pick, "view"),
+            (self._depth_slider, "depth"),
+            (self._budget_box, "budget"),
+            (self._search_box, "search"),
+        ):
+            traitlets.link((self, trait), (control, "value"))  # the control starts at the trait
+        self.graph.observe(self._on_click, "clicks")
+        self._load(self.doc)
+
+    # -- the pass ----------------------------------------------------------------------------
+    def _try_doc(self, doc: str) -> None:
+        self.doc = doc.strip()
+
+    @traitlets.observe("doc")
+    def _on_doc(self, change) -> None:
+        if self.fp is not None and change["new"] == self.fp.doc:
+            return
+        if not self._load(change["new"]) and self.fp is not None:
+            self.doc = self.fp.doc  # a bad document leaves the previous pass in place
+
+    @traitlets.observe("root")
+    def _on_root(self, change) -> None:
+        changed = self.fp is not None and change["new"] != self.fp.root_name
+        if changed and not self._load(self.doc):
+            self.root = self.fp.root_name
+
+    def _load(self, doc: str) -> bool:
+        """Record (or fetch) the pass for ``doc``; on bad input show why and return False."""
+        try:
+            fp = self.session.forward_pass(doc, self.root)
+        except MicrogptError as e:
+            self.message = str(e)
+            return False
+        self.fp = fp
+        self.message = ""
+        self._doc_box.value = doc
+        self._pos_slider.max = fp.positions - 1
+        self.pos = min(self.pos, fp.positions - 1)
+        roots = ["loss"] + [f"loss@{p}" for p in range(fp.positions)]
+        if self.root not in roots:
+            roots.append(self.root)
+        self._root_pick.options = roots
+        self._root_pick.value = self.root
+        if self.selected and not self._known(self.selected):
+            self.selected = ""
+        if self.scope and not any(s.startswith(self.scope) for s in fp.index.scope):
+            self.scope = ""
+        self.pass_version += 1
+        self._render()
+        return True
+
+    def _known(self, label: str) -> bool:
+        try:
+            self.node_id(label)
+        except (MicrogptError, KeyError, IndexError, ValueError):
+            return False
+        return True
+
+    def node_id(self, label: str) -> int:
+        """The trace id of a node given by name or ``#id``."""
+        if label.startswith("#"):
+            return self.fp.trace.id_of(self.fp.trace.node(int(label[1:])))
+        return self.fp.index.id_of(self.fp.trace.find(label))
+
+    # -- re-rendering (never recomputes the pass) ---------------------------------------------
+    @traitlets.validate("pos")
+    def _clamp_pos(self, proposal) -> int:
+        pos = proposal["value"]
+        last = self.fp.positions - 1 if self.fp is not None else 0
+        if not 0 <= pos <= last:
+            self.message = (
+                f"position {pos} is outside {self.doc!r}: its positions run from 0 to {last}"
+            )
+            return max(0, min(pos, last))
+        return pos
+
+    @traitlets.observe("pos", "view", "depth", "budget", "scope")
+    def _on_view_change(self, change) -> None:
+        if change["name"] == "pos" and not self._uses_pos():
+            return  # e.g. the overview does not depend on the position
+        self._render_soon()
+
+    def _uses_pos(self) -> bool:
+        return self.view in ("position", "path", "full") or (
+            self.view == "scope" and not self.scope
+        )
+
+    @traitlets.observe("selected")
+    def _on_selected(self, change) -> None:
+        self.graph.selected = change["new"]
+        if self.view == "node":
+            self._render_soon()
+
+    @traitlets.observe("search")
+    def _on_search(self, change) -> None:
+        self._mark_search()
+
+    def _build(self):
+        fp = self.fp
+        opts = {"budget": self.budget}
+        view = self.view
+        if view == "overview":
+            return build_view(fp, "overview", depth=self.depth, **opts)
+        if view == "position":
+            return build_view(fp, "overview", depth=self.depth + 2, pos=self.pos, **opts)
+        if view == "scope":
+            return build_view(fp, "scope", scope=self.scope or f"pos{self.pos}", **opts)
+        if view == "path":
+            source = self.selected if self.selected and self._is_param(self.selected) else None
+            return build_view(fp, "path", source=source, pos=self.pos, **opts)
+        if view == "node":
+            node = self.node_id(self.selected) if self.selected else fp.index.root
+            return build_view(fp, "node", node=node, **opts)
+        return build_view(fp, "full", pos=self.pos, **opts)
+
+    def _is_param(self, label: str) -> bool:
+        return self._known(label) and self.node_id(label) < self.fp.num_params
+
+    def _render(self) -> None:
+        if self.fp is None:
+            return
+        try:
+            view = self._build()
+            svg = render.to_svg(view)
+        except MicrogptError as e:
+            self.message = str(e)
+            return
+        self.current_view = view
+        self.graph.svg = svg
+        self.graph.selected = self.selected
+        self._notes.value = "<br>".join(html.escape(n) for n in view.notes)
+        self._update_crumbs()
+        self._mark_search()
+
+    def _mark_search(self) -> None:
+        if self.current_view is None:
+            return
+        if not self.search:
+            self.graph.highlight = []
+            return
+        regex = pattern_regex(self.search)
+        drawn = [n.id for n in self.current_view.nodes if regex.fullmatch(n.name or n.id)]
+        total = sum(1 for n in self.fp.index.name if n is not None and regex.fullmatch(n))
+        self.graph.highlight = drawn
+        self.message = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
+
+    # -- clicks and the breadcrumb ------------------------------------------------------------
+    def _on_click(self, change) -> None:
+        title = self.graph.clicked
+        kind, _, rest = title.partition("/")
+        if kind in ("group", "input", "folded") and rest:
+            if any(s == rest or s.startswith(rest + ".") for s in self.fp.index.scope):
+                self.scope = rest
+                self.view = "scope"
+            else:  # a parameter matrix: nothing to zoom into
+                self.message = f"{rest} is a parameter matrix: click one of its entries in a path"
+            return
+        if kind == "op" and rest:
+            title = rest
+        self.selected = title
+
+    def _update_crumbs(self) -> None:
+        parts = self.scope.split(".") if self.view == "scope" and self.scope else []
+        buttons = [self._crumb("whole graph", "")]
+        for k in range(len(parts)):
+            buttons.append(self._crumb(parts[k], ".".join(parts[: k + 1])))
+        self._crumbs.children = buttons
+
+    def _crumb(self, text: str, scope: str) -> W.Button:
+        button = W.Button(description=text, layout=W.Layout(width="auto"))
+        button.on_click(lambda _: self.zoom(scope))
+        return button
+
+    def zoom(self, scope: str) -> None:
+        """Zoom into ``scope`` (``""``: back to the overview)."""
+        if scope:
+            self.scope = scope
+            self.view = "scope"
+        else:
+            self.scope = ""
+            self.view = "overview"
+
+    # -- export -------------------------------------------------------------------------------
+    def export(self, path) -> str:
+        """Write the current view to ``path`` (.svg, .png, .html, .dot, .json, .txt)."""
+        from ..export import write_view
+
+        return str(write_view(self.current_view, path))

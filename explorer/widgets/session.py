@@ -1,0 +1,67 @@
+"""What the widgets share: one loaded checkpoint, a small cache of recorded passes, and a
+"latest request wins" scheduler for renders.
+
+A forward pass is recomputed only when its document, root or step changes (a zoom, a position
+or a selection never recomputes it). Renders triggered by controls are coalesced: inside a
+running kernel they are deferred by a few milliseconds and only the latest one runs; with no
+event loop (tests, scripts) they run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from pathlib import Path
+
+from ..forward import ForwardPass, ModelSource
+
+__all__ = ["Latest", "Session"]
+
+
+class Session:
+    """A checkpoint and the passes recorded on it (the last ``keep`` are cached)."""
+
+    def __init__(self, checkpoint: str | Path | ModelSource | None = None, keep: int = 3) -> None:
+        self.source = checkpoint if isinstance(checkpoint, ModelSource) else ModelSource(checkpoint)
+        self.keep = keep
+        self._passes: OrderedDict[tuple, ForwardPass] = OrderedDict()
+        self.computed = 0  # how many passes were recorded (tests check the cache by it)
+
+    def forward_pass(self, doc: str, root: str = "loss", step: int | None = None) -> ForwardPass:
+        """The pass for ``(doc, root, step)``: from the cache, or recorded now."""
+        key = (doc, root, step)
+        fp = self._passes.get(key)
+        if fp is None:
+            fp = ForwardPass(doc, root, self.source, step)
+            self.computed += 1
+            self._passes[key] = fp
+            while len(self._passes) > self.keep:
+                self._passes.popitem(last=False)
+        else:
+            self._passes.move_to_end(key)
+        return fp
+
+
+class Latest:
+    """Run ``fn`` soon; a newer request replaces one not yet run (slider drags coalesce)."""
+
+    def __init__(self, fn, delay: float = 0.03) -> None:
+        self.fn = fn
+        self.delay = delay
+        self._handle = None
+
+    def __call__(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.fn()
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle = loop.call_later(self.delay, self._run)
+
+    def _run(self) -> None:
+        self._handle = None
+        self.fn()

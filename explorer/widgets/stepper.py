@@ -1,0 +1,108 @@
+"""``BackwardStepper``: backward through a small scope one node at a time, in the article's
+order, showing which gradients each step changes."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import traitlets
+
+from microgpt.errors import MicrogptError
+
+from ..stepper import backward_steps
+
+__all__ = ["BackwardStepper"]
+
+
+class BackwardStepper(W.VBox):
+    """Steps of backward inside ``scope`` of the pass given to ``show``. Traits:"""
+
+    scope = traitlets.Unicode("pos1.layer0.attn.head0.softmax")
+    step = traitlets.Int(0)
+
+    def __init__(self, **kwargs) -> None:
+        self.fp = None
+        self.ids, self.start, self.steps = [], {}, []
+        self._scope = W.Text(description="scope", continuous_update=False)
+        self._scope.layout.width = "28em"
+        self._slider = W.IntSlider(description="step", min=0, max=0)
+        self._next = W.Button(description="next step", icon="step-forward")
+        self._next.on_click(lambda _: self.next())
+        self._table = W.HTML()
+        super().__init__([W.HBox([self._scope, self._slider, self._next]), self._table], **kwargs)
+        self.add_class("microgpt-stepper")
+        traitlets.link((self, "scope"), (self._scope, "value"))
+        traitlets.link((self, "step"), (self._slider, "value"))
+
+    def show(self, fp) -> None:
+        self.fp = fp
+        self._load()
+
+    @traitlets.observe("scope")
+    def _on_scope(self, change) -> None:
+        self._load()
+
+    @traitlets.observe("step")
+    def _on_step(self, change) -> None:
+        self._draw()
+
+    def next(self) -> None:
+        self.step = min(self.step + 1, len(self.steps))
+
+    def _load(self) -> None:
+        if self.fp is None:
+            return
+        try:
+            self.ids, self.start, self.steps = backward_steps(self.fp, self.scope)
+        except MicrogptError as e:
+            self.ids, self.start, self.steps = [], {}, []
+            self._table.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
+            return
+        self._slider.max = len(self.steps)
+        self.step = 0
+        self._draw()
+
+    def grads_after(self, k: int) -> dict[int, float]:
+        """Every scope node's gradient after ``k`` steps."""
+        grads = dict(self.start)
+        for s in self.steps[:k]:
+            for child, contribution in s.updates:
+                grads[child] += contribution
+        return grads
+
+    def _draw(self) -> None:
+        if not self.steps:
+            return
+        k = self.step
+        grads = self.grads_after(k)
+        done = {s.node for s in self.steps[:k]}
+        current = self.steps[k - 1] if k else None
+        changed = {c for c, _ in current.updates} if current else set()
+        index = self.fp.index
+        rows = []
+        for i in reversed(self.ids):
+            style = ""
+            if current is not None and i == current.node:
+                style = ' style="background:#fdb863"'
+            elif i in changed:
+                style = ' style="background:#b2abd2"'
+            state = "final" if i in done else ""
+            rows.append(
+                f"<tr{style}><td>{html.escape(index.label(i))}</td><td>{index.op[i]}</td>"
+                f"<td>{index.values[i].data:.5g}</td><td>{grads[i]:.5g}</td><td>{state}</td></tr>"
+            )
+        head = (
+            f"<p>step {k} of {len(self.steps)}"
+            + (
+                f": <b>{html.escape(index.label(current.node))}</b> is final and passes its "
+                f"gradient to {len(current.updates)} input(s) (purple)"
+                if current
+                else ": gradients arriving from outside the scope"
+            )  # fmt: skip
+            + "</p>"
+        )
+        self._table.value = (
+            head + '<table class="microgpt-table"><tr><th>node</th><th>op</th><th>data</th>'
+            "<th>grad so far</th><th></th></tr>" + "".join(rows) + "</table>"
+        )

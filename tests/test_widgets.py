@@ -1,0 +1,254 @@
+"""Widgets driven from Python: set traits, click buttons, check the derived state and outputs.
+No kernel, no browser (tests/browser covers the page)."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+
+import pytest
+
+from explorer.widgets import (
+    AttentionView,
+    BackwardStepper,
+    Dashboard,
+    EmbeddingView,
+    GraphExplorer,
+    NodeInspector,
+    ProbabilitiesView,
+    Session,
+    TrainingView,
+)
+
+
+@pytest.fixture(scope="module")
+def session():
+    return Session()
+
+
+@pytest.fixture
+def graph(session):
+    return GraphExplorer(session, doc="emma")
+
+
+def _click(graph, title):
+    graph.graph.clicked = title
+    graph.graph.clicks += 1
+
+
+def _titles(svg: str) -> list[str]:
+    return re.findall(r'<g id="[^"]*" class="node">\s*<title>([^<]*)</title>', svg)
+
+
+def test_graph_explorer_draws_the_pass(graph):
+    assert graph.fp.doc == "emma" and "microgpt-graph" in graph._dom_classes
+    titles = _titles(graph.graph.svg)
+    assert len(titles) == graph.current_view.drawn > 0
+    assert "group/pos1.layer0" in titles
+
+
+def test_position_and_view_changes_never_recompute_the_pass(graph, session):
+    before = session.computed
+    graph.view = "position"
+    for pos in (0, 3, 2):
+        graph.pos = pos
+        assert graph.current_view.stats["selected_nodes"] > 0
+        assert all(n.scope.startswith(f"pos{pos}") for n in graph.current_view.nodes
+                   if n.kind == "group" and n.role != "input")  # fmt: skip
+    graph.depth = 1
+    graph.view = "path"
+    assert session.computed == before
+    graph.doc = "anna"
+    assert session.computed == before + 1 and graph.fp.doc == "anna"
+
+
+def test_a_bad_document_shows_a_message_and_keeps_the_pass(graph):
+    fp = graph.fp
+    graph._doc_box.value = "em<ma"
+    assert "'<'" in graph.message and "vocabulary" in graph.message
+    assert graph.fp is fp and graph.doc == "emma"
+    graph._doc_box.value = ""
+    assert "empty" in graph.message and graph.fp is fp
+
+
+def test_a_position_past_the_end_is_clamped_with_a_message(graph):
+    graph.pos = 9
+    assert graph.pos == 4 and "outside 'emma'" in graph.message
+
+
+def test_clicks_select_nodes_and_zoom_into_groups(graph):
+    _click(graph, "group/pos2.layer0")
+    assert (graph.view, graph.scope) == ("scope", "pos2.layer0")
+    assert [b.description for b in graph._crumbs.children] == ["whole graph", "pos2", "layer0"]
+    graph._crumbs.children[1].click()
+    assert graph.scope == "pos2"
+    graph.zoom("pos2.layer0.attn.head1")
+    node = "pos2.layer0.attn.head1.attn_weights[k=0]"
+    assert node in _titles(graph.graph.svg)
+    _click(graph, node)
+    assert graph.selected == node == graph.graph.selected
+    _click(graph, "op/pos2.layer0.attn.head1.attn_logits[k=1]")
+    assert graph.selected == "pos2.layer0.attn.head1.attn_logits[k=1]"
+    graph._crumbs.children[0].click()
+    assert graph.view == "overview"
+
+
+def test_search_highlights_matching_drawn_nodes(graph):
+    graph.zoom("pos2.layer0.attn.head1")
+    graph.search = "pos2.*.attn_weights[*]"
+    assert sorted(graph.graph.highlight) == [
+        f"pos2.layer0.attn.head1.attn_weights[k={k}]" for k in range(3)
+    ]
+    assert graph.message.startswith("12 nodes match")  # 4 heads x 3 keys in the pass
+
+
+def test_exports(graph, tmp_path):
+    graph.zoom("pos1.layer0.attn.head0")
+    page = tmp_path / "g.html"
+    graph.export(page)
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "<svg" in text
+    assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing from a network
+    graph.export(tmp_path / "g.svg")
+    assert (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_inspector_shows_the_chain_rule_and_checks_the_gradient(session):
+    fp = session.forward_pass("emma")
+    inspector = NodeInspector()
+    inspector.show(fp)
+    assert inspector._check_button.disabled
+    inspector.selected = "pos1.layer0.attn.head0.attn_weights[k=0]"
+    r = inspector.report
+    node = fp.node(inspector.selected)
+    assert (r["data"], r["grad"]) == (node.data, node.grad)
+    assert math.fsum(t["contribution"] for t in r["consumers"]) == pytest.approx(node.grad)
+    html = inspector._html.value
+    assert "attn_weights[k=0]" in html and "local grad" in html and "contribution" in html
+    check = inspector.check_gradient()
+    assert check.agrees and check.grad == node.grad
+    shown = inspector._check_result.value
+    assert f"{check.grad:.6g}" in shown and f"{check.estimate:.6g}" in shown
+
+
+def test_inspector_shows_adam_for_a_parameter(session):
+    inspector = NodeInspector()
+    inspector.show(session.forward_pass("emma"))
+    inspector.selected = "wte[m,3]"
+    html = inspector._html.value
+    assert "Adam" in html and "next update" in html and "schedule" in html
+    inspector.selected = "nonsense[1]"
+    assert "no node named" in inspector._html.value and inspector.report is None
+
+
+def test_attention_view_shows_the_weights_and_selects_a_clicked_cell(session):
+    fp = session.forward_pass("emma")
+    view = AttentionView()
+    view.show(fp)
+    assert "microgpt-attention" in view._dom_classes
+    assert view.matrix == fp.attention(0, 0)
+    grid = view.image.grid
+    assert grid["rows"] == grid["cols"] == 5 and 0 <= grid["left"] < grid["right"] <= 1
+    png = view.image.png
+    view.head = 2
+    assert view.matrix == fp.attention(0, 2) and view.image.png != png
+    view.image.cell = [3, 1]
+    view.image.clicks += 1
+    assert view.selected == "pos3.layer0.attn.head2.attn_weights[k=1]" and view.pos == 3
+    view.click(1, 3)
+    assert "causal mask" in view.message
+
+
+def test_probabilities_view(session):
+    fp = session.forward_pass("emma")
+    view = ProbabilitiesView(seed=1)
+    view.show(fp)
+    view.pos = 2
+    p1 = view.distribution()
+    assert math.fsum(p1) == pytest.approx(1.0)
+    assert list(p1) == pytest.approx(fp.probs(2))
+    view.temperature = 0.5
+    p2 = view.distribution()
+    assert max(p2) > max(p1)  # a lower temperature sharpens
+    image = view.image.value
+    view.temperature = 1.5
+    assert view.image.value != image
+    char = view.sample_next()
+    assert char in fp.source.token_labels and view.sample_count == 1
+
+
+def test_embedding_view_moves_through_snapshots(session):
+    view = EmbeddingView(session.source)
+    final = view.image.value
+    assert view.step == 1000 and final[:8] == b"\x89PNG\r\n\x1a\n"
+    view.step = 0
+    assert view.image.value != final
+    view.matrix = "wpe"
+    assert view.labels() == [str(p) for p in range(16)]
+
+
+def test_training_view_trains_live_and_keeps_snapshots_when_stopped():
+    view = TrainingView(docs=["emma", "olivia", "ava", "mia"])
+    view.steps = 3
+    view.train(background=False)
+    assert view.run.step == 3 and view.progress.value == 3 and not view.running
+    assert view.image.value[:4] == b"\x89PNG"
+    view.steps = 400
+    view.train(background=True)
+    while view.run.step < 25 and view.running:
+        pass
+    view.stop()
+    view.wait(60)
+    assert not view.running and 25 <= view.run.step < 400
+    steps = [s["step"] for s in view.run.snapshots]
+    assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 1 + 25 // 40
+    assert "stopped at step" in view._info.value
+
+
+def test_backward_stepper_ends_at_the_real_gradients(session):
+    fp = session.forward_pass("emma")
+    stepper = BackwardStepper()
+    stepper.show(fp)
+    assert len(stepper.steps) == len(stepper.ids) > 5
+    final = stepper.grads_after(len(stepper.steps))
+    for i in stepper.ids:
+        assert final[i] == pytest.approx(fp.index.values[i].grad, rel=1e-9, abs=1e-15)
+    stepper.next()
+    first = stepper.steps[0]
+    assert stepper.step == 1 and fp.index.label(first.node) in stepper._table.value
+    stepper.scope = "pos1"
+    assert "smaller one" in stepper._table.value
+
+
+def test_dashboard_links_every_view():
+    d = Dashboard(doc="emma")
+    assert "microgpt-dashboard" in d._dom_classes
+    for w, cls in [(d.graph, "microgpt-graph"), (d.inspector, "microgpt-inspector"),
+                   (d.attention, "microgpt-attention"), (d.embeddings, "microgpt-embeddings"),
+                   (d.training, "microgpt-training"), (d.probs, "microgpt-probs"),
+                   (d.stepper, "microgpt-stepper")]:  # fmt: skip
+        assert cls in w._dom_classes
+    d.pos = 3
+    assert d.attention.pos == d.probs.pos == d.graph.pos == 3
+    d.attention.click(3, 2)
+    name = "pos3.layer0.attn.head0.attn_weights[k=2]"
+    assert d.selected == d.graph.selected == d.inspector.selected == name
+    assert d.graph.scope == "pos3.layer0.attn.head0" and name in _titles(d.graph.graph.svg)
+    d.doc = "em!"
+    assert d.doc == "emma" and "'!'" in d.graph.message
+    d.doc = "mia"
+    assert d.attention.matrix == d.graph.fp.attention(0, 0) and len(d.attention.matrix) == 4
+    d.probs.sampled, before = "", d.session.computed
+    d.probs.rng.seed(3)
+    while d.probs.sample_next() == "BOS":
+        pass
+    assert d.doc.startswith("mia") and len(d.doc) == 4 and d.session.computed == before + 1
+    d.presenter = True
+    assert "microgpt-presenter" in d._dom_classes
+
+
+def test_images_are_real_pngs(session):
+    view = AttentionView()
+    view.show(session.forward_pass("emma"))
+    assert base64.b64decode(view.image.png)[:8] == b"\x89PNG\r\n\x1a\n"
