@@ -252,3 +252,28 @@ def test_images_are_real_pngs(session):
     view = AttentionView()
     view.show(session.forward_pass("emma"))
     assert base64.b64decode(view.image.png)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_attention_click_grid_matches_the_drawn_cells(session):
+    """The fractions the page uses to turn a click into a cell land on the cells' centres."""
+    from explorer.plots import attention_heatmap
+    from explorer.widgets.images import axes_box
+
+    fp = session.forward_pass("christopher")
+    ax = attention_heatmap(fp.attention(0, 1), fp.chars)
+    box = axes_box(ax)
+    fig = ax.figure
+    n = fp.positions
+    for row, col in [(0, 0), (5, 2), (n - 1, n - 1)]:
+        x, y = ax.transData.transform((col, row))  # imshow puts cell (row, col) at (col, row)
+        fx, fy = x / fig.bbox.width, 1 - y / fig.bbox.height
+        assert fx == pytest.approx(box["left"] + (col + 0.5) / n * (box["right"] - box["left"]))
+        assert fy == pytest.approx(box["top"] + (row + 0.5) / n * (box["bottom"] - box["top"]))
+
+
+def test_moving_the_position_outlines_a_row_without_redrawing(session):
+    view = AttentionView()
+    view.show(session.forward_pass("emma"))
+    png = view.image.png
+    view.pos = 3
+    assert view.image.highlight_row == 3 and view.image.png == png

@@ -45,9 +45,15 @@ class AttentionView(W.VBox):
         self._head.options = list(range(cfg.n_head))
         self._draw()
 
-    @traitlets.observe("layer", "head", "pos")
+    @traitlets.observe("layer", "head")
     def _on_change(self, change) -> None:
         self._draw()
+
+    @traitlets.observe("pos")
+    def _on_pos(self, change) -> None:
+        # the query row is outlined by the page over the same image: no redraw
+        if self.matrix is not None:
+            self.image.highlight_row = min(change["new"], len(self.matrix) - 1)
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
@@ -60,11 +66,10 @@ class AttentionView(W.VBox):
         self.matrix = rows
         title = f"layer {self.layer} · head {self.head} · {self.fp.doc!r}"
         ax = attention_heatmap(rows, self.fp.chars, title=title)
-        p = min(self.pos, len(rows) - 1)
-        ax.axhspan(p - 0.5, p + 0.5, fill=False, edgecolor="#e08214", linewidth=2.5)
         box = axes_box(ax)
         self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}
         self.image.png = png_b64(ax.figure)
+        self.image.highlight_row = min(self.pos, len(rows) - 1)
 
     def _on_click(self, change) -> None:
         query, key = self.image.cell

@@ -87,17 +87,44 @@ class ClickableImage(anywidget.AnyWidget):
 
     png = traitlets.Unicode("").tag(sync=True)  # base64
     grid = traitlets.Dict({}).tag(sync=True)
+    #: A row outlined over the image (-1: none), drawn by the page: moving it costs no redraw.
+    highlight_row = traitlets.Int(-1).tag(sync=True)
     cell = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     clicks = traitlets.Int(0).tag(sync=True)
 
     _esm = """
 function render({ model, el }) {
   el.classList.add("microgpt-image");
+  const frame = document.createElement("div");
+  frame.style.position = "relative";
+  frame.style.display = "inline-block";
   const img = document.createElement("img");
   img.style.maxWidth = "100%";
   img.style.cursor = "crosshair";
-  el.appendChild(img);
-  const draw = () => { img.src = "data:image/png;base64," + model.get("png"); };
+  img.style.display = "block";
+  const band = document.createElement("div");
+  band.className = "microgpt-row-highlight";
+  band.style.position = "absolute";
+  band.style.pointerEvents = "none";
+  band.style.border = "3px solid #e08214";
+  band.style.boxSizing = "border-box";
+  frame.appendChild(img);
+  frame.appendChild(band);
+  el.appendChild(frame);
+  const outline = () => {
+    const g = model.get("grid");
+    const row = model.get("highlight_row");
+    if (!g || !g.rows || row < 0 || row >= g.rows) { band.style.display = "none"; return; }
+    const h = (g.bottom - g.top) / g.rows;
+    band.style.display = "block";
+    band.style.left = (100 * g.left) + "%";
+    band.style.width = (100 * (g.right - g.left)) + "%";
+    band.style.top = (100 * (g.top + row * h)) + "%";
+    band.style.height = (100 * h) + "%";
+  };
+  const draw = () => { img.src = "data:image/png;base64," + model.get("png"); outline(); };
+  model.on("change:highlight_row", outline);
+  model.on("change:grid", outline);
   img.addEventListener("click", (event) => {
     const g = model.get("grid");
     if (!g || !g.rows) return;

@@ -18,7 +18,7 @@ def axes_box(ax) -> dict:
     """The axes' box as fractions of the figure, from its top-left corner (after drawing, so
     that an equal-aspect image's shrunken box is what is measured)."""
     fig = ax.figure
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # applies the equal aspect, so the box is where cells are
     box = ax.get_window_extent()
     width, height = fig.bbox.width, fig.bbox.height
     return {
