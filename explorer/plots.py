@@ -46,6 +46,7 @@ __all__ = [
     "loss_curve",
     "next_token_probs",
     "pca_2d",
+    "picture",
     "smooth_losses",
 ]
 
@@ -90,6 +91,24 @@ def figure_to_png(fig: Figure | Axes, dpi: int = 100) -> bytes:
     buf = io.BytesIO()
     _root_figure(fig).savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+class picture:  # noqa: N801 - used like a function: picture(ax) in a notebook cell
+    """A plot that Jupyter shows as a PNG: ``picture(loss_curve(losses))``.
+
+    Figures here are made without pyplot (no global state), so Jupyter has no display hook
+    for them; this small wrapper gives it one. Nothing is drawn until Jupyter asks.
+    """
+
+    def __init__(self, fig: Figure | Axes, dpi: int = 100) -> None:
+        self.figure = _root_figure(fig)
+        self.dpi = dpi
+
+    def _repr_png_(self) -> bytes:
+        return figure_to_png(self.figure, self.dpi)
+
+    def __repr__(self) -> str:
+        return f"picture({self.figure!r})"
 
 
 # -- attention ------------------------------------------------------------------------------
