@@ -7,7 +7,7 @@ text, HTML; matplotlib figures) → ``widgets`` (JupyterLab). Importing ``explor
 graphviz, matplotlib or ipywidgets: import ``explorer.plots`` or ``explorer.widgets`` for them.
 """
 
-from .forward import Address, ForwardPass, ModelSource
+from .forward import Address, Expression, ForwardPass, ModelSource
 from .graph import GraphEdge, GraphNode, GraphView
 from .views import (
     DEFAULT_BUDGET,
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_BUDGET",
     "VIEWS",
     "Address",
+    "Expression",
     "ForwardPass",
     "GraphEdge",
     "GraphNode",

@@ -28,7 +28,7 @@ from .flow import Flow, gradient_flow
 from .fold import Folding
 from .graph import GraphIndex
 
-__all__ = ["Address", "ForwardPass", "ModelSource"]
+__all__ = ["Address", "Expression", "ForwardPass", "ModelSource"]
 
 _ROOT_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
 
@@ -234,3 +234,41 @@ class ForwardPass:
 
     def __repr__(self) -> str:
         return f"ForwardPass({self.address}, {len(self.trace)} nodes)"
+
+
+class Expression:
+    """A small hand-built graph as the views see a forward pass: ``full_view(expr)``,
+    ``node_view(expr, "L")``, ``finite_difference(expr, "a")`` and backward step by step.
+
+    Build it inside ``microgpt.trace.trace()`` (name nodes with ``microgpt.trace.name``), then
+    ``Expression(t, root)`` runs backward from ``root``:
+
+    >>> from microgpt.engine import Value
+    >>> from microgpt.trace import name, trace
+    >>> with trace() as t:
+    ...     a, b = name(Value(2.0), "a"), name(Value(3.0), "b")
+    ...     L = name(name(a * b, "c") + a, "L")
+    >>> e = Expression(t, L)
+    >>> a.grad, b.grad
+    (4.0, 2.0)
+    """
+
+    def __init__(self, trace: Trace, root: Value, title: str = "expression") -> None:
+        self.trace = trace
+        self.root = root
+        self.doc = title
+        self.root_name = trace.label(root)
+        self.address = f"{title}:{self.root_name}"
+        self.num_params = 0
+        self._flows: dict[tuple[int, ...], Flow] = {}
+        root.backward()
+
+    index = ForwardPass.index
+    folding = ForwardPass.folding
+    flow = ForwardPass.flow
+
+    def node(self, name: str) -> Value:
+        return self.trace.find(name)
+
+    def check_pos(self, pos: int) -> int:
+        raise MicrogptError("an expression has no positions: leave --pos out")

@@ -35,7 +35,7 @@ def backward_steps(fp, scope: str, limit: int = 400) -> tuple[list[int], dict[in
     index = fp.index
     ids = sorted(
         i for i in index.in_graph
-        if (index.scope[i] == scope or index.scope[i].startswith(scope + "."))
+        if (not scope or index.scope[i] == scope or index.scope[i].startswith(scope + "."))
         and index.op[i] != "const"
     )  # fmt: skip
     if not ids:
