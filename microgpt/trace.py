@@ -190,7 +190,7 @@ def trace() -> Iterator[Trace]:
     >>> with trace() as t:
     ...     c = Value(2.0) * Value(3.0)
     >>> len(t), t.id_of(c)
-    (4, 3)
+    (3, 2)
     """
     t = Trace()
     t._run_scopes[0] = current_scope()
