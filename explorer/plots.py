@@ -39,10 +39,12 @@ __all__ = [
     "attention_grid",
     "attention_heatmap",
     "attention_matrix",
+    "character_counts",
     "embedding_over_training",
     "embedding_pca",
     "figure_to_png",
     "grad_norms",
+    "length_histogram",
     "loss_curve",
     "next_token_probs",
     "pca_2d",
@@ -609,4 +611,44 @@ def next_token_probs(
         if temperature is not None:
             title += f" (temperature {temperature:g})"
     ax.set_title(title)
+    return ax
+
+
+# -- the dataset ---------------------------------------------------------------------------
+def length_histogram(docs: Sequence[str], ax: Axes | None = None, block_size: int | None = None,
+                     title: str | None = None) -> Axes:  # fmt: skip
+    """How many documents have each length; ``block_size`` marks the longest the model sees
+    whole (``block_size - 1`` characters: BOS takes one position)."""
+    if not docs:
+        raise ValueError("length_histogram needs at least one document")
+    lengths = np.array([len(d) for d in docs])
+    if ax is None:
+        ax = _new_axes((6.0, 3.2))
+    edges = np.arange(lengths.min(), lengths.max() + 2) - 0.5
+    ax.hist(lengths, bins=edges, color=BAR_COLOUR)
+    if block_size is not None:
+        ax.axvline(block_size - 0.5, color=HIGHLIGHT_COLOUR, linestyle="--",
+                   label=f"longer than {block_size - 1}: truncated")  # fmt: skip
+        ax.legend(frameon=False)
+    ax.set_xlabel("characters in the document")
+    ax.set_ylabel("documents")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def character_counts(docs: Sequence[str], ax: Axes | None = None,
+                     title: str | None = None) -> Axes:  # fmt: skip
+    """How often each character occurs in the documents, in vocabulary (sorted) order."""
+    if not docs:
+        raise ValueError("character_counts needs at least one document")
+    chars = sorted(set("".join(docs)))
+    counts = [sum(d.count(c) for d in docs) for c in chars]
+    if ax is None:
+        ax = _new_axes((max(4.0, 0.25 * len(chars) + 1.5), 3.2))
+    ax.bar(range(len(chars)), counts, color=BAR_COLOUR)
+    ax.set_xticks(range(len(chars)), chars)
+    ax.set_ylabel("occurrences")
+    if title is not None:
+        ax.set_title(title)
     return ax

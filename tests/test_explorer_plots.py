@@ -382,3 +382,15 @@ def test_plots_never_load_pyplot():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_dataset_plots_count_lengths_and_characters():
+    from explorer.plots import character_counts, length_histogram
+
+    docs = ["ab", "abc", "b", "ccc", "abcdefgh"]
+    ax = length_histogram(docs, block_size=4)
+    heights = [p.get_height() for p in ax.patches]
+    assert sum(heights) == len(docs) and heights[:3] == [1, 1, 2]
+    ax = character_counts(docs)
+    assert [t.get_text() for t in ax.get_xticklabels()] == list("abcdefgh")
+    assert [p.get_height() for p in ax.patches][:3] == [3, 4, 5]
