@@ -1,11 +1,13 @@
 # Two entry points, each setting up everything it needs first (a virtualenv in .venv):
-#   make demo   train microgpt as the article does (bundled names), then print 20 samples
+#   make demo   open JupyterLab on the tour (notebooks/00_tour.ipynb)
 #   make test   ruff + the whole pytest suite (what CI's .ci/run calls)
+# and:
+#   make train  train microgpt as the article does (bundled names), then print 20 samples
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast lint setup clean
+.PHONY: demo lab train test test-fast lint setup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,11 @@ setup: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
 demo: setup
+	$(BIN)/jupyter lab notebooks/00_tour.ipynb
+
+lab: demo
+
+train: setup
 	$(BIN)/microgpt train
 
 lint: setup
