@@ -32,7 +32,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 test-fast: setup
-	$(BIN)/python -m pytest -m 'not slow'
+	$(BIN)/python -m pytest -m 'not slow and not browser'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
