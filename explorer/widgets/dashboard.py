@@ -27,10 +27,9 @@ _STYLE = """<style>
   text-align: right; }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
 .microgpt-message { color: #b2182b; }
-.microgpt-presenter { font-size: 130%; }
-.microgpt-presenter .widget-label, .microgpt-presenter .widget-html-content,
-.microgpt-presenter button { font-size: 120%; }
+.microgpt-presenter .widget-html-content { font-size: 125%; }
 .microgpt-presenter .microgpt-inspector-name { font-size: 150%; }
+.microgpt-presenter .microgpt-svg-box { max-height: 80vh; }
 </style>"""
 
 

@@ -113,6 +113,7 @@ function render({ model, el }) {
   el.appendChild(frame);
   const outline = () => {
     const g = model.get("grid");
+    img.dataset.grid = JSON.stringify(g || {});  // where the cells are, for tests and tools
     const row = model.get("highlight_row");
     if (!g || !g.rows || row < 0 || row >= g.rows) { band.style.display = "none"; return; }
     const h = (g.bottom - g.top) / g.rows;

@@ -27,6 +27,15 @@ __all__ = ["GraphExplorer"]
 VIEW_CHOICES = ("overview", "position", "scope", "path", "node", "full")
 
 
+def _row(*controls) -> W.HBox:
+    """Controls side by side, wrapping when narrow; labels never truncated."""
+    for control in controls:
+        style = getattr(control, "style", None)
+        if hasattr(style, "description_width"):
+            style.description_width = "initial"
+    return W.HBox(list(controls), layout=W.Layout(flex_flow="row wrap"))
+
+
 class GraphExplorer(W.VBox):
     """The graph of one recorded forward pass, with controls. Traits a learner changes:"""
 
@@ -68,9 +77,9 @@ class GraphExplorer(W.VBox):
             box.layout.width = "22em"
         super().__init__(
             children=[
-                W.HBox([self._doc_box, self._root_pick, self._view_pick]),
-                W.HBox([self._pos_slider, self._depth_slider, self._budget_box]),
-                W.HBox([self._search_box, self._crumbs]),
+                _row(self._doc_box, self._root_pick, self._view_pick),
+                _row(self._pos_slider, self._depth_slider, self._budget_box),
+                _row(self._search_box, self._crumbs),
                 self._message,
                 self.graph,
                 self._notes,
