@@ -277,3 +277,26 @@ def test_moving_the_position_outlines_a_row_without_redrawing(session):
     png = view.image.png
     view.pos = 3
     assert view.image.highlight_row == 3 and view.image.png == png
+
+
+def test_renders_coalesce_inside_a_kernel_loop(monkeypatch):
+    """Inside a kernel, requests wait a few ms and only the latest runs (slider drags)."""
+    import asyncio
+
+    from explorer.widgets import session as session_module
+
+    loop = asyncio.new_event_loop()
+    calls = []
+    monkeypatch.setattr(session_module, "_kernel_loop", lambda: loop)
+    latest = session_module.Latest(lambda: calls.append(len(calls)), delay=0.01)
+    try:
+        for _ in range(5):
+            latest()
+        assert calls == []
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert calls == [0]
+    finally:
+        loop.close()
+    monkeypatch.setattr(session_module, "_kernel_loop", lambda: None)
+    latest()
+    assert calls == [0, 1]  # no kernel: at once

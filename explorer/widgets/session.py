@@ -42,6 +42,22 @@ class Session:
         return fp
 
 
+def _kernel_loop():
+    """The event loop of the Jupyter kernel we run in, or None (scripts, tests, or another
+    library's loop, such as Playwright's: deferring onto it would never run the render)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
+        return None
+    shell = get_ipython()
+    if getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class Latest:
     """Run ``fn`` soon; a newer request replaces one not yet run (slider drags coalesce)."""
 
@@ -51,10 +67,7 @@ class Latest:
         self._handle = None
 
     def __call__(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _kernel_loop()
         if loop is None:
             self.fn()
             return

@@ -1,0 +1,35 @@
+"""The tour in a real JupyterLab: every cell runs, its pictures and widgets appear, and the
+dashboard at its end answers a click; no error outputs, no console errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from labharness import error_outputs, open_and_run_all
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_tour_runs_and_its_dashboard_answers(lab_server, page, console_errors):
+    from playwright.sync_api import expect
+
+    path = lab_server.add_notebook(REPO / "notebooks" / "00_tour.ipynb")
+    open_and_run_all(page, path, timeout=180)
+    # three graph pictures (overview, node, path) and the attention heatmap
+    outputs = page.locator(".jp-OutputArea-output")
+    expect(outputs.and_(page.locator('[data-mime-type="image/svg+xml"]'))).to_have_count(3)
+    expect(outputs.and_(page.locator('[data-mime-type="image/png"]'))).to_have_count(1)
+    graph = page.locator(".microgpt-dashboard .microgpt-graph")
+    expect(graph.locator("g.node").first).to_be_visible()
+    node = graph.locator(
+        "g.node", has=page.locator("title", has_text=re.compile(r"^group/pos2\.layer0$"))
+    )
+    node.scroll_into_view_if_needed()
+    node.click()
+    expect(page.locator(".microgpt-dashboard .microgpt-breadcrumb")).to_contain_text("pos2")
+    assert error_outputs(page) == []
+    assert console_errors == []
