@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from pathlib import Path
-
-from microgpt.errors import MicrogptError
 
 from . import render
 from .graph import GraphView
@@ -58,15 +55,5 @@ def write_view(view: GraphView, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".html":
         return render.write(view, path)
-    if not path.parent.is_dir():
-        raise MicrogptError(f"cannot write {str(path)!r}: {str(path.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(to_html(view))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    render.check_directory(path)
+    return render.write_atomically(path, to_html(view).encode("utf-8"))

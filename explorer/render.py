@@ -318,15 +318,26 @@ def write(view: GraphView, path: str | os.PathLike) -> Path:
             f"cannot write {str(path)!r}: unknown extension {ext or '(none)'!r}; use one of "
             f"{', '.join(FORMATS)}"
         )
-    if not path.parent.is_dir():
-        raise MicrogptError(
-            f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
-        )
+    check_directory(path)
     if ext == ".png":
         data = to_png(view)
     else:
         render = {".svg": to_svg, ".dot": to_dot, ".json": to_json, ".txt": to_text}[ext]
         data = render(view).encode("utf-8")
+    return write_atomically(path, data)
+
+
+def check_directory(path: Path) -> None:
+    """A clear error before any work if ``path``'s folder does not exist."""
+    if not path.parent.is_dir():
+        raise MicrogptError(
+            f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
+        )
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``: a
+    failed write never leaves a half-written file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

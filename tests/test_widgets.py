@@ -20,6 +20,7 @@ from explorer.widgets import (
     Session,
     TrainingView,
 )
+from microgpt import MicrogptError
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +111,8 @@ def test_exports(graph, tmp_path):
     text = page.read_text()
     assert text.startswith("<!DOCTYPE html>") and "<svg" in text
     assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing from a network
+    with pytest.raises(MicrogptError, match="does not exist"):
+        graph.export(tmp_path / "missing" / "g.html")
     graph.export(tmp_path / "g.svg")
     assert (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")
 
