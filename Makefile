@@ -16,8 +16,11 @@ setup: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
+# (JupyterLab refuses to run as root unless told: root is common in containers)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 demo: setup
-	$(BIN)/jupyter lab notebooks/00_tour.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_tour.ipynb
 
 lab: demo
 
