@@ -284,22 +284,34 @@ def test_moving_the_position_outlines_a_row_without_redrawing(session):
 
 def test_renders_coalesce_inside_a_kernel_loop(monkeypatch):
     """Inside a kernel, requests wait a few ms and only the latest runs (slider drags)."""
-    import asyncio
-
     from explorer.widgets import session as session_module
 
-    loop = asyncio.new_event_loop()
+    class Handle:
+        def __init__(self, fn):
+            self.fn, self.cancelled = fn, False
+
+        def cancel(self):
+            self.cancelled = True
+
+    class KernelLoop:  # stands in for the kernel's asyncio loop: records what is scheduled
+        def __init__(self):
+            self.handles = []
+
+        def call_later(self, delay, fn):
+            self.handles.append(Handle(fn))
+            return self.handles[-1]
+
+    loop = KernelLoop()
     calls = []
     monkeypatch.setattr(session_module, "_kernel_loop", lambda: loop)
     latest = session_module.Latest(lambda: calls.append(len(calls)), delay=0.01)
-    try:
-        for _ in range(5):
-            latest()
-        assert calls == []
-        loop.run_until_complete(asyncio.sleep(0.05))
-        assert calls == [0]
-    finally:
-        loop.close()
+    for _ in range(5):
+        latest()
+    assert calls == [] and [h.cancelled for h in loop.handles] == [True] * 4 + [False]
+    for h in loop.handles:  # the loop runs what was not cancelled
+        if not h.cancelled:
+            h.fn()
+    assert calls == [0]
     monkeypatch.setattr(session_module, "_kernel_loop", lambda: None)
     latest()
     assert calls == [0, 1]  # no kernel: at once
