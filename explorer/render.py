@@ -61,13 +61,17 @@ def _group_scale(view: GraphView) -> float:
     return max(grads, default=0.0)
 
 
-def _value_label(node: GraphNode, scale: float) -> str:
+def _value_label(node: GraphNode, scale: float, show_scope: bool = False) -> str:
     role = style.ROLE.get(node.role, style.ROLE[None])
     fill = style.diverging(node.grad, scale)
     ink = style.text_colour(fill)
     rows = [f'<TR><TD COLSPAN="2"><B>{_e(node.label)}</B></TD></TR>']
     if node.name is None and node.op:
         rows[0] = f'<TR><TD COLSPAN="2">{_e(node.label)} <I>{_e(node.op)}</I></TD></TR>'
+        if show_scope and node.scope:  # where an anonymous node sits, when the view mixes scopes
+            rows.append(
+                f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="8">in {_e(node.scope)}</FONT></TD></TR>'
+            )
     rows.append(
         f'<TR><TD ALIGN="LEFT">data</TD><TD ALIGN="RIGHT">{_e(style.fmt(node.data))}</TD></TR>'
     )
@@ -152,7 +156,7 @@ def to_dot(view: GraphView) -> str:
     for node in view.nodes:
         attrs = dict(style.KIND.get(node.kind, {}))
         if node.kind == "value":
-            attrs["label"] = _value_label(node, scale)
+            attrs["label"] = _value_label(node, scale, show_scope=view.kind in ("node", "path"))
         elif node.kind in ("group", "folded"):
             attrs["label"] = _group_label(node, gscale)
         else:

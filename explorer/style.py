@@ -84,4 +84,4 @@ def fmt(x: float | None) -> str:
     """Numbers in labels: 4 significant digits, fixed across runs."""
     if x is None:
         return "–"
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0

@@ -48,7 +48,7 @@ _ROW = re.compile(r"([A-Za-z0-9_.]+)\[([^,\]]+)\]\Z")
 
 
 def _num(x: float) -> str:
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def _plural(n: int, word: str) -> str:
