@@ -118,10 +118,12 @@ def _legend(view: GraphView) -> str:
     blue, red = style.diverging(-1, 1), style.diverging(1, 1)
     notes = list(view.notes)
     if view.layout == "grid":
-        notes.append(
-            "columns: positions · rows: stages · top row: parameter matrices (every position "
-            "reads every matrix; those edges are not drawn)"
-        )
+        notes.append("columns: positions · rows: stages")
+        if any(n.detail == "parameters" for n in view.nodes):
+            notes[-1] += (
+                " · top row: parameter matrices (every position reads every matrix; those "
+                "edges are not drawn)"
+            )
     notes = "".join(f'<TR><TD ALIGN="LEFT" COLSPAN="4">{_e(n)}</TD></TR>' for n in notes)
     stats = view.stats
     summary = (
