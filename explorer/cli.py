@@ -21,10 +21,7 @@ def run_graph(args) -> str:
         raise MicrogptError(
             f"cannot write {args.out!r}: give --out a file ending in one of {', '.join(FORMATS)}"
         )
-    node = args.node
     fp = ForwardPass(args.doc, args.root, args.checkpoint, args.step)
-    if node is not None and node.startswith("#") and node[1:].isdigit():
-        node = int(node[1:])
     view = build_view(
         fp,
         args.view,
@@ -36,7 +33,7 @@ def run_graph(args) -> str:
         depth=args.depth,
         source=args.source,
         top=args.top,
-        node=node,
+        node=args.node,
     )
     write(view, args.out)
     seconds = time.perf_counter() - start

@@ -137,7 +137,7 @@ class ForwardPass:
             self.root.backward()
         self._flows: dict[tuple[int, ...], Flow] = {}
         self.address = Address(
-            "shipped" if self.source.label == "shipped" else str(self.source.path),
+            "shipped" if self.source.label == "shipped" else str(self.source.path.resolve()),
             self.source.sha,
             self.step,
             doc,
@@ -261,6 +261,8 @@ class Expression:
         self.address = f"{title}:{self.root_name}"
         self.num_params = 0
         self._flows: dict[tuple[int, ...], Flow] = {}
+        for v in root.topological_order():  # gradients accumulate: start from 0 every time
+            v.grad = 0
         root.backward()
 
     index = ForwardPass.index

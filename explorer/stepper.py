@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
 
+from .views import consumer_terms
+
 __all__ = ["BackwardStep", "backward_steps"]
 
 
@@ -50,13 +52,9 @@ def backward_steps(fp, scope: str, limit: int = 400) -> tuple[list[int], dict[in
     if index.root in inside:
         start[index.root] = 1.0
     for i in ids:  # contributions from consumers outside the scope arrive first
-        for c in index.consumers[i]:
-            if c in inside or c not in index.in_graph:
-                continue
-            consumer = index.values[c]
-            for child, local in zip(index.children[c], consumer._local_grads):
-                if child == i:
-                    start[i] += local * consumer.grad
+        for c, local, grad in consumer_terms(index, i):
+            if c not in inside:
+                start[i] += local * grad
     grads = dict(start)
     steps = []
     for i in reversed(ids):  # ids are a topological order

@@ -33,10 +33,12 @@ __all__ = [
     "VIEWS",
     "build_view",
     "full_view",
+    "consumer_terms",
     "node_report",
     "node_view",
     "overview",
     "path_view",
+    "resolve_node",
     "scope_view",
     "select",
 ]
@@ -529,15 +531,39 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
 
 
 # -- one node ------------------------------------------------------------------------------
+def resolve_node(fp, node: str | int) -> int:
+    """The id of a node given by id, by name, or as ``#id`` (how anonymous nodes are labelled);
+    a ``MicrogptError`` that says what exists otherwise."""
+    if isinstance(node, str) and re.fullmatch(r"#\d+", node):
+        node = int(node[1:])
+    if isinstance(node, int):
+        if not 0 <= node < len(fp.trace):
+            raise MicrogptError(
+                f"no node with id {node}: this pass has ids 0 to {len(fp.trace) - 1}"
+            )
+        return node
+    return fp.index.id_of(fp.trace.find(node))
+
+
+def consumer_terms(index: GraphIndex, i: int) -> list[tuple[int, float, float]]:
+    """The ``grad +=`` terms node i receives in backward: ``(consumer, local grad,
+    consumer.grad)`` once per read (``x * x`` reads x twice), consumers in the root's graph."""
+    terms = []
+    for c in dict.fromkeys(index.consumers[i]):  # consumers lists c once per read: dedupe
+        if c not in index.in_graph:
+            continue
+        consumer = index.values[c]
+        for child, local in zip(index.children[c], consumer._local_grads):
+            if child == i:
+                terms.append((c, local, consumer.grad))
+    return terms
+
+
 def node_report(fp, node: str | int) -> dict:
     """One node's numbers: inputs with local gradients, consumers with their contributions to
     its gradient (the ``grad +=`` terms of backward), and the chain-rule sum."""
     index = fp.index
-    if isinstance(node, int):
-        fp.trace.node(node)  # range check: ids run from 0 to len - 1
-        i = node
-    else:
-        i = index.id_of(fp.trace.find(node))
+    i = resolve_node(fp, node)
     v = index.values[i]
     # A sum() chain's head lists the chain's terms (local grad 1), as every view folds it.
     inputs = [
@@ -545,19 +571,11 @@ def node_report(fp, node: str | int) -> dict:
          "local_grad": float(g)}
         for c, g in fp.folding.inputs(i)
     ]  # fmt: skip
-    consumers = []
-    # index.consumers lists c once per read (x * x: twice); the inner loop below already
-    # yields one term per read, so visit each consumer once
-    for c in dict.fromkeys(index.consumers[i]):
-        if c not in index.in_graph:
-            continue
-        cv = index.values[c]
-        for child, g in zip(index.children[c], cv._local_grads):
-            if child == i:  # x * x uses x twice: two terms
-                consumers.append(
-                    {"id": c, "label": index.label(c), "op": index.op[c], "grad": cv.grad,
-                     "local_grad": float(g), "contribution": g * cv.grad}
-                )  # fmt: skip
+    consumers = [
+        {"id": c, "label": index.label(c), "op": index.op[c], "grad": grad,
+         "local_grad": float(local), "contribution": local * grad}
+        for c, local, grad in consumer_terms(index, i)
+    ]  # fmt: skip
     parts = [t["contribution"] for t in consumers]
     if i == index.root:
         formula = "grad = 1 (the root)"

@@ -1,4 +1,5 @@
-"""The ``microgpt`` command: ``train`` and ``sample`` (and ``graph`` once the explorer exists).
+"""The ``microgpt`` command: ``train``, ``sample`` and ``graph`` (which loads the explorer
+package only when it runs, so importing microgpt never loads it).
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
 without a traceback, exit status 2. Ctrl-C during training finishes the step under way, saves
@@ -224,9 +225,14 @@ def _resumed_run(args) -> Run:
 
 
 def _cmd_train(args) -> int:
+    out = args.out or args.resume
+    if out and not Path(out).parent.is_dir():  # before training, not after it
+        raise MicrogptError(
+            f"cannot save to {out!r}: the directory {str(Path(out).parent)!r} does not exist; "
+            "create it or choose another --out"
+        )
     run = _resumed_run(args) if args.resume else _new_run(args)
     check_temperature(args.temperature)
-    out = args.out or args.resume
     print(f"num docs: {len(run.docs)}")
     print(f"vocab size: {run.tokenizer.vocab_size}")
     print(f"num params: {len(run.model.params)}")

@@ -114,9 +114,10 @@ def docs_fingerprint(docs: list[str]) -> str:
 
 
 def char_label(ch: str) -> str:
-    """How a character appears inside a node name's brackets: itself if it is a letter, digit,
-    ``_``, ``-`` or ``'``; else its code point (``U+0020``), so names stay parseable."""
-    if ch.isalnum() or ch in "_-'":
+    """How a character appears inside a node name's brackets: itself if it is an ASCII letter
+    or digit, ``_``, ``-`` or ``'``; else its code point (``U+0020``, ``U+00E9``), so names stay
+    parseable."""
+    if (ch.isascii() and ch.isalnum()) or ch in "_-'":
         return ch
     return f"U+{ord(ch):04X}"
 

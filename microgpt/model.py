@@ -9,7 +9,7 @@ Name vocabulary
 
 A name is ``where.what[which]``: *where* is the scope path, *what* the variable name in the
 article's code, *which* named indices. Tokens appear as their character (``BOS`` for the
-begin/end token; characters other than letters, digits, ``_``, ``-`` and ``'`` as ``U+XXXX``).
+begin/end token; characters other than ASCII letters, digits, ``_``, ``-`` and ``'`` as ``U+XXXX``).
 
 Parameters (leaves, op ``param``)::
 

@@ -471,3 +471,14 @@ def test_sample_defaults_to_the_shipped_model(capsys):
     assert out.splitlines() == library_samples(shipped, 3, seed=7)
     assert all(re.fullmatch(r"sample +\d: \S*", line) for line in out.splitlines())
     json.loads(shipped.read_text(encoding="utf-8"))  # plain JSON
+
+
+def test_out_into_a_missing_directory_is_refused_before_training(tiny_docs_file, tmp_path, capsys):
+    from microgpt.cli import main
+
+    out = str(tmp_path / "no" / "x.json")
+    code = main(["train", "--data", str(tiny_docs_file), "--steps", "3", "--n-embd", "8",
+                 "--n-head", "2", "--block-size", "8", "--out", out])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2 and "does not exist" in captured.err
+    assert "step" not in captured.out  # nothing was trained (and lost)

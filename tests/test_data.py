@@ -82,3 +82,20 @@ def test_unknown_characters_are_named():
     with pytest.raises(MicrogptError, match=r"'z', 'Q'"):
         tok.encode("ezzQ")
     assert tok.unknown("ezzQ") == ["z", "Q"]
+
+
+def test_non_ascii_characters_are_named_by_code_point():
+    import random
+
+    from microgpt.model import GPT, NAME_RE, GPTConfig
+    from microgpt.trace import trace
+
+    tok = Tokenizer.from_docs(["josé", "zoë"])
+    assert tok.label(tok.chars.index("é")) == "U+00E9"
+    labels = [tok.label(i) for i in range(tok.vocab_size)]
+    model = GPT(GPTConfig(vocab_size=tok.vocab_size, n_embd=4, n_head=2), random.Random(0), labels)
+    with trace() as t:
+        t.adopt(model.named_parameters())
+        model.loss(tok.encode_doc("josé"))
+    names = [n for n in t.node_names() if n is not None]
+    assert names and all(NAME_RE.fullmatch(n) for n in names)

@@ -260,3 +260,28 @@ def test_passes_do_not_share_parameter_nodes(fp, fp3):
     """Each pass has its own model: one pass's backward never touches another's grads."""
     assert fp.model.params[0] is not fp3.model.params[0]
     assert fp.node("wte[c,0]").grad != fp3.node("wte[c,0]").grad
+
+
+def test_an_expression_built_twice_on_one_trace_does_not_double_gradients():
+    from explorer import Expression
+    from microgpt.engine import Value
+    from microgpt.trace import name, trace
+
+    with trace() as t:
+        a, b = name(Value(2.0), "a"), name(Value(3.0), "b")
+        L = name(name(a * b, "c") + a, "L")  # noqa: N806 - the article's name
+    Expression(t, L)
+    Expression(t, L)  # a notebook cell run again
+    assert (a.grad, b.grad) == (4.0, 2.0)
+
+
+def test_an_address_names_its_checkpoint_absolutely(tmp_path, monkeypatch):
+    from microgpt.checkpoint import save_checkpoint
+    from microgpt.train import Hyperparams, Run
+
+    run = Run.start(["ab", "ba"], Hyperparams(num_steps=1), n_embd=4, n_head=2)
+    save_checkpoint(run.to_checkpoint(), tmp_path / "c.json")
+    monkeypatch.chdir(tmp_path)
+    address = str(ForwardPass("ab", source="c.json").address)
+    monkeypatch.chdir("/")
+    assert ForwardPass.at(address).doc == "ab"

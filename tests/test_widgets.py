@@ -4,6 +4,7 @@ No kernel, no browser (tests/browser covers the page)."""
 from __future__ import annotations
 
 import base64
+import html
 import math
 import re
 
@@ -315,3 +316,62 @@ def test_renders_coalesce_inside_a_kernel_loop(monkeypatch):
     monkeypatch.setattr(session_module, "_kernel_loop", lambda: None)
     latest()
     assert calls == [0, 1]  # no kernel: at once
+
+
+# -- regressions found in review ---------------------------------------------------------------
+def test_a_refused_first_document_leaves_a_usable_dashboard():
+    d = Dashboard(doc="Emma")
+    assert d.graph.fp is None and "'E'" in html.unescape(d.graph._message.value)
+    assert d.graph._doc_box.value == "Emma"  # what was typed stays, with the reason
+    with pytest.raises(MicrogptError, match="nothing is drawn yet"):
+        d.graph.export("/tmp/never.html")
+    d.doc = "emma"
+    assert d.graph.fp.doc == "emma" and d.attention.matrix is not None
+
+
+def test_the_graph_shows_its_messages(graph):
+    graph._doc_box.value = "em<ma"
+    assert "vocabulary" in graph._message.value and "&lt;" in graph._message.value
+
+
+def test_a_per_position_root_survives_a_document_change(session):
+    g = GraphExplorer(session, doc="emma")
+    g.root = "loss@2"
+    before = session.computed
+    g.doc = "emmanuel"
+    assert g.root == "loss@2" == g.fp.root_name and session.computed == before + 1
+    g.root = "loss@7"
+    g.doc = "ann"  # has no position 7: back to the mean loss, and it says so
+    assert g.fp.doc == "ann" and g.root == "loss" and "no position 7" in g.message
+
+
+def test_clicking_the_top_level_group_selects_the_root(graph):
+    _click(graph, "group/")
+    assert graph.selected == "loss"
+
+
+def test_stepper_ends_at_the_real_gradients_where_a_node_is_squared_outside(session):
+    """pos1.embed's outputs are read twice each by the next RMSNorm's x * x."""
+    from explorer.stepper import backward_steps
+
+    fp = session.forward_pass("emma")
+    ids, start, steps = backward_steps(fp, "pos1.embed")
+    final = {s.node: s.grad for s in steps}
+    for i in ids:
+        assert final[i] == pytest.approx(fp.index.values[i].grad, rel=1e-9, abs=1e-15)
+
+
+def test_sampling_publishes_the_character_not_its_label(tmp_path, monkeypatch):
+    from explorer import ForwardPass
+    from microgpt.checkpoint import save_checkpoint
+    from microgpt.train import Hyperparams, Run
+
+    run = Run.start(["a b", "ba", "ab a"], Hyperparams(num_steps=1), n_embd=4, n_head=2)
+    path = save_checkpoint(run.to_checkpoint(), tmp_path / "space.json")
+    fp = ForwardPass("a", source=path)
+    view = ProbabilitiesView()
+    view.show(fp)
+    space = fp.source.tokenizer.chars.index(" ")
+    monkeypatch.setattr(view.rng, "choices", lambda *a, **k: [space])
+    assert view.sample_next() == " " and view.sampled == " "
+    assert "U+0020" in view._info.value

@@ -3,6 +3,8 @@ the causal mask hatched); a click on a cell selects that attention weight's node
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as W
 import traitlets
 
@@ -57,7 +59,7 @@ class AttentionView(W.VBox):
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
-        self._message.value = change["new"]
+        self._message.value = html.escape(change["new"])
 
     def _draw(self) -> None:
         if self.fp is None:
@@ -83,6 +85,6 @@ class AttentionView(W.VBox):
                 "future (the hatched cells)"
             )
             return
-        self.message = ""
         self.pos = query
         self.selected = f"pos{query}.layer{self.layer}.attn.head{self.head}.attn_weights[k={key}]"
+        self.message = f"selected {self.selected} = {self.matrix[query][key]:.4f}"

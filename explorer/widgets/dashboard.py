@@ -94,6 +94,8 @@ class Dashboard(W.VBox):
 
     def _on_pass(self, change) -> None:
         fp = self.graph.fp
+        if fp is None:  # the first document was refused: the graph shows why
+            return
         for view in (self.inspector, self.attention, self.probs, self.stepper):
             view.show(fp)
 
@@ -108,8 +110,11 @@ class Dashboard(W.VBox):
 
     def _on_sample(self, change) -> None:
         char = self.probs.sampled
-        if char == "BOS":
+        if char == "":  # BOS: the model ends the name here
             self.graph.message = "the model drew BOS: it ends the name here"
+            return
+        if len(self.doc) + 1 >= self.graph.fp.source.config.block_size:
+            self.graph.message = "the name fills the model's context: it cannot grow further"
             return
         self.doc = self.doc + char
 

@@ -8,6 +8,7 @@ document, root or step changes), pictures from ``explorer.views`` and ``explorer
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as W
 import traitlets
@@ -16,7 +17,7 @@ from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
 from .. import render
-from ..views import build_view
+from ..views import build_view, resolve_node
 from .front import SvgGraph
 from .session import Latest, Session
 
@@ -54,6 +55,7 @@ class GraphExplorer(W.VBox):
 
     def __init__(self, session: Session | None = None, **kwargs) -> None:
         self.session = session or Session()
+        self._loading = False
         self.fp = None
         self.current_view = None
         self._doc_box = W.Text(description="document", continuous_update=False)
@@ -100,7 +102,8 @@ class GraphExplorer(W.VBox):
         ):
             traitlets.link((self, trait), (control, "value"))  # the control starts at the trait
         self.graph.observe(self._on_click, "clicks")
-        self._load(self.doc)
+        if self.fp is None:  # not loaded yet by a doc= given to the constructor
+            self._load(self.doc)
 
     # -- the pass ----------------------------------------------------------------------------
     def _try_doc(self, doc: str) -> None:
@@ -115,31 +118,48 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("root")
     def _on_root(self, change) -> None:
+        if self._loading:
+            return
         changed = self.fp is not None and change["new"] != self.fp.root_name
         if changed and not self._load(self.doc):
             self.root = self.fp.root_name
 
+    @traitlets.observe("message")
+    def _on_message(self, change) -> None:
+        self._message.value = html.escape(change["new"])
+
     def _load(self, doc: str) -> bool:
         """Record (or fetch) the pass for ``doc``; on bad input show why and return False."""
+        root, note = self.root, ""
+        m = re.fullmatch(r"loss@(\d+)", root)
+        positions = min(self.session.source.config.block_size, len(doc) + 1)
+        if m and int(m[1]) >= positions:  # a per-position root the new document lacks
+            root, note = "loss", f"{doc!r} has no position {m[1]}: the root is the mean loss"
         try:
-            fp = self.session.forward_pass(doc, self.root)
+            fp = self.session.forward_pass(doc, root)
         except MicrogptError as e:
             self.message = str(e)
+            if self.fp is None:  # nothing shown yet: keep what was asked for in the box
+                self._doc_box.value = doc
             return False
         self.fp = fp
-        self.message = ""
-        self._doc_box.value = doc
-        self._pos_slider.max = fp.positions - 1
-        self.pos = min(self.pos, fp.positions - 1)
-        roots = ["loss"] + [f"loss@{p}" for p in range(fp.positions)]
-        if self.root not in roots:
-            roots.append(self.root)
-        self._root_pick.options = roots
-        self._root_pick.value = self.root
-        if self.selected and not self._known(self.selected):
-            self.selected = ""
-        if self.scope and not any(s.startswith(self.scope) for s in fp.index.scope):
-            self.scope = ""
+        self._loading = True  # one render at the end, not one per control updated here
+        try:
+            self._doc_box.value = doc
+            self._pos_slider.max = fp.positions - 1
+            self.pos = min(self.pos, fp.positions - 1)
+            self._root_pick.options = ["loss"] + [f"loss@{p}" for p in range(fp.positions)]
+            if root not in self._root_pick.options:  # a node name
+                self._root_pick.options = [*self._root_pick.options, root]
+            self.root = root
+            self._root_pick.value = root
+            if self.selected and not self._known(self.selected):
+                self.selected = ""
+            if self.scope and not any(s.startswith(self.scope) for s in fp.index.scope):
+                self.scope = ""
+        finally:
+            self._loading = False
+        self.message = note
         self.pass_version += 1
         self._render()
         return True
@@ -147,21 +167,21 @@ class GraphExplorer(W.VBox):
     def _known(self, label: str) -> bool:
         try:
             self.node_id(label)
-        except (MicrogptError, KeyError, IndexError, ValueError):
+        except (MicrogptError, KeyError):
             return False
         return True
 
     def node_id(self, label: str) -> int:
         """The trace id of a node given by name or ``#id``."""
-        if label.startswith("#"):
-            return self.fp.trace.id_of(self.fp.trace.node(int(label[1:])))
-        return self.fp.index.id_of(self.fp.trace.find(label))
+        return resolve_node(self.fp, label)
 
     # -- re-rendering (never recomputes the pass) ---------------------------------------------
     @traitlets.validate("pos")
     def _clamp_pos(self, proposal) -> int:
         pos = proposal["value"]
-        last = self.fp.positions - 1 if self.fp is not None else 0
+        if self.fp is None:  # no pass yet: nothing to clamp against
+            return pos
+        last = self.fp.positions - 1
         if not 0 <= pos <= last:
             self.message = (
                 f"position {pos} is outside {self.doc!r}: its positions run from 0 to {last}"
@@ -171,6 +191,8 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("pos", "view", "depth", "budget", "scope")
     def _on_view_change(self, change) -> None:
+        if self._loading:
+            return
         if change["name"] == "pos" and not self._uses_pos():
             return  # e.g. the overview does not depend on the position
         self._render_soon()
@@ -243,7 +265,10 @@ class GraphExplorer(W.VBox):
     def _on_click(self, change) -> None:
         title = self.graph.clicked
         kind, _, rest = title.partition("/")
-        if kind in ("group", "input", "folded") and rest:
+        if kind in ("group", "input", "folded") and not rest:  # the top-level group: the root
+            self.selected = self.fp.index.label(self.fp.index.root)
+            return
+        if kind in ("group", "input", "folded"):
             if any(s == rest or s.startswith(rest + ".") for s in self.fp.index.scope):
                 self.scope = rest
                 self.view = "scope"
@@ -280,4 +305,6 @@ class GraphExplorer(W.VBox):
         """Write the current view to ``path`` (.svg, .png, .html, .dot, .json, .txt)."""
         from ..export import write_view
 
+        if self.current_view is None:
+            raise MicrogptError("nothing is drawn yet: give the explorer a document first")
         return str(write_view(self.current_view, path))

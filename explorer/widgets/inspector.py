@@ -14,7 +14,7 @@ from microgpt.errors import MicrogptError
 
 from ..adam import adam_preview
 from ..gradcheck import finite_difference
-from ..views import node_report
+from ..views import node_report, resolve_node
 
 __all__ = ["NodeInspector"]
 
@@ -62,16 +62,14 @@ class NodeInspector(W.VBox):
         label = self.selected
         if not label or self.fp is None:
             return None
-        if label.startswith("#"):
-            return self.fp.trace.id_of(self.fp.trace.node(int(label[1:])))
-        return self.fp.index.id_of(self.fp.trace.find(label))
+        return resolve_node(self.fp, label)
 
     def _draw(self) -> None:
         self.check = None
         self._check_result.value = ""
         try:
             node = self._node_id()
-        except (MicrogptError, KeyError, IndexError, ValueError) as e:
+        except MicrogptError as e:
             self.report = None
             self._html.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
             self._check_button.disabled = True

@@ -3,6 +3,7 @@ temperature, and sampling one character at a time from the end of the document."
 
 from __future__ import annotations
 
+import html
 import random
 
 import ipywidgets as W
@@ -19,7 +20,7 @@ class ProbabilitiesView(W.VBox):
 
     pos = traitlets.Int(0)
     temperature = traitlets.Float(1.0)
-    #: The last character sampled ("" before any; "BOS" when the model ends the name).
+    #: The last character sampled ("" for BOS: the model ends the name there).
     sampled = traitlets.Unicode("")
     sample_count = traitlets.Int(0)
 
@@ -67,10 +68,21 @@ class ProbabilitiesView(W.VBox):
         )
 
     def sample_next(self) -> str:
-        """Draw the character after the whole document (from the last position)."""
-        last = self.fp.positions - 1
-        weights = self.distribution(last)
+        """Draw the character after the whole document (from its last position) and say what
+        was drawn; the dashboard appends it and runs the model again. Returns the character,
+        or "" for BOS (the end of the name)."""
+        if len(self.fp.doc) + 1 > self.fp.positions:
+            self._info.value = "the document fills the model's context: nothing comes after it"
+            return ""
+        weights = self.distribution(self.fp.positions - 1)
         token = self.rng.choices(range(len(weights)), weights=list(weights))[0]
-        self.sampled = self.fp.source.token_labels[token]
+        tokenizer = self.fp.source.tokenizer
+        self.sampled = "" if token == tokenizer.BOS else tokenizer.chars[token]
+        label = tokenizer.label(token)
+        self._info.value = (
+            f"sampled after {html.escape(repr(self.fp.doc))} at temperature "
+            f"{self.temperature:g}: <b>{label}</b> (probability {weights[token]:.3f})"
+            + (" — the model ends the name" if token == tokenizer.BOS else "")
+        )
         self.sample_count += 1
         return self.sampled
