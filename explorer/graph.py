@@ -126,6 +126,3 @@ class GraphIndex:
 
     def label(self, i: int) -> str:
         return self.name[i] if self.name[i] is not None else f"#{i}"
-
-    def is_const(self, i: int) -> bool:
-        return self.op[i] == "const"

@@ -27,6 +27,7 @@ from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
 from .graph import GraphEdge, GraphIndex, GraphNode, GraphView
+from .style import fmt
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -47,10 +48,6 @@ DEFAULT_BUDGET = 1000
 VIEWS = ("overview", "scope", "path", "node", "full")
 _OP_SYMBOL = {"add": "+", "mul": "×", "log": "log", "exp": "exp", "relu": "relu"}
 _ROW = re.compile(r"([A-Za-z0-9_.]+)\[([^,\]]+)\]\Z")
-
-
-def _num(x: float) -> str:
-    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def _plural(n: int, word: str) -> str:
@@ -152,11 +149,11 @@ def _op_text(fp, i: int, consts: list[int]) -> str:
     if folding.is_chain(i):
         sym = f"Σ {folding.chain_length(i)}"
     elif op == "pow":
-        sym = f"** {_num(index.values[i].exponent)}"
+        sym = f"** {fmt(index.values[i].exponent)}"
     else:
         sym = _OP_SYMBOL.get(op, op)
     if consts:
-        sym += " " + ", ".join(_num(index.values[c].data) for c in consts)
+        sym += " " + ", ".join(fmt(index.values[c].data) for c in consts)
     return sym
 
 
@@ -580,8 +577,8 @@ def node_report(fp, node: str | int) -> dict:
     if i == index.root:
         formula = "grad = 1 (the root)"
     elif parts:
-        terms = " + ".join(f"{_num(t['local_grad'])} × {_num(t['grad'])}" for t in consumers)
-        formula = f"grad = Σ local_grad × consumer.grad = {terms} = {_num(math.fsum(parts))}"
+        terms = " + ".join(f"{fmt(t['local_grad'])} × {fmt(t['grad'])}" for t in consumers)
+        formula = f"grad = Σ local_grad × consumer.grad = {terms} = {fmt(math.fsum(parts))}"
     else:
         formula = "grad = 0 (nothing in the root's graph reads this node)"
     return {
@@ -615,13 +612,13 @@ def node_view(fp, node: str | int, budget: int = DEFAULT_BUDGET) -> GraphView:
             seen.add(c)
             nodes.append(_value_node(fp, c, role="input"))
         edges.append(GraphEdge(fp.index.label(c), fp.index.label(i), local_grad=t["local_grad"],
-                               label=f"∂ {_num(t['local_grad'])}"))  # fmt: skip
+                               label=f"∂ {fmt(t['local_grad'])}"))  # fmt: skip
     for t in report["consumers"]:
         c = t["id"]
         if c not in seen:
             seen.add(c)
             nodes.append(_value_node(fp, c))
-        term = f"{_num(t['local_grad'])} × {_num(t['grad'])} = {_num(t['contribution'])}"
+        term = f"{fmt(t['local_grad'])} × {fmt(t['grad'])} = {fmt(t['contribution'])}"
         edges.append(
             GraphEdge(fp.index.label(i), fp.index.label(c), local_grad=t["local_grad"], label=term)
         )
@@ -637,7 +634,9 @@ def node_view(fp, node: str | int, budget: int = DEFAULT_BUDGET) -> GraphView:
 
 # -- one entry point for the CLI and widgets -------------------------------------------------
 def build_view(fp, view: str = "overview", *, budget: int = DEFAULT_BUDGET, **opts) -> GraphView:
-    """Dispatch by view name; unknown options for a view are ignored if ``None``."""
+    """Dispatch by view name. Options are passed on to the view that uses them (``None``
+    means "not given"); an option the chosen view does not take is ignored (e.g. ``pos`` for
+    the node view)."""
     if view not in VIEWS:
         raise MicrogptError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
     opts = {k: v for k, v in opts.items() if v is not None}

@@ -251,8 +251,8 @@ def _cmd_train(args) -> int:
         print(f"resuming {args.resume} at step {run.step} / {run.hp.num_steps}")
 
     interrupted = []
+    bar = _progress_bar(run) if args.progress else None  # (may refuse: before the handler)
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    bar = _progress_bar(run) if args.progress else None
     try:
         if bar is not None:
 

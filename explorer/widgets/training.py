@@ -51,7 +51,7 @@ class TrainingView(W.VBox):
             return
         docs = self.docs if self.docs is not None else load_docs()
         hp = Hyperparams(num_steps=self.steps, snapshot_every=max(1, self.steps // 10))
-        self.run = Run.start(docs, hp, source="names")
+        self.run = Run.start(docs, hp, source="names" if self.docs is None else None)
         self._stop.clear()
         self.running = True
         self.progress.max = self.steps
