@@ -41,3 +41,28 @@ def pytest_addoption(parser):
 @pytest.fixture
 def regen_golden(request) -> bool:
     return request.config.getoption("--regen-golden")
+
+
+# -- recorded passes on the shipped model, shared by the explorer tests (none mutates them) ----
+@pytest.fixture(scope="session")
+def source():
+    """The shipped checkpoint, loaded once."""
+    from explorer import ModelSource
+
+    return ModelSource()
+
+
+@pytest.fixture(scope="session")
+def fp(source):
+    """'christopher' (12 positions, 103,675 nodes), back-propagated from the mean loss."""
+    from explorer import ForwardPass
+
+    return ForwardPass("christopher", source=source)
+
+
+@pytest.fixture(scope="session")
+def fp3(source):
+    """'christopher' back-propagated from position 3's loss."""
+    from explorer import ForwardPass
+
+    return ForwardPass("christopher", root="loss@3", source=source)

@@ -11,7 +11,6 @@ import math
 
 import pytest
 
-from explorer import ForwardPass, ModelSource
 from explorer.flow import gradient_flow
 from explorer.graph import GraphIndex
 from microgpt.engine import Value
@@ -120,19 +119,7 @@ def test_no_sources_is_an_error(hand):
 DOC = "christopher"  # positions: BOS c h r i s t o p h e r (h at 2 and 9, r at 3 and 11)
 
 
-@pytest.fixture(scope="module")
-def source():
-    return ModelSource()
-
-
-@pytest.fixture(scope="module")
-def fp(source):
-    return ForwardPass(DOC, source=source)
-
-
-@pytest.fixture(scope="module")
-def fp3(source):
-    return ForwardPass(DOC, root="loss@3", source=source)
+# source, fp (christopher) and fp3 (its root loss@3): shared fixtures in conftest.py
 
 
 def _ids(fp, pattern):

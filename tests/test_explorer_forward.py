@@ -13,19 +13,7 @@ from microgpt.errors import MicrogptError, UnknownNameError
 DOC = "christopher"  # 11 characters: 12 positions (BOS, c, h, r, i, s, t, o, p, h, e, r)
 
 
-@pytest.fixture(scope="module")
-def source():
-    return ModelSource()
-
-
-@pytest.fixture(scope="module")
-def fp(source):
-    return ForwardPass(DOC, source=source)
-
-
-@pytest.fixture(scope="module")
-def fp3(source):
-    return ForwardPass(DOC, root="loss@3", source=source)
+# source, fp (christopher) and fp3 (its root loss@3): shared fixtures in conftest.py
 
 
 # -- what a pass holds ----------------------------------------------------------------------

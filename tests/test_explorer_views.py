@@ -16,7 +16,6 @@ import pytest
 from explorer import (
     DEFAULT_BUDGET,
     ForwardPass,
-    ModelSource,
     build_view,
     full_view,
     node_report,
@@ -256,14 +255,7 @@ def test_hand_node_view(hp):
 DOC = "christopher"
 
 
-@pytest.fixture(scope="module")
-def source():
-    return ModelSource()
-
-
-@pytest.fixture(scope="module")
-def fp(source):
-    return ForwardPass(DOC, source=source)
+# source, fp (christopher) and fp3 (its root loss@3): shared fixtures in conftest.py
 
 
 def _non_const(fp, ids):
