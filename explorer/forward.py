@@ -134,7 +134,7 @@ class ForwardPass:
         self.root_name = root
         self.root: Value = self._resolve_root(root)
         with gc_paused():
-            self.root.backward()
+            self._topo = self.root.backward()
         self._flows: dict[tuple[int, ...], Flow] = {}
         self.address = Address(
             "shipped" if self.source.label == "shipped" else str(self.source.path.resolve()),
@@ -161,7 +161,7 @@ class ForwardPass:
     @cached_property
     def index(self) -> GraphIndex:
         """Id-based arrays over the trace (children, consumers, ops, scopes, names)."""
-        return GraphIndex(self.trace, self.root)
+        return GraphIndex(self.trace, self.root, self._topo)
 
     @cached_property
     def folding(self) -> Folding:
@@ -263,7 +263,7 @@ class Expression:
         self._flows: dict[tuple[int, ...], Flow] = {}
         for v in root.topological_order():  # gradients accumulate: start from 0 every time
             v.grad = 0
-        root.backward()
+        self._topo = root.backward()
 
     index = ForwardPass.index
     folding = ForwardPass.folding

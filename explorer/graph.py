@@ -104,7 +104,7 @@ class GraphIndex:
     are not part of the root's graph.
     """
 
-    def __init__(self, trace, root: Value) -> None:
+    def __init__(self, trace, root: Value, topo: list[Value] | None = None) -> None:
         self.trace = trace
         nodes = trace.nodes
         self.values: list[Value] = nodes
@@ -119,7 +119,9 @@ class GraphIndex:
         self.scope: list[str] = trace.node_scopes()
         self.name: list[str | None] = trace.node_names()
         self.root = index[root]
-        self.in_graph: set[int] = {index[v] for v in root.topological_order()}
+        # ``topo``: the order backward used (it returns it), so the graph is walked once
+        topo = topo if topo is not None else root.topological_order()
+        self.in_graph: set[int] = {index[v] for v in topo}
 
     def __len__(self) -> int:
         return len(self.values)

@@ -166,11 +166,12 @@ class Value:
                 topo.append(node)
         return topo
 
-    def backward(self) -> None:
+    def backward(self) -> list[Value]:
         """Set ``grad`` on every node this one depends on to d(self)/d(node).
 
         Gradients accumulate (``+=``) into whatever ``grad`` already holds, in the article's
-        order: reverse topological order, each node's children in tuple order.
+        order: reverse topological order, each node's children in tuple order. Returns that
+        topological order, so that callers who need the graph do not walk it again.
         """
         topo = self.topological_order()
         self.grad = 1
@@ -178,6 +179,7 @@ class Value:
             grad = node.grad
             for child, local_grad in zip(node._children, node._local_grads):
                 child.grad += local_grad * grad
+        return topo
 
 
 class PowValue(Value):
