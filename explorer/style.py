@@ -1,57 +1,71 @@
-"""The one style table for every picture: shapes per node kind, colours, number formats.
+"""The one style table for every picture: fonts, node shapes, colours, number formats.
 
-Gradients use a diverging scale centred at 0 (blue below, white at 0, red above), normalised
-per picture by the largest |grad| drawn, with a square-root stretch so that small gradients
-still show. Probabilities and attention weights use a sequential 0–1 scale (white to purple).
-Pure Python: the DOT renderer and the widgets read it.
+Gradients of single values use a diverging scale centred at 0 (blue below, white at 0, red
+above), normalised per picture by the largest |grad| drawn, with a square-root stretch so that
+small gradients still show. Gradient norms of groups (never negative) use a sequential scale
+(white to teal); probabilities and attention weights another one (white to purple). Hover,
+selection and search marks use colours that none of these scales use.
+
+Text is set in a monospace font: every glyph is 0.6 em wide in all common monospace fonts, so
+box sizes computed here in Python hold in any browser, with no font metrics at hand, and the
+numbers of a column line up. Pure Python: the layout, the SVG writer and the widgets read it.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 
 __all__ = [
     "EDGE",
+    "FONT_FAMILY",
     "GRAPH",
-    "KIND",
-    "PARAM_EDGE",
+    "MARK",
     "ROLE",
     "diverging",
     "fmt",
+    "norm_colour",
     "sequential",
     "text_colour",
+    "text_width",
 ]
 
-#: Node attributes per node kind.
-KIND = {
-    "value": {"shape": "plain"},  # an HTML table: name / data / grad
-    "op": {"shape": "circle", "style": "filled", "fillcolor": "#eeeeee", "fontsize": "11",
-           "width": "0.3", "margin": "0.02"},
-    "sum": {"shape": "circle", "style": "filled", "fillcolor": "#dddddd", "fontsize": "11",
-            "width": "0.3", "margin": "0.02"},
-    "group": {"shape": "plain"},
-    "folded": {"shape": "plain"},
-}  # fmt: skip
+#: Monospace first: box sizes below assume at most ``CHAR_EM`` em per character.
+FONT_FAMILY = "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', 'Courier New', monospace"
+#: Width of one character in em. Monospace fonts measure 0.50-0.602 em; 0.62 leaves room.
+CHAR_EM = 0.62
+FONT_SIZE = 10.0  # px, node text
+SMALL_SIZE = 8.0  # px, edge labels and "in scope …" lines
+TITLE_SIZE = 13.0  # px, a picture's title
+LINE_EM = 1.3  # line height in em
+PAD_X = 6.0  # px, text to the side of a box
+PAD_Y = 4.0  # px, above the first and below the last line
 
-#: Border of the table per role (root, source, selected node, input from outside the view).
-ROLE = {
-    None: {"border": "1", "color": "#555555", "style": ""},
-    "root": {"border": "3", "color": "#000000", "style": ""},
-    "source": {"border": "3", "color": "#1b7837", "style": ""},
-    "selected": {"border": "3", "color": "#e08214", "style": ""},
-    "input": {"border": "1", "color": "#888888", "style": "dashed"},
-}
-
-GRAPH = {"rankdir": "LR", "fontname": "Helvetica", "fontsize": "12", "labelloc": "t",
-         "nodesep": "0.15", "ranksep": "0.35"}  # fmt: skip
-NODE = {"fontname": "Helvetica", "fontsize": "10"}
-EDGE = {"fontname": "Helvetica", "fontsize": "8", "color": "#777777", "arrowsize": "0.6"}
+#: Graph attributes handed to graphviz (layout only: the SVG is written by explorer.svg).
+GRAPH = {"rankdir": "LR", "nodesep": "0.15", "ranksep": "0.35", "margin": "0"}
+EDGE = {"color": "#777777", "width": 1.0, "ink": "#555555"}
 #: Edges out of parameters: lighter, so the flow of activations reads first.
-PARAM_EDGE = {"color": "#c8c8c8", "fontcolor": "#999999"}
+PARAM_EDGE = {"color": "#c8c8c8", "ink": "#999999"}
+
+#: Border per role: the root, the source of a path, the selected node, an input from outside.
+ROLE = {
+    None: {"width": 1.0, "color": "#555555", "dash": None},
+    "root": {"width": 3.0, "color": "#000000", "dash": None},
+    "source": {"width": 3.0, "color": "#1b7837", "dash": None},
+    "selected": {"width": 3.0, "color": "#e08214", "dash": None},
+    "input": {"width": 1.0, "color": "#888888", "dash": "4 2"},
+}
+#: Fills of the node kinds that carry no gradient colour.
+OP_FILL = "#eeeeee"
+SUM_FILL = "#dddddd"
+FOLDED_FILL = "#f3f3f3"
+#: Interaction marks drawn by the viewer (selection, hover, search): none is a data colour.
+MARK = {"selected": "#e08214", "hover": "#000000", "search": "#1b7837"}
 
 _NEG = (33, 102, 172)  # blue
 _POS = (178, 24, 43)  # red
-_SEQ = (84, 39, 143)  # purple
+_SEQ = (84, 39, 143)  # purple: probabilities
+_NORM = (1, 102, 94)  # teal: gradient norms
 
 
 def _mix(rgb: tuple[int, int, int], t: float) -> str:
@@ -67,6 +81,14 @@ def diverging(value: float | None, scale: float) -> str:
         return "#ffffff"
     t = math.sqrt(min(abs(value) / scale, 1.0))
     return _mix(_NEG if value < 0 else _POS, t)
+
+
+def norm_colour(value: float | None, scale: float) -> str:
+    """Fill colour of a gradient norm (>= 0): white at 0 to teal at ``scale``, square root
+    stretched like ``diverging``."""
+    if value is None or not scale or not math.isfinite(value):
+        return "#ffffff"
+    return _mix(_NORM, math.sqrt(min(abs(value) / scale, 1.0)))
 
 
 def sequential(p: float | None) -> str:
@@ -85,3 +107,14 @@ def fmt(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An upper bound on ``text``'s width in px in the monospace font at ``size`` px: wide
+    (East Asian) characters count twice, combining marks not at all."""
+    cells = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return cells * CHAR_EM * size

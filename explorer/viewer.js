@@ -1,0 +1,471 @@
+// The graph viewer: pans and zooms an SVG picture inside a canvas no wider than its host, with
+// a toolbar, clickable nodes and a position indicator. No dependencies, nothing fetched.
+// A plain script, not a module: it is inlined both into the anywidget's ES module and into a
+// <script> of an exported HTML page. Only function declarations sit at top level (no const or
+// let), so inlining it twice into one page is harmless.
+//
+// The view is three numbers: the SVG point at the canvas's top-left corner (x, y) and the
+// scale (screen px per SVG unit). Pan and zoom rewrite the root <svg>'s viewBox, so the
+// browser redraws text and lines at the new size instead of stretching a bitmap.
+//
+//   const viewer = microgptViewer(div, { onNodeClick: (id, event) => ..., minHeight: 240 });
+//   viewer.header.append(title); viewer.setSvg(text); viewer.select(id);
+
+function microgptViewer(host, options) {
+  const opts = options || {};
+  const doc = host.ownerDocument;
+  const win = doc.defaultView;
+  const MAX_SCALE = 8;
+  const DRAG_PX = 4; // a press that moves further is a drag, never a click
+  const STEP = 1.25; // zoom factor of a button or key press
+  const listening = new AbortController(); // destroy() removes every listener at once
+  microgptViewerAddStyle(host);
+
+  // ---- the DOM: header, toolbar, canvas (svg + indicator), footer ----
+  const add = (parent, tag, cls) =>
+    parent.appendChild(Object.assign(doc.createElement(tag), { className: cls }));
+  host.classList.add("microgpt-viewer");
+  const header = add(host, "div", "microgpt-viewer-header");
+  const toolbar = add(host, "div", "microgpt-viewer-toolbar");
+  const canvas = add(host, "div", "microgpt-viewer-canvas");
+  const footer = add(host, "div", "microgpt-viewer-footer");
+  canvas.tabIndex = 0;
+  const indicator = add(canvas, "div", "microgpt-viewer-indicator");
+  const indicatorView = add(indicator, "div", "microgpt-viewer-indicator-view");
+  const button = (text, cls, title, action) => {
+    const b = add(toolbar, "button", "microgpt-viewer-" + cls);
+    Object.assign(b, { type: "button", textContent: text, title });
+    on(b, "click", action);
+  };
+  button("+", "zoom-in", "Zoom in (+)", () => zoomBy(STEP));
+  button("\u2212", "zoom-out", "Zoom out (\u2212)", () => zoomBy(1 / STEP));
+  button("fit", "fit", "Fit the whole picture (0 or F)", () => fit());
+  button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
+  const readout = add(toolbar, "span", "microgpt-viewer-zoom");
+
+  // ---- state ----
+  let svg = null; // the root <svg> shown, or null
+  let pic = null; // its natural box in SVG units: {x, y, w, h}
+  let nodes = new Map(); // node id -> g.node
+  let [cw, ch] = [0, 0]; // the canvas's content size in px
+  let [fitScale, minScale] = [1, 0.05];
+  const view = { x: 0, y: 0, scale: 1 };
+  let fitted = true; // until the user moves, a resize fits again
+  let frame = 0; // the pending requestAnimationFrame, 0 if none
+  let sizeChanged = false;
+  let selected = null;
+  let highlighted = new Set();
+
+  function on(target, type, fn, extra) {
+    target.addEventListener(type, fn, Object.assign({ signal: listening.signal }, extra));
+  }
+
+  // ---- size: the canvas is as wide as the host, as tall as the width-fitted picture ----
+  function measure() {
+    const width = canvas.getBoundingClientRect().width;
+    cw = Math.max(0, Math.floor(width) - 2 * canvas.clientLeft); // floor: never overflow
+    const minH = opts.minHeight ?? 240;
+    const maxH = opts.maxHeight ?? 0.7 * win.innerHeight;
+    const natural = pic && cw ? pic.h * Math.min(1, cw / pic.w) : 0;
+    ch = Math.round(Math.max(minH, Math.min(natural, maxH))); // as CSS clamp(): the min wins
+    canvas.style.height = ch + "px";
+    if (svg) Object.assign(svg.style, { width: cw + "px", height: ch + "px" }); // = the viewBox's
+    fitScale = pic && cw ? Math.min(1, cw / pic.w, ch / pic.h) : 1;
+    minScale = Math.min(0.5 * fitScale, 0.05);
+  }
+
+  function relayout() {
+    const before = [cw, ch];
+    measure();
+    if (before[0] === cw && before[1] === ch) return;
+    if (fitted) fitView();
+    else clampView();
+  }
+
+  // ---- the view ----
+  function fitView() {
+    fitted = true;
+    if (!pic || !cw) return;
+    view.scale = fitScale;
+    view.x = pic.x + (pic.w - cw / fitScale) / 2;
+    view.y = pic.y + (pic.h - ch / fitScale) / 2;
+  }
+
+  // Panning may push the picture aside, but never out of sight: a strip of it stays in.
+  function clampView() {
+    if (!pic || !cw) return;
+    const s = view.scale;
+    const keepX = Math.min(64, pic.w * s) / s;
+    const keepY = Math.min(64, pic.h * s) / s;
+    view.x = Math.min(Math.max(view.x, pic.x + keepX - cw / s), pic.x + pic.w - keepX);
+    view.y = Math.min(Math.max(view.y, pic.y + keepY - ch / s), pic.y + pic.h - keepY);
+  }
+
+  const clampScale = (s) => Math.min(MAX_SCALE, Math.max(minScale, s));
+
+  function moved() {
+    fitted = false;
+    clampView();
+    schedule();
+  }
+
+  // (px, py): the canvas point that stays on the same SVG point
+  function zoomAt(factor, px, py) {
+    const s = clampScale(view.scale * factor);
+    view.x += px / view.scale - px / s;
+    view.y += py / view.scale - py / s;
+    view.scale = s;
+    moved();
+  }
+
+  // (dx, dy): screen px the picture moves, as a drag would move it
+  function panBy(dx, dy) {
+    view.x -= dx / view.scale;
+    view.y -= dy / view.scale;
+    moved();
+  }
+
+  function centreOn(cx, cy, scale) {
+    view.scale = clampScale(scale);
+    view.x = cx - cw / view.scale / 2;
+    view.y = cy - ch / view.scale / 2;
+    moved();
+  }
+
+  // ---- drawing: one batch of DOM writes per animation frame ----
+  function schedule() {
+    if (!frame) frame = win.requestAnimationFrame(onFrame);
+  }
+
+  function onFrame() {
+    frame = 0;
+    if (sizeChanged) relayout();
+    sizeChanged = false;
+    paint();
+  }
+
+  function paintNow() {
+    if (frame) win.cancelAnimationFrame(frame);
+    onFrame();
+  }
+
+  function paint() {
+    readout.textContent = Math.round(view.scale * 100) + "%";
+    if (!svg || !cw) return;
+    const w = cw / view.scale;
+    const h = ch / view.scale;
+    svg.setAttribute("viewBox", `${view.x} ${view.y} ${w} ${h}`);
+    paintIndicator(w, h);
+  }
+
+  // Shown while part of the picture is out of view: its outline and the part in view. The
+  // outline is at least 24 px on each side, so a very wide picture's box is stretched.
+  function paintIndicator(w, h) {
+    const x0 = Math.max(view.x, pic.x);
+    const y0 = Math.max(view.y, pic.y);
+    const x1 = Math.min(view.x + w, pic.x + pic.w);
+    const y1 = Math.min(view.y + h, pic.y + pic.h);
+    const e = 0.5 / view.scale; // half a screen pixel
+    const whole = x1 - x0 >= pic.w - e && y1 - y0 >= pic.h - e;
+    indicator.style.display = whole ? "none" : "block";
+    if (whole) return;
+    const k = Math.min(Math.min(160, cw / 4) / pic.w, Math.min(100, ch / 3) / pic.h);
+    const kx = Math.max(24, pic.w * k) / pic.w;
+    const ky = Math.max(24, pic.h * k) / pic.h;
+    Object.assign(indicator.style, { width: pic.w * kx + "px", height: pic.h * ky + "px" });
+    Object.assign(indicatorView.style, {
+      left: (x0 - pic.x) * kx + "px",
+      top: (y0 - pic.y) * ky + "px",
+      width: Math.max(2, (x1 - x0) * kx) + "px",
+      height: Math.max(2, (y1 - y0) * ky) + "px",
+    });
+  }
+
+  // ---- the picture and its nodes ----
+  function setSvg(text) {
+    if (svg) svg.remove();
+    svg = pic = null;
+    nodes = new Map();
+    const start = (text || "").indexOf("<svg"); // drop any XML prolog, DOCTYPE, comments
+    if (start >= 0) {
+      const holder = doc.createElement("template");
+      holder.innerHTML = text.slice(start);
+      svg = holder.content.querySelector("svg");
+    }
+    if (svg) {
+      pic = microgptViewerNaturalBox(svg);
+      svg.removeAttribute("width"); // measure() sizes it
+      svg.removeAttribute("height");
+      svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
+      canvas.insertBefore(svg, indicator);
+      const b = pic ? null : svg.getBBox(); // no size given: measure the drawing
+      if (b) pic = { x: b.x, y: b.y, w: b.width || 1, h: b.height || 1 };
+      for (const g of svg.querySelectorAll("g.node")) {
+        const id = microgptViewerNodeId(g);
+        if (id !== null && !nodes.has(id)) nodes.set(id, g);
+      }
+    }
+    measure();
+    fitView(); // a new picture always opens whole, whatever the last one's view was
+    mark();
+    paintNow(); // not one frame at its natural size
+  }
+
+  function mark() {
+    for (const [id, g] of nodes) {
+      g.classList.toggle("microgpt-selected", id === selected);
+      g.classList.toggle("microgpt-highlight", highlighted.has(id));
+    }
+  }
+
+  // A node's box in SVG units, read from the screen under a view painted just now.
+  function nodeBox(g) {
+    paintNow();
+    const r = g.getBoundingClientRect();
+    const o = svg.getBoundingClientRect();
+    const s = view.scale;
+    const [x, y] = [view.x + (r.left - o.left) / s, view.y + (r.top - o.top) / s];
+    return { x, y, w: r.width / s, h: r.height / s };
+  }
+
+  // Brings a node into view unless it is already whole on screen at a readable scale.
+  function reveal(g, zoom) {
+    const b = nodeBox(g);
+    const [w, h] = [cw / view.scale, ch / view.scale];
+    const inside =
+      b.x >= view.x && b.y >= view.y && b.x + b.w <= view.x + w && b.y + b.h <= view.y + h;
+    if (inside && view.scale >= 0.75) return;
+    let s = view.scale;
+    if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
+    centreOn(b.x + b.w / 2, b.y + b.h / 2, s);
+  }
+
+  function select(id, how) {
+    selected = id ?? null;
+    mark();
+    const g = selected === null ? null : nodes.get(selected);
+    if (g && cw) reveal(g, !how || how.zoom !== false);
+    return Boolean(g);
+  }
+
+  function highlight(ids) {
+    highlighted = new Set(ids || []); // a search's matches
+    mark();
+  }
+
+  // ---- pointer: drag to pan, two fingers to pinch, a still press to click ----
+  const pointers = new Map(); // pointerId -> its last position used, in canvas px
+  let press = null; // the screen point where a single pointer went down
+  let dragging = false;
+  let notClick = false; // the pointer moved: the coming click is not a click
+
+  function local(e) {
+    const r = canvas.getBoundingClientRect();
+    return { x: e.clientX - r.left - canvas.clientLeft, y: e.clientY - r.top - canvas.clientTop };
+  }
+
+  // Captured only once a drag begins: a captured press would send its click to the canvas,
+  // not to the node under it.
+  function capture(id) {
+    try {
+      canvas.setPointerCapture(id); // the drag goes on outside the canvas
+    } catch (_) {} // not an active pointer (a synthetic event): nothing to capture
+  }
+
+  function onPointerDown(e) {
+    if (e.pointerType === "mouse" && e.button !== 0) return;
+    if (e.pointerType === "mouse") pointers.clear(); // a release outside was never seen
+    pointers.set(e.pointerId, local(e));
+    if (pointers.size === 1) {
+      press = { x: e.clientX, y: e.clientY };
+      dragging = notClick = false;
+    } else {
+      dragging = notClick = true; // a second finger: a pinch, then a pan once one lifts
+      for (const id of pointers.keys()) capture(id);
+    }
+  }
+
+  function onPointerMove(e) {
+    const last = pointers.get(e.pointerId);
+    if (!last) return;
+    const p = local(e);
+    if (!dragging) {
+      if (Math.hypot(e.clientX - press.x, e.clientY - press.y) <= DRAG_PX) return;
+      dragging = notClick = true; // and pan from where the press began: no jump
+      canvas.classList.add("microgpt-viewer-dragging");
+      capture(e.pointerId);
+    }
+    if (pointers.size === 2) pinch(e.pointerId, last, p);
+    else if (pointers.size === 1) panBy(p.x - last.x, p.y - last.y);
+    pointers.set(e.pointerId, p);
+  }
+
+  // One finger moved from `last` to `p`: follow the midpoint, scale by the spread.
+  function pinch(id, last, p) {
+    const other = [...pointers].find(([k]) => k !== id)[1];
+    const mid = (a) => ({ x: (a.x + other.x) / 2, y: (a.y + other.y) / 2 });
+    const spread = (a) => Math.max(1, Math.hypot(a.x - other.x, a.y - other.y));
+    const [m0, m1] = [mid(last), mid(p)];
+    panBy(m1.x - m0.x, m1.y - m0.y);
+    zoomAt(spread(p) / spread(last), m1.x, m1.y);
+  }
+
+  function onPointerUp(e) {
+    if (!pointers.delete(e.pointerId) || pointers.size) return;
+    dragging = false;
+    canvas.classList.remove("microgpt-viewer-dragging");
+  }
+
+  function onClick(e) {
+    if (notClick) return; // reset by the next press
+    const g = e.target.closest ? e.target.closest("g.node") : null;
+    const id = g ? microgptViewerNodeId(g) : null;
+    if (id !== null && opts.onNodeClick) opts.onNodeClick(id, e);
+  }
+
+  // ---- wheel and keys ----
+  function onWheel(e) {
+    e.preventDefault(); // the page must not scroll under a zooming picture
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? ch : 1; // lines, pages
+    const rate = e.ctrlKey ? 0.01 : 0.002; // a trackpad pinch sends small ctrl+wheel deltas
+    const factor = Math.min(2, Math.max(0.5, Math.exp(-e.deltaY * unit * rate)));
+    const p = local(e);
+    zoomAt(factor, p.x, p.y);
+  }
+
+  const keys = {
+    "+": () => zoomBy(STEP), "=": () => zoomBy(STEP), "-": () => zoomBy(1 / STEP),
+    0: fit, f: fit, F: fit, 1: () => oneToOne(),
+    ArrowLeft: () => panBy(cw / 10, 0), ArrowRight: () => panBy(-cw / 10, 0),
+    ArrowUp: () => panBy(0, ch / 10), ArrowDown: () => panBy(0, -ch / 10),
+  };
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || !keys[e.key]) return; // browser shortcuts
+    e.preventDefault(); // arrows must not scroll the page
+    keys[e.key]();
+  }
+
+  // ---- public ----
+  function fit() {
+    fitView();
+    schedule();
+  }
+
+  function oneToOne() {
+    zoomAt(1 / view.scale, cw / 2, ch / 2);
+  }
+
+  // at: [x, y] in canvas px, the canvas's centre by default
+  function zoomBy(factor, at) {
+    const [px, py] = at || [cw / 2, ch / 2];
+    zoomAt(factor, px, py);
+  }
+
+  function getView() {
+    const s = view.scale;
+    return { x: view.x, y: view.y, width: cw / s, height: ch / s, scale: s };
+  }
+
+  function setView(v) {
+    view.scale = clampScale(v.scale ?? view.scale);
+    view.x = v.x ?? view.x;
+    view.y = v.y ?? view.y;
+    moved();
+  }
+
+  function destroy() {
+    listening.abort();
+    if (observer) observer.disconnect();
+    if (frame) win.cancelAnimationFrame(frame);
+    for (const e of [header, toolbar, canvas, footer]) e.remove();
+    host.classList.remove("microgpt-viewer");
+  }
+
+  const handlers = { pointerdown: onPointerDown, pointermove: onPointerMove, click: onClick };
+  Object.assign(handlers, { pointerup: onPointerUp, pointercancel: onPointerUp, keydown: onKey });
+  for (const [type, fn] of Object.entries(handlers)) on(canvas, type, fn);
+  on(canvas, "wheel", onWheel, { passive: false });
+  // Sizes are read again in the next frame, not in the observer: setting the canvas's height
+  // there would resize the host within the same frame (a "ResizeObserver loop" error).
+  const resized = () => {
+    sizeChanged = true;
+    schedule();
+  };
+  const observer = win.ResizeObserver ? new win.ResizeObserver(resized) : null;
+  if (observer) observer.observe(host);
+  on(win, "resize", resized); // the default maxHeight follows the window
+  measure();
+  paint();
+
+  const api = { header, footer, canvas, setSvg, select, highlight, fit, oneToOne, zoomBy };
+  Object.assign(api, { getView, setView, destroy });
+  return Object.defineProperty(api, "svg", { get: () => svg }); // the <svg> shown, or null
+}
+
+// The natural box of a root <svg> in its own units: its viewBox, else its width and height
+// (px; pt is 4/3 px, as graphviz writes them). null when neither is given.
+function microgptViewerNaturalBox(svg) {
+  const box = (svg.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  const [x, y, w, h] = box;
+  if (box.length === 4 && w > 0 && h > 0) return { x, y, w, h };
+  const width = microgptViewerLength(svg.getAttribute("width"));
+  const height = microgptViewerLength(svg.getAttribute("height"));
+  return width > 0 && height > 0 ? { x: 0, y: 0, w: width, h: height } : null;
+}
+
+function microgptViewerLength(text) {
+  const m = /^\s*([\d.]+(?:e[+-]?\d+)?)\s*(px|pt)?\s*$/i.exec(text || "");
+  return m ? Number(m[1]) * (/pt/i.test(m[2] || "") ? 4 / 3 : 1) : 0;
+}
+
+// data-id if present, else the text of the node's own <title> (where graphviz writes its name)
+function microgptViewerNodeId(g) {
+  const id = g.getAttribute("data-id");
+  if (id !== null) return id;
+  for (const child of g.children) if (child.localName === "title") return child.textContent;
+  return null;
+}
+
+// Once per document (or per shadow root, whose styles are its own).
+function microgptViewerAddStyle(host) {
+  const root = host.getRootNode ? host.getRootNode() : null;
+  const where = root && root.nodeType === 11 ? root : host.ownerDocument.head;
+  if (where.querySelector("style#microgpt-viewer-style")) return;
+  const style = host.ownerDocument.createElement("style");
+  style.id = "microgpt-viewer-style";
+  style.textContent = microgptViewerCss();
+  where.appendChild(style);
+}
+
+function microgptViewerCss() {
+  const c = ".microgpt-viewer-canvas";
+  const shapes = (state) =>
+    ["rect", "polygon", "ellipse", "path"].map((s) => `${c} g.node${state} ${s}`);
+  // Marks draw a node's outline in screen px (non-scaling), so they show at any zoom.
+  const mark = (state, colour, width) =>
+    `${shapes(state).join(",\n")} { stroke: ${colour}; stroke-width: ${width}px;` +
+    " vector-effect: non-scaling-stroke; }";
+  return [
+    ".microgpt-viewer-toolbar { display: flex; align-items: center; gap: 4px; margin: 4px 0; }",
+    ".microgpt-viewer-toolbar button { min-width: 2.2em; padding: 1px 6px; cursor: pointer; }",
+    ".microgpt-viewer-zoom { margin-left: 6px; color: #555; font-variant-numeric: tabular-nums; }",
+    `${c} { position: relative; overflow: hidden; max-width: 100%; border: 1px solid #ccc;`,
+    "  background: #fff; cursor: grab; touch-action: none; user-select: none; }",
+    `${c}:focus-visible { outline: 2px solid #555; outline-offset: -2px; }`,
+    `${c}.microgpt-viewer-dragging, ${c}.microgpt-viewer-dragging g.node { cursor: grabbing; }`,
+    `${c} > svg { display: block; position: absolute; left: 0; top: 0; }`,
+    `${c} g.node { cursor: pointer; }`,
+    // an unfilled box or ellipse answers clicks inside it too, not only on its outline
+    `${shapes("").join(", ")} { pointer-events: visible; }`,
+    // later rules win: selected over search over hover
+    mark(":hover", "#000000", 2),
+    mark(".microgpt-highlight", "#1b7837", 3),
+    mark(".microgpt-selected", "#e08214", 4),
+    ".microgpt-viewer-indicator { position: absolute; right: 8px; bottom: 8px; display: none;",
+    "  overflow: hidden; border: 1px solid #777; background: rgba(255, 255, 255, 0.85);",
+    "  pointer-events: none; }",
+    ".microgpt-viewer-indicator-view { position: absolute; box-sizing: border-box;",
+    "  border: 1.5px solid #333; background: rgba(0, 0, 0, 0.12); }",
+  ].join("\n");
+}

@@ -1,0 +1,406 @@
+"""The graph viewer (explorer/viewer.js) in Chromium, on a laptop and on a projector screen.
+
+Each test opens a standalone page (file://) that inlines viewer.js and two real pictures drawn
+by ``dot``: a wide graph (300 nodes in 60 columns, far wider than any screen) and a tall one.
+Positions are read from the rendered page (``getBoundingClientRect``) in CSS px, so the tests
+check what a learner sees, not only the viewer's own numbers. Screenshots of both screens are
+saved under ``$BROWSER_TESTS_ARTIFACTS`` (else pytest's basetemp) in ``viewer/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+VIEWER_JS = REPO / "explorer" / "viewer.js"
+DOT = shutil.which("dot") or "/usr/bin/dot"
+SCREENS = {
+    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
+    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
+}
+TOL = 2.0  # px: where a point under the cursor may end up after a zoom
+EDGE_TOL = 0.5  # px: sub-pixel rounding at the canvas's edges
+
+
+def wide_dot(columns: int = 60, stages: int = 5) -> str:
+    """A graph shaped like the explorer's grid: one column per position, one row per stage."""
+    lines = ["digraph wide {", 'node [fontname="DejaVu Sans Mono", fontsize=10];']
+    for c in range(columns):
+        for s in range(stages):
+            shape = "ellipse" if s % 2 else 'box, style=filled, fillcolor="#f7f7f7"'
+            lines.append(f'"pos{c}.s{s}" [label="pos{c}.s{s}\\n{c * s / 7:.4f}", shape={shape}];')
+            if s:
+                lines.append(f'"pos{c}.s{s - 1}" -> "pos{c}.s{s}";')
+        if c:
+            lines.append(f'"pos{c - 1}.s1" -> "pos{c}.s2";')
+    return "\n".join([*lines, "}"])
+
+
+def tall_dot(length: int = 30) -> str:
+    nodes = [f'"step{k}" [shape=box, label="step {k}"];' for k in range(length)]
+    edges = [f'"step{k}" -> "step{k + 1}";' for k in range(length - 1)]
+    return "\n".join(["digraph tall {", *nodes, *edges, "}"])
+
+
+def render(dot_source: str) -> str:
+    return subprocess.run(
+        [DOT, "-Tsvg"], input=dot_source, capture_output=True, text=True, check=True
+    ).stdout
+
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>viewer test</title>
+<style>body {{ margin: 16px; font: 14px sans-serif; }} #below {{ height: 2000px; }}</style>
+</head><body>
+<p>A notebook cell above the picture.</p>
+<div id="host"></div>
+<div id="below">Page content below (the page can scroll).</div>
+<script>{viewer}</script>
+<script>
+const SVGS = {svgs};
+window.clicks = [];
+const viewer = microgptViewer(document.getElementById("host"), {{
+  onNodeClick: (id, event) => clicks.push([id, event.type]),
+}});
+viewer.header.innerHTML = '<b class="title">wide</b> <span class="crumb">overview › pos3</span>';
+viewer.footer.innerHTML = '<span class="legend">boxes: values · ellipses: ops</span>';
+viewer.setSvg(SVGS.wide);
+window.viewer = viewer;
+// test helpers: boxes on screen, in CSS px
+window.T = {{
+  box: (e) => {{ const r = e.getBoundingClientRect();
+    return {{ left: r.left, top: r.top, right: r.right, bottom: r.bottom }}; }},
+  canvas: () => {{ const c = viewer.canvas, r = c.getBoundingClientRect();
+    return {{ left: r.left + c.clientLeft, top: r.top + c.clientTop,
+             right: r.left + c.clientLeft + c.clientWidth,
+             bottom: r.top + c.clientTop + c.clientHeight }}; }},
+  node: (id) => [...viewer.svg.querySelectorAll("g.node")].find(
+    (g) => (g.dataset.id ?? g.querySelector(":scope > title").textContent) === id),
+  shape: (id) => T.box(T.node(id).querySelector("polygon, ellipse")),
+  content: () => T.box(viewer.svg.querySelector(":scope > g")),
+  indicator: () => getComputedStyle(document.querySelector(".microgpt-viewer-indicator")).display,
+}};
+</script>
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def pictures() -> dict[str, str]:
+    if not Path(DOT).exists():
+        pytest.skip("the viewer tests draw their pictures with graphviz's dot")
+    wide = render(wide_dot())
+    # one node named by data-id (the explorer's own SVG writer names nodes so)
+    named = 'class="node" data-id="custom-7">\n<title>x<'
+    wide = wide.replace('class="node">\n<title>pos7.s0<', named)
+    assert named in wide
+    return {"wide": wide, "tall": render(tall_dot())}
+
+
+@pytest.fixture(scope="module")
+def page_url(pictures, tmp_path_factory) -> str:
+    svgs = json.dumps(pictures).replace("</", "<\\/")
+    html = PAGE.format(viewer=VIEWER_JS.read_text(), svgs=svgs)
+    path = tmp_path_factory.mktemp("viewer") / "viewer.html"
+    path.write_text(html, encoding="utf-8")
+    return path.as_uri()
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, page_url, screen, console_errors, browser_artifacts_dir):
+    """The test page on one screen. Named ``page`` (with ``browser_artifacts_dir``) so that
+    conftest saves screenshots when a test fails."""
+    from labharness import collect_console_errors
+
+    context = browser.new_context(**SCREENS[screen])
+    page = context.new_page()
+    collect_console_errors(page, console_errors)
+    page.goto(page_url)
+    page.wait_for_function("window.viewer !== undefined")
+    settle(page)
+    try:
+        yield page
+        assert console_errors == []
+    finally:
+        context.close()
+
+
+def settle(page) -> None:
+    """Wait two animation frames: the viewer writes the view in the next one."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def view(page) -> dict:
+    return page.evaluate("viewer.getView()")
+
+
+def centre(box: dict) -> tuple[float, float]:
+    return (box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2
+
+
+def inside(box: dict, frame: dict, tol: float = EDGE_TOL) -> bool:
+    return (
+        box["left"] >= frame["left"] - tol
+        and box["right"] <= frame["right"] + tol
+        and box["top"] >= frame["top"] - tol
+        and box["bottom"] <= frame["bottom"] + tol
+    )
+
+
+def natural_size(svg: str) -> tuple[float, float]:
+    """Width and height of a picture in its own units (its viewBox, as dot writes it)."""
+    box = re.search(r'<svg[^>]*viewBox="([^"]+)"', svg)[1].split()
+    return float(box[2]), float(box[3])
+
+
+def fit_scale(page, picture: str) -> float:
+    """The scale that shows the whole picture, from the canvas's size on screen."""
+    width_units, height_units = natural_size(page.evaluate(f"SVGS.{picture}"))
+    canvas = page.evaluate("T.canvas()")
+    width, height = canvas["right"] - canvas["left"], canvas["bottom"] - canvas["top"]
+    v = view(page)
+    assert v["width"] * v["scale"] == pytest.approx(width, abs=1)
+    assert v["height"] * v["scale"] == pytest.approx(height, abs=0.01)
+    return min(1, v["width"] * v["scale"] / width_units, height / height_units)
+
+
+def assert_fitted(page, picture: str = "wide") -> None:
+    canvas, host = page.evaluate("T.canvas()"), page.evaluate("T.box(host)")
+    assert canvas["right"] <= host["right"] + EDGE_TOL, "the canvas is wider than its host"
+    svg = page.evaluate("T.box(viewer.svg)")
+    assert svg["left"] >= canvas["left"] - EDGE_TOL and svg["right"] <= canvas["right"] + EDGE_TOL
+    assert inside(page.evaluate("T.content()"), canvas), "part of the drawing is out of view"
+    assert view(page)["scale"] == pytest.approx(fit_scale(page, picture), rel=1e-9)
+    assert page.evaluate("T.indicator()") == "none"
+
+
+def test_opens_fitted_and_sized(page, screen):
+    assert_fitted(page)
+    canvas = page.evaluate("T.canvas()")
+    inner = page.evaluate("innerHeight")
+    height = canvas["bottom"] - canvas["top"]
+    assert 240 <= height <= max(240, 0.7 * inner) + 1
+    assert view(page)["scale"] < 0.5, "the wide picture must be shrunk to fit"
+    zoom = page.locator(".microgpt-viewer-zoom").inner_text()
+    assert zoom == f"{round(view(page)['scale'] * 100)}%"
+    for cls, key in [("zoom-in", "+"), ("zoom-out", "−"), ("fit", "0"), ("one", "1")]:
+        assert key in page.locator(f".microgpt-viewer-{cls}").get_attribute("title")
+    assert page.locator(".microgpt-viewer-canvas").get_attribute("tabindex") == "0"
+
+
+def test_wheel_zooms_about_the_cursor(page):
+    canvas = page.evaluate("T.canvas()")
+    node = "pos31.s2"
+    nx, ny = centre(page.evaluate(f"T.shape('{node}')"))
+    cx, cy = nx + 37, min(ny + 23, canvas["bottom"] - 5)  # the cursor near, not on, the node
+    page.mouse.move(cx, cy)
+    before = view(page)["scale"]
+    page.mouse.wheel(0, -240)
+    page.wait_for_function(f"viewer.getView().scale > {before}")
+    settle(page)
+    ratio = view(page)["scale"] / before
+    assert ratio > 1.2
+    mx, my = centre(page.evaluate(f"T.shape('{node}')"))
+    assert mx == pytest.approx(cx + (nx - cx) * ratio, abs=TOL)
+    assert my == pytest.approx(cy + (ny - cy) * ratio, abs=TOL)
+    assert page.evaluate("scrollY") == 0, "the wheel over the canvas scrolled the page"
+    zoomed = view(page)["scale"]
+    page.mouse.wheel(0, 240)  # and back out
+    page.wait_for_function(f"viewer.getView().scale < {zoomed}")
+    settle(page)
+    ox, oy = centre(page.evaluate(f"T.shape('{node}')"))
+    assert (ox, oy) == (pytest.approx(nx, abs=TOL), pytest.approx(ny, abs=TOL))
+
+
+def test_drag_pans_and_is_not_a_click(page):
+    page.click(".microgpt-viewer-one")
+    settle(page)
+    node = "pos30.s1"
+    x0, y0 = centre(page.evaluate(f"T.shape('{node}')"))
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 - 150, y0 + 20, steps=8)
+    page.mouse.up()
+    settle(page)
+    x1, y1 = centre(page.evaluate(f"T.shape('{node}')"))
+    assert (x1 - x0, y1 - y0) == (pytest.approx(-150, abs=0.6), pytest.approx(20, abs=0.6))
+    assert page.evaluate("clicks") == [], "a drag that began on a node clicked it"
+    # a press that moves at most 4 px is still a click
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x1 + 3, y1, steps=3)
+    page.mouse.up()
+    assert page.evaluate("clicks") == [[node, "click"]]
+
+
+def test_click_on_a_node_reports_its_id(page):
+    for node, expected in [("pos12.s3", "pos12.s3"), ("custom-7", "custom-7")]:
+        x, y = centre(page.evaluate(f"T.shape('{node}')"))  # at fit: a few px wide
+        page.mouse.click(x, y)
+        assert page.evaluate("clicks.at(-1)") == [expected, "click"]
+    canvas = page.evaluate("T.canvas()")  # the picture is centred: blank above it
+    page.mouse.click(canvas["left"] + 100, canvas["top"] + 3)
+    assert len(page.evaluate("clicks")) == 2
+
+
+def test_buttons_fit_and_one_to_one(page):
+    fitted = view(page)
+    page.click(".microgpt-viewer-zoom-in")
+    page.click(".microgpt-viewer-zoom-in")
+    settle(page)
+    assert view(page)["scale"] == pytest.approx(fitted["scale"] * 1.25**2)
+    assert page.evaluate("T.indicator()") == "block"
+    page.evaluate("viewer.setView({x: 900, y: 20})")
+    page.click(".microgpt-viewer-fit")
+    settle(page)
+    assert view(page) == fitted, "fit must restore the first view exactly"
+    assert_fitted(page)
+    page.click(".microgpt-viewer-one")
+    settle(page)
+    assert view(page)["scale"] == 1
+    assert page.locator(".microgpt-viewer-zoom").inner_text() == "100%"
+
+
+def test_keys(page):
+    fitted = view(page)
+    page.focus(".microgpt-viewer-canvas")
+    page.keyboard.type("+")
+    assert view(page)["scale"] == pytest.approx(fitted["scale"] * 1.25)
+    page.keyboard.type("=")
+    page.keyboard.press("Minus")
+    assert view(page)["scale"] == pytest.approx(fitted["scale"] * 1.25)
+    x = view(page)["x"]
+    page.keyboard.press("ArrowRight")
+    assert view(page)["x"] > x
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("0")
+    assert view(page) == fitted
+    page.keyboard.press("1")
+    assert view(page)["scale"] == 1
+    page.keyboard.press("f")
+    assert view(page) == fitted
+    assert page.evaluate("scrollY") == 0, "arrow keys on the canvas scrolled the page"
+
+
+def test_select_brings_a_node_into_view(page, screen, browser_artifacts_dir):
+    out = browser_artifacts_dir / "viewer"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{screen}-fitted.png"))
+    page.evaluate("viewer.setView({x: 0, y: 0, scale: 1})")  # the far left at 1:1
+    settle(page)
+    far = "pos58.s4"
+    assert not inside(page.evaluate(f"T.box(T.node('{far}'))"), page.evaluate("T.canvas()"))
+    assert page.evaluate(f"viewer.select('{far}')") is True
+    settle(page)
+    assert inside(page.evaluate(f"T.box(T.node('{far}'))"), page.evaluate("T.canvas()"))
+    assert page.locator("g.node.microgpt-selected").count() == 1
+    assert page.evaluate(f"T.node('{far}').classList.contains('microgpt-selected')")
+    assert page.evaluate("T.indicator()") == "block"
+    page.evaluate("viewer.highlight(['pos57.s4', 'pos59.s3'])")
+    page.mouse.move(*centre(page.evaluate("T.shape('pos58.s3')")))  # hover a third one
+    settle(page)
+    page.screenshot(path=str(out / f"{screen}-selected.png"))
+    strokes = page.evaluate(
+        """() => ['pos58.s4', 'pos57.s4', 'pos58.s3'].map((id) => {
+          const s = getComputedStyle(T.node(id).querySelector('polygon, ellipse'));
+          return [s.stroke, s.strokeWidth]; })"""
+    )
+    assert strokes == [
+        ["rgb(224, 130, 20)", "4px"],
+        ["rgb(27, 120, 55)", "3px"],
+        ["rgb(0, 0, 0)", "2px"],
+    ]
+    page.click(".microgpt-viewer-fit")
+    settle(page)
+    assert page.evaluate("T.indicator()") == "none"
+    # at fit the scale is below 0.75: select zooms in to a readable size
+    page.evaluate("viewer.select('pos3.s0')")
+    settle(page)
+    assert view(page)["scale"] >= 1
+    assert inside(page.evaluate("T.box(T.node('pos3.s0'))"), page.evaluate("T.canvas()"))
+    page.evaluate("viewer.select(null)")
+    assert page.locator("g.node.microgpt-selected").count() == 0
+
+
+def test_header_and_footer_stay_put(page):
+    def ys():
+        return [page.evaluate(f"T.box(document.querySelector('{s}')).top") for s in slots]
+
+    slots = [".title", ".microgpt-viewer-toolbar", ".legend"]
+    before = ys()
+    x, y = centre(page.evaluate("T.canvas()"))
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -600)
+    page.mouse.down()
+    page.mouse.move(x + 200, y + 200, steps=5)
+    page.mouse.up()
+    settle(page)
+    assert view(page)["scale"] > fit_scale(page, "wide")
+    assert ys() == before
+
+
+def test_new_picture_opens_fitted(page):
+    first = view(page)
+    page.evaluate("viewer.zoomBy(3, [10, 10]); viewer.setView({x: 2000})")
+    page.evaluate("viewer.setSvg(SVGS.tall)")
+    settle(page)
+    assert_fitted(page, "tall")
+    v, (_, height) = view(page), natural_size(page.evaluate("SVGS.tall"))
+    assert v["scale"] < 1 and v["height"] == pytest.approx(height)  # fitted by height
+    page.evaluate("viewer.setSvg(SVGS.wide)")
+    settle(page)
+    assert view(page) == first
+    assert_fitted(page)
+
+
+def test_pinch_zooms_about_the_fingers(page):
+    """Two touch pointers spreading apart (synthetic pointer events)."""
+    canvas = page.evaluate("T.canvas()")
+    cx, cy = centre(canvas)
+    before = view(page)["scale"]
+    page.evaluate(
+        """([cx, cy]) => {
+        const c = viewer.canvas;
+        const ev = (type, id, x, y) => c.dispatchEvent(new PointerEvent(type, {pointerId: id,
+          pointerType: 'touch', isPrimary: id === 1, clientX: x, clientY: y, bubbles: true}));
+        ev('pointerdown', 1, cx - 20, cy); ev('pointerdown', 2, cx + 20, cy);
+        for (let k = 1; k <= 10; k++) ev('pointermove', 2, cx + 20 + 6 * k, cy);
+        ev('pointerup', 1, cx - 20, cy); ev('pointerup', 2, cx + 80, cy);
+        }""",
+        [cx, cy],
+    )
+    # the distance went from 40 to 100 px
+    assert view(page)["scale"] == pytest.approx(before * 2.5, rel=1e-6)
+    assert page.evaluate("clicks") == []
+
+
+def test_no_modules_and_safe_to_inline_twice(page):
+    source = VIEWER_JS.read_text()
+    assert not re.search(r"^\s*(import|export)\b", source, re.M)
+    top = re.findall(r"^(?!function |\}|//|\s|$)(.*)", source, re.M)
+    assert top == [], "only function declarations at top level"
+    page.add_script_tag(content=source)  # a second copy in the same page
+    page.evaluate("microgptViewer(document.createElement('div')).destroy()")
+
+
+def test_destroy_removes_everything(page):
+    page.evaluate("viewer.destroy()")
+    assert page.locator("#host").inner_html() == ""
+    page.mouse.move(300, 200)
+    page.mouse.wheel(0, -100)
+    settle(page)
+    assert math.isfinite(view(page)["scale"])
