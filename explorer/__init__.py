@@ -7,20 +7,13 @@ text, HTML; matplotlib figures) → ``widgets`` (JupyterLab). Importing ``explor
 graphviz, matplotlib or ipywidgets: import ``explorer.plots`` or ``explorer.widgets`` for them.
 """
 
+from .budget import DEFAULT_BUDGET
 from .forward import Address, Expression, ForwardPass, ModelSource
 from .graph import GraphEdge, GraphNode, GraphView
-from .views import (
-    DEFAULT_BUDGET,
-    VIEWS,
-    build_view,
-    full_view,
-    node_report,
-    node_view,
-    overview,
-    path_view,
-    scope_view,
-    select,
-)
+from .node import node_report, node_view
+from .path import path_view
+from .selection import select
+from .views import VIEWS, build_view, full_view, overview, scope_view
 
 __all__ = [
     "DEFAULT_BUDGET",
