@@ -1,9 +1,12 @@
 """A recorded forward pass: one checkpoint, one document, one root, traced and back-propagated.
 
-The explorer's bottom layer (pure Python, on ``microgpt``): ``ModelSource`` is a loaded
-checkpoint (its weights at the final step and at every training snapshot); ``ForwardPass`` runs
-the model on a document under ``microgpt.trace.trace``, back-propagates from the chosen root
-and keeps everything the views read: the trace, per-position losses, attention weights.
+Pure Python, on ``microgpt`` and on the layer below it (``explorer.graph`` / ``fold`` /
+``flow``): ``ModelSource`` is a loaded checkpoint (its weights at the final step and at every
+training snapshot); ``ForwardPass`` runs the model on a document under ``microgpt.trace.trace``,
+back-propagates from the chosen root and keeps everything the views read: the trace, its
+``GraphIndex`` and ``Folding``, per-position losses, attention weights. The queries above it
+(``explorer.views`` and the other view modules, ``gradcheck``, ``adam``, ``stepper``) take a
+``ForwardPass``; the renderers draw what they return. This module imports neither.
 
 A pass has an ``Address`` (checkpoint identity + step + document + root) whose text form, e.g.
 ``model.json#3f2a9c1d0b7e@1000:emma:loss@2``, re-creates the same graph with ``ForwardPass.at``.

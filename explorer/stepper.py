@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
 
-from .views import consumer_terms
+from .node import consumer_terms
 
 __all__ = ["BackwardStep", "backward_steps"]
 

@@ -1,4 +1,5 @@
-"""explorer.views: what each view draws, its numbers, its budget, its errors.
+"""explorer.views (and selection, levels, budget, path, node): what each view draws, its
+numbers, its budget, its errors.
 
 Views take any ForwardPass-like object; a hand-built graph wrapped in ``HandPass`` gives
 exactly known answers. Then the shipped model: "christopher" for the numbers, and the longest
@@ -28,7 +29,7 @@ from explorer import (
 from explorer.flow import gradient_flow
 from explorer.fold import Folding
 from explorer.graph import GraphIndex
-from explorer.views import resolve_source
+from explorer.path import resolve_source
 from microgpt.engine import Value
 from microgpt.errors import MicrogptError, UnknownNameError
 from microgpt.trace import name, scope, trace

