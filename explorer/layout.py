@@ -110,7 +110,7 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
     grid = view.layout == "grid"
     graph = dict(style.GRAPH, rankdir="TB" if grid else "LR")
     if not grid:
-        graph["ordering"] = "in"  # each node's inputs in the order given below
+        graph["ordering"] = "out"  # each node's consumers in the order given below
     out = ["digraph microgpt {"]
     # the title and notes as comments: a graph label would change the layout's bounding box
     out += ["  // " + " ".join(line.split()) for line in (view.title, *view.notes)]
@@ -139,8 +139,14 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
         out.append(f"  {_q(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]")
     rank = {n.id: k for k, n in enumerate(nodes)}
     same_row: set[tuple[str, str]] = set()
+    band = {} if grid else _bands(view, nodes)
     if grid:
         same_row = _grid_rows(out, view, nodes)
+    if view.kind in ("scope", "full"):
+        _sibling_rows(out, nodes)
+    for p in sorted(set(band.values())):
+        members = " ".join(_q(n.id) for n in nodes if band.get(n.id) == p)
+        out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {members} }}')
     params = {n.id for n in view.nodes if n.op == "param" or n.detail == "parameters"}
     label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
     ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
@@ -155,6 +161,10 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
             attrs["constraint"] = "false"
             invisible = edge.src in params  # every column reads every matrix: the row says so
             text = None
+        elif band and (edge.src in params or band.get(edge.src) != band.get(edge.dst)):
+            # a band per position: the KV cache's reads of earlier positions and the shared
+            # parameters do not rank nodes (they would stretch every band across all others)
+            attrs["constraint"] = "false"
         if text:
             attrs["label"] = text
         if edge.src in params:
@@ -170,6 +180,38 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
         out.append(f"  {_q(edge.src)} -> {_q(edge.dst)}" + (f" [{body}]" if body else ""))
     out.append("}")
     return "\n".join(out) + "\n", drawn
+
+
+_INDEXED = re.compile(r"(.*?)(\d+)\Z|(.*)\[([^\]]*)\]\Z")
+
+
+def _sibling_rows(out: list[str], nodes: list[GraphNode]) -> None:
+    """Siblings (``attn_logits[k=0]``, ``[k=1]``, …; ``head0``, ``head1``, …) side by side in
+    index order: one rank, chained by invisible edges, so structure reads as regular."""
+    families: dict[str, list[str]] = {}
+    for node in nodes:  # already in the model's order
+        if node.kind not in ("value", "group") or node.name is None and node.kind == "value":
+            continue
+        m = _INDEXED.match(node.id)
+        if m:
+            families.setdefault(m[1] if m[1] is not None else m[3], []).append(node.id)
+    for members in families.values():
+        if len(members) > 1:
+            chain = " -> ".join(_q(n) for n in members)
+            out.append(f'  subgraph {{ rank=same {chain} [style="invis"] }}')
+
+
+def _bands(view: GraphView, nodes: list[GraphNode]) -> dict[str, int]:
+    """Full and scope views that span several positions draw each position as a band of its
+    own (a graphviz cluster): node id → position. Empty for other views."""
+    if view.kind not in ("full", "scope"):
+        return {}
+    band = {}
+    for node in nodes:
+        m = _POS.match(node.scope or "")
+        if m and node.role != "input":
+            band[node.id] = int(m[1])
+    return band if len(set(band.values())) > 1 else {}
 
 
 def _edge_width(count: int) -> float:
