@@ -1,52 +1,93 @@
-"""Export a view as one standalone HTML file (the SVG inline, nothing loaded from a network),
-or in any format ``explorer.render`` writes (.svg .png .dot .json .txt)."""
+"""Export a view as one standalone HTML file — the same viewer as in JupyterLab (fitted to the
+window, pan and zoom, title, notes and legend in sight; a click on a node shows its numbers) with
+the picture and the viewer's script inline, nothing loaded from a network — or in any format
+``explorer.render`` writes (.svg .png .dot .json .txt)."""
 
 from __future__ import annotations
 
 import html
+import json
 import os
 from pathlib import Path
 
-from . import render
+from . import layout, render, svg
 from .graph import GraphView
 
 __all__ = ["EXPORT_FORMATS", "to_html", "write_view"]
 
 EXPORT_FORMATS = (".html", *render.FORMATS)
+_VIEWER_JS = Path(__file__).with_name("viewer.js")
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }}
-h1 {{ font-size: 1.2em; }}
-.microgpt-export-graph {{ overflow: auto; border: 1px solid #ddd; }}
-.microgpt-export-notes {{ color: #555; font-size: 0.9em; }}
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }}
+.microgpt-viewer-title {{ font-weight: bold; font-size: 1.15em; overflow-wrap: anywhere; }}
+.microgpt-viewer-notes, .microgpt-export-address {{ color: #444; font-size: 0.9em;
+  overflow-wrap: anywhere; }}
+.microgpt-export-node {{ font-family: monospace; min-height: 1.3em; }}
+.microgpt-viewer-legend svg {{ max-width: 100%; height: auto; }}
 </style>
 </head>
 <body>
-<h1>{title}</h1>
-<p class="microgpt-export-notes">{address}<br>{notes}</p>
-<div class="microgpt-export-graph">
-{svg}
-</div>
+<div class="microgpt-export-graph"></div>
+<script type="application/json" id="microgpt-export-data">{data}</script>
+<script>
+{viewer}
+(function () {{
+  const data = JSON.parse(document.getElementById("microgpt-export-data").textContent);
+  const host = document.querySelector(".microgpt-export-graph");
+  const info = document.createElement("div");
+  info.className = "microgpt-export-node";
+  const viewer = microgptViewer(host, {{
+    onNodeClick: (id) => {{
+      viewer.select(id);
+      const g = viewer.svg.querySelector('g.node[data-id="' + CSS.escape(id) + '"]');
+      const d = g && g.dataset;
+      info.textContent = id + (d && d.grad ? "  data " + d.data + "  grad " + d.grad : "");
+    }},
+  }});
+  const line = (cls, text) => {{
+    const div = document.createElement("div");
+    div.className = cls;
+    div.textContent = text;
+    return div;
+  }};
+  viewer.header.append(line("microgpt-viewer-title", data.title));
+  for (const note of data.notes) viewer.header.append(line("microgpt-viewer-notes", note));
+  viewer.header.append(line("microgpt-export-address", data.address), info);
+  const legend = line("microgpt-viewer-legend", "");
+  legend.innerHTML = data.legend;
+  viewer.footer.append(legend);
+  viewer.setSvg(data.svg);
+}})();
+</script>
 </body>
 </html>
 """
 
 
 def to_html(view: GraphView) -> str:
-    """One self-contained page: title, address, notes and the SVG inline."""
-    svg = render.to_svg(view)
-    svg = svg[svg.find("<svg") :]  # drop the XML prolog and DOCTYPE: it is inline HTML now
-    notes = "<br>".join(html.escape(n) for n in view.notes)
+    """One self-contained page: the viewer with the picture, its title, notes and legend."""
+    lay = layout.layout(view)
+    title, *notes = svg.header_lines(view)
+    data = {
+        "title": title,
+        "notes": notes,
+        "address": view.address or "",
+        "legend": svg.legend_svg(view, lay.scales),
+        "svg": svg.canvas_svg(view, lay),
+    }
+    # inside <script>, "</" could end the element early: JSON allows "<\/" for it
+    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return _PAGE.format(
         title=html.escape(view.title),
-        address=html.escape(view.address or ""),
-        notes=notes,
-        svg=svg,
+        data=text,
+        viewer=_VIEWER_JS.read_text(encoding="utf-8"),
     )
 
 

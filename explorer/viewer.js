@@ -244,7 +244,7 @@ function microgptViewer(host, options) {
     selected = id ?? null;
     mark();
     const g = selected === null ? null : nodes.get(selected);
-    if (g && cw) reveal(g, !how || how.zoom !== false);
+    if (g && cw && !(how && how.reveal === false)) reveal(g, !how || how.zoom !== false);
     return Boolean(g);
   }
 

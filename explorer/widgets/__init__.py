@@ -8,6 +8,7 @@ widget's root carries a stable CSS class (``microgpt-graph``, ``microgpt-inspect
 from .attention import AttentionView
 from .dashboard import Dashboard
 from .embeddings import EmbeddingView
+from .front import show
 from .graph import GraphExplorer
 from .inspector import NodeInspector
 from .probs import ProbabilitiesView
@@ -25,4 +26,5 @@ __all__ = [
     "ProbabilitiesView",
     "Session",
     "TrainingView",
+    "show",
 ]

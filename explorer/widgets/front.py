@@ -1,81 +1,118 @@
-"""The two widgets whose page must talk back to Python (anywidget): an SVG graph whose nodes
-can be clicked, and an image whose cells can be clicked (the attention heatmap).
+"""The two widgets whose page must talk back to Python (anywidget): a graph in the viewer whose
+nodes can be clicked, and an image whose cells can be clicked (the attention heatmap).
 
 They draw what Python gives them and report clicks; all logic stays in Python. The JavaScript
-is plain ES modules inlined here: nothing is built, nothing is fetched from a network.
+is plain code inlined here (the viewer is ``explorer/viewer.js``, shared with the exported HTML):
+nothing is built, nothing is fetched from a network.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anywidget
 import traitlets
 
-__all__ = ["ClickableImage", "SvgGraph"]
+from .. import layout, svg
+
+__all__ = ["ClickableImage", "SvgGraph", "show"]
+
+
+_VIEWER_JS = (Path(__file__).resolve().parent.parent / "viewer.js").read_text(encoding="utf-8")
 
 
 class SvgGraph(anywidget.AnyWidget):
-    """An SVG (from graphviz) whose ``g.node`` elements report clicks by their ``<title>``."""
+    """A graph in the viewer (``explorer/viewer.js``): opens fitted to its panel, pans and
+    zooms, and reports clicks on nodes by their ids. The title, notes and legend sit above and
+    below the moving canvas, so they stay in sight."""
 
-    svg = traitlets.Unicode("").tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)  # the canvas: explorer.svg.canvas_svg
+    title = traitlets.Unicode("").tag(sync=True)
+    notes = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
+    legend = traitlets.Unicode("").tag(sync=True)  # explorer.svg.legend_svg
     selected = traitlets.Unicode("").tag(sync=True)
     highlight = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
-    #: The title of the last node clicked, and a counter so that a second click on the same
+    #: The id of the last node clicked, and a counter so that a second click on the same
     #: node is seen too.
     clicked = traitlets.Unicode("").tag(sync=True)
     clicks = traitlets.Int(0).tag(sync=True)
 
-    _esm = """
+    _esm = (
+        _VIEWER_JS
+        + """
 function render({ model, el }) {
   el.classList.add("microgpt-svg");
-  const box = document.createElement("div");
-  box.className = "microgpt-svg-box";
-  el.appendChild(box);
-  const title = (g) => {
-    const t = g.querySelector(":scope > title");
-    return t ? t.textContent : null;
+  const viewer = microgptViewer(el, {
+    onNodeClick: (id) => {
+      model.set("clicked", id);
+      model.set("clicks", model.get("clicks") + 1);
+      model.save_changes();
+    },
+  });
+  const part = (parent, cls) => {
+    const div = document.createElement("div");
+    div.className = cls;
+    parent.appendChild(div);
+    return div;
   };
-  function mark() {
-    const sel = model.get("selected");
-    const hi = new Set(model.get("highlight"));
-    box.querySelectorAll("g.node").forEach((g) => {
-      const name = title(g);
-      g.classList.toggle("microgpt-selected", name === sel);
-      g.classList.toggle("microgpt-highlight", hi.has(name));
-    });
+  const title = part(viewer.header, "microgpt-viewer-title");
+  const notes = part(viewer.header, "microgpt-viewer-notes");
+  const legend = part(viewer.footer, "microgpt-viewer-legend");
+  function texts() {
+    title.textContent = model.get("title");
+    notes.replaceChildren(...model.get("notes").map((n) => {
+      const line = document.createElement("div");
+      line.textContent = n;
+      return line;
+    }));
+    legend.innerHTML = model.get("legend");
   }
   function draw() {
-    const text = model.get("svg");
-    const start = text.indexOf("<svg");
-    box.innerHTML = start >= 0 ? text.slice(start) : text;
-    box.querySelectorAll("g.node").forEach((g) => {
-      const name = title(g);
-      if (name === null) return;
-      g.style.cursor = "pointer";
-      g.addEventListener("click", (event) => {
-        event.stopPropagation();
-        model.set("clicked", name);
-        model.set("clicks", model.get("clicks") + 1);
-        model.save_changes();
-      });
-    });
-    mark();
+    viewer.setSvg(model.get("svg"));  // opens fitted
+    texts();
+    viewer.highlight(model.get("highlight"));
+    viewer.select(model.get("selected") || null, { reveal: false });
   }
   model.on("change:svg", draw);
-  model.on("change:selected", mark);
-  model.on("change:highlight", mark);
+  model.on("change:title", texts);
+  model.on("change:notes", texts);
+  model.on("change:legend", texts);
+  model.on("change:selected", () => viewer.select(model.get("selected") || null));
+  model.on("change:highlight", () => viewer.highlight(model.get("highlight")));
   draw();
+  return () => viewer.destroy();
 }
 export default { render };
 """
+    )
     _css = """
-.microgpt-svg-box { overflow: auto; max-height: 72vh; border: 1px solid #ddd; background: #fff; }
-.microgpt-svg-box svg { display: block; }
-.microgpt-svg-box g.node.microgpt-selected polygon,
-.microgpt-svg-box g.node.microgpt-selected ellipse { stroke: #e08214; stroke-width: 5px; }
-.microgpt-svg-box g.node.microgpt-highlight polygon,
-.microgpt-svg-box g.node.microgpt-highlight ellipse { stroke: #1b7837; stroke-width: 5px; }
-.microgpt-svg-box g.node:hover polygon, .microgpt-svg-box g.node:hover ellipse { stroke: #e08214; }
+.microgpt-viewer-title { font-weight: bold; font-size: 1.05em; overflow-wrap: anywhere; }
+.microgpt-viewer-notes { color: #444; font-size: 0.9em; overflow-wrap: anywhere; }
+.microgpt-viewer-legend svg { max-width: 100%; height: auto; }
 """
+
+    def show_view(self, view, lay=None) -> None:
+        """Draw ``view`` (a ``GraphView``): graphviz lays it out, ``explorer.svg`` draws it;
+        every trait is sent to the page in one message."""
+        lay = lay or layout.layout(view)
+        head = svg.header_lines(view)
+        with self.hold_sync():
+            self.title = head[0]
+            self.notes = head[1:]
+            self.legend = svg.legend_svg(view, lay.scales)
+            self.svg = svg.canvas_svg(view, lay)
+
+
+def show(view) -> SvgGraph:
+    """A ``GraphView`` in the viewer (fitted, pan and zoom, title and legend in sight)::
+
+        from explorer import ForwardPass, overview
+        from explorer.widgets import show
+        show(overview(ForwardPass("emma")))
+    """
+    widget = SvgGraph()
+    widget.show_view(view)
+    return widget
 
 
 class ClickableImage(anywidget.AnyWidget):

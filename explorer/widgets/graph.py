@@ -16,7 +16,7 @@ import traitlets
 from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
-from .. import render
+from .. import layout
 from ..node import resolve_node
 from ..views import build_view
 from .front import SvgGraph
@@ -74,7 +74,6 @@ class GraphExplorer(W.VBox):
         self._crumbs.add_class("microgpt-breadcrumb")
         self._message = W.HTML()
         self._message.add_class("microgpt-message")
-        self._notes = W.HTML()
         self.graph = SvgGraph()
         for box in (self._doc_box, self._search_box):
             box.layout.width = "22em"
@@ -85,7 +84,6 @@ class GraphExplorer(W.VBox):
                 _row(self._search_box, self._crumbs),
                 self._message,
                 self.graph,
-                self._notes,
             ],
             **kwargs,
         )
@@ -239,14 +237,13 @@ class GraphExplorer(W.VBox):
             return
         try:
             view = self._build()
-            svg = render.to_svg(view)
+            lay = layout.layout(view)
         except MicrogptError as e:
             self.message = str(e)
             return
         self.current_view = view
-        self.graph.svg = svg
         self.graph.selected = self.selected
-        self._notes.value = "<br>".join(html.escape(n) for n in view.notes)
+        self.graph.show_view(view, lay)  # title, notes and legend stay outside the canvas
         self._update_crumbs()
         self._mark_search()
 
