@@ -22,7 +22,8 @@ class GraphNode:
     ``kind``: ``value`` (a scalar node, micrograd style: name, data, grad), ``op`` (the op that
     made a value, drawn between its inputs and it), ``sum`` (a folded add chain, Σ), ``group``
     (a collapsed scope or parameter matrix) or ``folded`` (what a view left out, with a count).
-    ``ref`` is the trace id of the scalar node it shows (``None`` for groups). ``count`` is how
+    ``ref`` is the trace id of the scalar node it shows (``None`` for groups; ``first`` is then
+    the smallest trace id it stands for, which orders groups as the model created them). ``count`` is how
     many scalar nodes it stands for; ``grad`` of a group is the L2 norm of its nodes' grads.
     """
 
@@ -39,6 +40,7 @@ class GraphNode:
     flow: float | None = None
     detail: str | None = None  # e.g. "× 0.5" (a folded constant) or "8 adds"
     role: str | None = None  # "root", "source", "selected", "input" (outside a zoomed scope)
+    first: int | None = None  # a group's smallest trace id: groups are drawn in model order
 
 
 @dataclass
@@ -117,11 +119,13 @@ class GraphIndex:
         self.values: list[Value] = nodes
         index = {v: i for i, v in enumerate(nodes)}
         self.id_of = index.__getitem__
-        self.children: list[tuple[int, ...]] = [tuple(index[c] for c in v._children) for v in nodes]
-        self.consumers: list[list[int]] = [[] for _ in nodes]
+        get = index.__getitem__  # map() over a bound method: no generator frame per node
+        self.children: list[tuple[int, ...]] = [tuple(map(get, v._children)) for v in nodes]
+        consumers: list[list[int]] = [[] for _ in nodes]
         for i, kids in enumerate(self.children):
             for c in kids:
-                self.consumers[c].append(i)
+                consumers[c].append(i)
+        self.consumers = consumers
         self.op: list[str] = [v._op for v in nodes]
         self.scope: list[str] = trace.node_scopes()
         self.name: list[str | None] = trace.node_names()

@@ -21,7 +21,7 @@ import math
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
 
@@ -44,8 +44,9 @@ def natural_key(text: str) -> tuple:
 
 def _node_key(node: GraphNode) -> tuple:
     # trace ids are creation order, which is the model's order (parameters by index, then
-    # position by position, heads and keys in order); groups have none: their names tell
-    return (0, node.ref, node.id) if node.ref is not None else (1, natural_key(node.id))
+    # position by position, heads and keys in order); a group by its first member
+    first = node.ref if node.ref is not None else node.first
+    return (0, first, node.id) if first is not None else (1, natural_key(node.id))
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Layout:
     edges: list[EdgePath]
     scales: Scales
     backend: str
+    #: One band per position in multi-position views: (label, x, y, width, height) in px.
+    bands: list[tuple[str, float, float, float, float]] = field(default_factory=list)
 
 
 def _shapes(view: GraphView) -> tuple[dict[str, NodeShape], Scales]:
@@ -142,11 +145,17 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
     band = {} if grid else _bands(view, nodes)
     if grid:
         same_row = _grid_rows(out, view, nodes)
-    if view.kind in ("scope", "full"):
-        _sibling_rows(out, nodes)
+    rows = _sibling_rows(nodes) if view.kind in ("scope", "full") else []
     for p in sorted(set(band.values())):
+        # a rank=same row must sit inside the cluster of its nodes, or graphviz breaks the band;
+        # there, graphviz stacks a flat chain the other way up: chained in reverse, it reads
+        # top to bottom like the rows outside clusters
+        inner = [_chain(ids[::-1]) for ids, _ in rows if {band.get(i) for i in ids} == {p}]
         members = " ".join(_q(n.id) for n in nodes if band.get(n.id) == p)
-        out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {members} }}')
+        body = " ".join([members, *inner])
+        out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {body} }}')
+    banded = set(band)
+    out += ["  " + r for ids, r in rows if not (set(ids) & banded)]
     params = {n.id for n in view.nodes if n.op == "param" or n.detail == "parameters"}
     label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
     ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
@@ -185,9 +194,10 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
 _INDEXED = re.compile(r"(.*?)(\d+)\Z|(.*)\[([^\]]*)\]\Z")
 
 
-def _sibling_rows(out: list[str], nodes: list[GraphNode]) -> None:
+def _sibling_rows(nodes: list[GraphNode]) -> list[tuple[list[str], str]]:
     """Siblings (``attn_logits[k=0]``, ``[k=1]``, …; ``head0``, ``head1``, …) side by side in
-    index order: one rank, chained by invisible edges, so structure reads as regular."""
+    index order: one rank, chained by invisible edges, so structure reads as regular. Returns
+    ``(node ids, DOT subgraph)`` per family."""
     families: dict[str, list[str]] = {}
     for node in nodes:  # already in the model's order
         if node.kind not in ("value", "group") or node.name is None and node.kind == "value":
@@ -195,10 +205,11 @@ def _sibling_rows(out: list[str], nodes: list[GraphNode]) -> None:
         m = _INDEXED.match(node.id)
         if m:
             families.setdefault(m[1] if m[1] is not None else m[3], []).append(node.id)
-    for members in families.values():
-        if len(members) > 1:
-            chain = " -> ".join(_q(n) for n in members)
-            out.append(f'  subgraph {{ rank=same {chain} [style="invis"] }}')
+    return [(members, _chain(members)) for members in families.values() if len(members) > 1]
+
+
+def _chain(ids: list[str]) -> str:
+    return f'subgraph {{ rank=same {" -> ".join(map(_q, ids))} [style="invis"] }}'
 
 
 def _bands(view: GraphView, nodes: list[GraphNode]) -> dict[str, int]:
@@ -309,10 +320,14 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
         x, y = text.split(",")[:2]
         return (float(x) - x0, height - (float(y) - y0))
 
-    centres = {}
+    centres, bands = {}, []
     for obj in data.get("objects", []):
         if "pos" in obj and obj.get("name") in shapes:
             centres[obj["name"]] = point(obj["pos"])
+        elif str(obj.get("name", "")).startswith("cluster_pos") and "bb" in obj:
+            bx0, by0, bx1, by1 = (float(v) for v in obj["bb"].split(","))
+            left, top = point(f"{bx0},{by1}")
+            bands.append((obj.get("label", ""), left, top, bx1 - bx0, by1 - by0))
     # every drawn edge carries id="e<k>" (its place in ``drawn``); the grid's invisible
     # ordering edges carry none
     edges = []
@@ -326,7 +341,7 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
         tooltip = f"{edge.count:,} scalar edges" if edge.count > 1 else None
         edges.append(EdgePath(edge.src, edge.dst, points, tip, text if at else None, at, tooltip,
                               param, edge.count))  # fmt: skip
-    return Layout(x1 - x0, height, centres, shapes, edges, scales, backend)
+    return Layout(x1 - x0, height, centres, shapes, edges, scales, backend, bands)
 
 
 def _spline(pos: str, point) -> tuple[list[tuple[float, float]], tuple[float, float] | None]:

@@ -164,6 +164,7 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
                 count=len(group),
                 role="root" if index.root in group else None,
                 detail="parameters" if index.op[group[0]] == "param" else None,
+                first=group[0],
             )
         )
     edge_count: dict[tuple[str, str], int] = defaultdict(int)
@@ -193,6 +194,7 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
                 count=len(uniq),
                 scope=bid.split("/", 1)[1],
                 role="input",
+                first=uniq[0],
             )
         )
     edges = [

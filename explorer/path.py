@@ -117,6 +117,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
                 count=len(members),
                 flow=flow.flow[top_flow],
                 detail=f"max |flow| {abs(flow.flow[top_flow]):.3g}",
+                first=min(members),
             )
         )
     on_path = set(path)

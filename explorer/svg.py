@@ -141,7 +141,14 @@ def _edge(edge) -> str:
 
 
 def _graph_body(view: GraphView, lay: Layout) -> list[str]:
-    out = ['<g class="edges">']
+    out = []
+    for label, x, y, w, h in lay.bands:  # one position of a multi-position view
+        out.append(
+            f'<g class="band"><rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" '
+            f'rx="6" fill="#f6f6f6" stroke="#dddddd"/><text x="{_n(x + 8)}" y="{_n(y + 14)}" '
+            f'font-size="12" font-weight="bold" fill="#666666">{_a(label)}</text></g>'
+        )
+    out.append('<g class="edges">')
     out += [_edge(e) for e in lay.edges]
     out.append('</g><g class="nodes">')
     for node in view.nodes:

@@ -8,6 +8,7 @@ name, data and grad as text, its fill by its gradient, a legend with numbers, th
 from __future__ import annotations
 
 import math
+import re
 import os
 import shutil
 import xml.etree.ElementTree as ET
@@ -183,3 +184,32 @@ def test_canvas_is_the_graph_alone_with_a_view_box(head_view):
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     assert w > 500 and h > 300
     assert head_view.title not in text  # the title lives outside the moving canvas
+
+
+def test_parameter_row_follows_the_models_order(emma):
+    lay = layout.layout(overview(emma))
+    row = [n for n in lay.centres if n.startswith("group/") and "pos" not in n and n != "group/"]
+    row.sort(key=lambda n: lay.centres[n][0])
+    matrices = list(dict.fromkeys(k.split("[")[0] for k in emma.model.state_dict))
+    assert [n.removeprefix("group/") for n in row] == matrices
+
+
+def test_full_view_draws_each_position_as_a_band_with_heads_in_order(emma):
+    from explorer import full_view
+
+    view = full_view(emma)
+    lay = layout.layout(view)
+    bands = {label: (x, y, w, h) for label, x, y, w, h in lay.bands}
+    assert sorted(bands, key=layout.natural_key) == [f"pos{p}" for p in range(emma.positions)]
+    tops = [bands[f"pos{p}"][1] for p in range(emma.positions)]
+    assert tops == sorted(tops)  # positions top to bottom
+    for node in view.nodes:
+        m = re.match(r"pos(\d+)", node.scope or "")
+        if not m or node.role == "input":
+            continue
+        x, y, w, h = bands[f"pos{m[1]}"]
+        cx, cy = lay.centres[node.id]
+        assert x <= cx <= x + w and y <= cy <= y + h, f"{node.id} lies outside its band"
+    for p in range(emma.positions):
+        heads = [lay.centres[f"group/pos{p}.layer0.attn.head{k}"][1] for k in range(4)]
+        assert heads == sorted(heads)

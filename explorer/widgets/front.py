@@ -67,17 +67,24 @@ function render({ model, el }) {
     }));
     legend.innerHTML = model.get("legend");
   }
+  // A selection made just before its picture arrives (an attention cell asks for the head's
+  // scope and the weight at once) is brought into view when that picture is drawn.
+  let selectedAt = -Infinity;
   function draw() {
     viewer.setSvg(model.get("svg"));  // opens fitted
     texts();
     viewer.highlight(model.get("highlight"));
-    viewer.select(model.get("selected") || null, { reveal: false });
+    const recent = performance.now() - selectedAt < 3000;
+    viewer.select(model.get("selected") || null, { reveal: recent });
   }
   model.on("change:svg", draw);
   model.on("change:title", texts);
   model.on("change:notes", texts);
   model.on("change:legend", texts);
-  model.on("change:selected", () => viewer.select(model.get("selected") || null));
+  model.on("change:selected", () => {
+    selectedAt = performance.now();
+    viewer.select(model.get("selected") || null);
+  });
   model.on("change:highlight", () => viewer.highlight(model.get("highlight")));
   draw();
   return () => viewer.destroy();
@@ -106,9 +113,9 @@ export default { render };
 def show(view) -> SvgGraph:
     """A ``GraphView`` in the viewer (fitted, pan and zoom, title and legend in sight)::
 
-        from explorer import ForwardPass, overview
-        from explorer.widgets import show
-        show(overview(ForwardPass("emma")))
+    from explorer import ForwardPass, overview
+    from explorer.widgets import show
+    show(overview(ForwardPass("emma")))
     """
     widget = SvgGraph()
     widget.show_view(view)

@@ -60,6 +60,7 @@ class GraphExplorer(W.VBox):
         self.fp = None
         self.current_view = None
         self._doc_box = W.Text(description="document", continuous_update=False)
+        self._doc_box.add_class("microgpt-doc")
         self._pos_slider = W.IntSlider(
             description="position", min=0, max=1, continuous_update=False
         )

@@ -1,0 +1,148 @@
+"""The classroom dashboard on the two reference screens (DESIGN.md, "Screens and presentation"):
+a laptop (1600×1000) and a projector (1280×720 at 150%: a 853×480 viewport at device scale 1.5).
+
+After Run All and typing "christopher": the drawn graph lies inside its panel horizontally, the
+title and legend are visible, wheel zoom and drag pan move the picture, ``fit`` restores it, and
+a click on an attention cell brings the selected node into view. Screenshots of both screens are
+saved as artifacts (``$BROWSER_TESTS_ARTIFACTS``, else pytest's temp dir), pass or fail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from labharness import collect_console_errors, error_outputs, open_and_run_all
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENS = {
+    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
+    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
+}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser, lab_server, browser_artifacts_dir):
+    """(name, page) on one reference screen; the page is closed and kernels stopped after."""
+    name = request.param
+    context = browser.new_context(base_url=lab_server.url, **SCREENS[name])
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    collect_console_errors(page, errors)
+    page.console_errors = errors  # read by the test
+    try:
+        yield name, page
+    finally:
+        context.close()
+        lab_server.shutdown_kernels()
+
+
+def box(locator) -> dict:
+    b = locator.bounding_box()
+    assert b is not None, f"{locator} is not laid out"
+    return b
+
+
+def inside_x(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (
+        inner["x"] >= outer["x"] - slack
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+    )
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return inside_x(inner, outer, slack) and (
+        inner["y"] >= outer["y"] - slack
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
+    )
+
+
+def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
+    screen, lab_server, browser_artifacts_dir
+):
+    from playwright.sync_api import expect
+
+    name, page = screen
+    shots = browser_artifacts_dir / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    path = lab_server.add_notebook(REPO / "notebooks" / "classroom_dashboard.ipynb")
+    open_and_run_all(page, path, timeout=180)
+    graph = page.locator(".microgpt-graph")
+    title = graph.locator(".microgpt-viewer-title")
+    expect(title).to_contain_text("'emma'")
+
+    doc = graph.locator(".microgpt-doc input")
+    doc.fill("christopher")
+    doc.press("Enter")
+    expect(title).to_contain_text("'christopher'", timeout=30_000)
+
+    canvas = graph.locator(".microgpt-viewer-canvas")
+    svg = canvas.locator("svg.microgpt-canvas")
+    expect(svg.locator("g.node").first).to_be_visible()
+    canvas.scroll_into_view_if_needed()
+    panel = box(graph)
+    drawing = box(svg.locator(":scope > g"))  # what is drawn, at the fitted scale
+    assert inside_x(box(canvas), panel), "the canvas is wider than the graph's panel"
+    assert inside_x(drawing, box(canvas)), f"the fitted drawing sticks out: {drawing}"
+    expect(title).to_be_visible()
+    legend = graph.locator(".microgpt-viewer-legend svg")
+    expect(legend).to_be_visible()
+    legend.scroll_into_view_if_needed()
+    assert inside_x(box(legend), panel)
+    graph.screenshot(path=str(shots / f"{name}-christopher-fitted.png"))
+
+    # wheel zoom about the cursor, drag pan, fit: read on screen, whatever moves the picture
+    canvas.scroll_into_view_if_needed()
+    fitted = box(svg.locator(":scope > g"))
+    c = box(canvas)
+    centre = (c["x"] + c["width"] / 2, c["y"] + c["height"] / 2)
+    page.mouse.move(*centre)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(200)  # updates are batched by animation frames
+    zoomed = box(svg.locator(":scope > g"))
+    assert zoomed["width"] > fitted["width"] * 1.2, "wheel up did not zoom in"
+    title_y = box(title)["y"]
+    page.mouse.move(*centre)
+    page.mouse.down()
+    page.mouse.move(centre[0] - 120, centre[1] - 40, steps=6)
+    page.mouse.up()
+    page.wait_for_timeout(200)
+    panned = box(svg.locator(":scope > g"))
+    assert panned["x"] == pytest.approx(zoomed["x"] - 120, abs=3), "drag did not pan"
+    assert panned["width"] == pytest.approx(zoomed["width"], rel=1e-3)
+    assert box(title)["y"] == pytest.approx(title_y, abs=1), "the title moved with the canvas"
+    graph.screenshot(path=str(shots / f"{name}-christopher-zoomed.png"))
+    graph.locator(".microgpt-viewer-fit").click()
+    page.wait_for_timeout(200)
+    again = box(svg.locator(":scope > g"))
+    for key in ("x", "y", "width", "height"):
+        assert again[key] == pytest.approx(fitted[key], abs=1), "fit did not restore the view"
+
+    # a click on an attention cell: the weight is selected and brought into view
+    image = page.locator(".microgpt-attention img")
+    image.scroll_into_view_if_needed()
+    grid = json.loads(image.get_attribute("data-grid"))
+    b = box(image)
+    row, col = 5, 3
+    x = b["x"] + b["width"] * (
+        grid["left"] + (col + 0.5) / grid["cols"] * (grid["right"] - grid["left"])
+    )
+    y = b["y"] + b["height"] * (
+        grid["top"] + (row + 0.5) / grid["rows"] * (grid["bottom"] - grid["top"])
+    )
+    page.mouse.click(x, y)
+    weight = f"pos{row}.layer0.attn.head0.attn_weights[k={col}]"
+    node = svg.locator(f'g.node[data-id="{weight}"]')
+    expect(node).to_have_class(re.compile("microgpt-selected"), timeout=30_000)
+    page.wait_for_timeout(400)  # the reveal is animated by frames
+    canvas.scroll_into_view_if_needed()
+    assert inside(box(node), box(canvas), slack=2), "the selected node is not in view"
+    graph.screenshot(path=str(shots / f"{name}-attention-selected.png"))
+
+    assert error_outputs(page) == []
+    assert page.console_errors == []
