@@ -23,8 +23,9 @@ class GraphNode:
     made a value, drawn between its inputs and it), ``sum`` (a folded add chain, Σ), ``group``
     (a collapsed scope or parameter matrix) or ``folded`` (what a view left out, with a count).
     ``ref`` is the trace id of the scalar node it shows (``None`` for groups; ``first`` is then
-    the smallest trace id it stands for, which orders groups as the model created them). ``count`` is how
-    many scalar nodes it stands for; ``grad`` of a group is the L2 norm of its nodes' grads.
+    the smallest trace id it stands for, which orders groups as the model created them).
+    ``count`` is how many scalar nodes it stands for; ``grad`` of a group is the L2 norm of
+    its nodes' grads.
     """
 
     id: str

@@ -8,8 +8,8 @@ name, data and grad as text, its fill by its gradient, a legend with numbers, th
 from __future__ import annotations
 
 import math
-import re
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
