@@ -212,9 +212,12 @@ def _bar(
     return out
 
 
+#: The shapes' key, in short lines: the legend stays narrow enough to read on a projector.
 _KEY = (
-    "circles: ops (Σ: a folded sum) · boxes: values (data, grad), groups (count, |grad|) · "
-    "thick border: root / source / selected · dashed: inputs from outside, folded parts"
+    "circles: ops (Σ: a folded sum)",
+    "boxes: values (data, grad), groups (count, |grad|)",
+    "thick border: root / source / selected",
+    "dashed: inputs from outside the view, folded parts",
 )
 
 
@@ -252,9 +255,11 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
                    'fill="#222222">L2 norm of a group\'s gradients</text>')  # fmt: skip
         x = max(x, label_w + bar_w + 8 + style.text_width("L2 norm of a group's gradients", 9))
         y += 28
-    out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(_KEY)}</text>')
-    x = max(x, style.text_width(_KEY, 9))
-    return out, x, y + 14
+    for line in _KEY:
+        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(line)}</text>')
+        x = max(x, style.text_width(line, 9))
+        y += 12
+    return out, x, y + 2
 
 
 def legend_svg(view: GraphView, scales: Scales) -> str:

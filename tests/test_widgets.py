@@ -103,6 +103,10 @@ def test_search_highlights_matching_drawn_nodes(graph):
         f"pos2.layer0.attn.head1.attn_weights[k={k}]" for k in range(3)
     ]
     assert graph.message.startswith("12 nodes match")  # 4 heads x 3 keys in the pass
+    before = graph.selected
+    assert before != "pos2.layer0.attn.head1.attn_weights[k=1]"
+    graph.search = "pos2.*.head1.attn_weights[k=1]"  # one drawn match: selected (shown)
+    assert graph.selected == graph.graph.selected == "pos2.layer0.attn.head1.attn_weights[k=1]"
 
 
 def test_exports(graph, tmp_path):
@@ -111,6 +115,8 @@ def test_exports(graph, tmp_path):
     graph.export(page)
     text = page.read_text()
     assert text.startswith("<!DOCTYPE html>") and "<svg" in text
+    assert "function microgptViewer(" in text  # the same viewer as in JupyterLab, inline
+    assert "microgpt-legend" in text and "pos1.layer0.attn.head0" in text
     assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing from a network
     with pytest.raises(MicrogptError, match="does not exist"):
         graph.export(tmp_path / "missing" / "g.html")
@@ -375,3 +381,16 @@ def test_sampling_publishes_the_character_not_its_label(tmp_path, monkeypatch):
     monkeypatch.setattr(view.rng, "choices", lambda *a, **k: [space])
     assert view.sample_next() == " " and view.sampled == " "
     assert "U+0020" in view._info.value
+
+
+def test_show_puts_a_view_in_the_viewer_with_title_notes_and_legend(session):
+    from explorer import scope_view
+    from explorer.widgets import show
+
+    view = scope_view(session.forward_pass("emma"), "pos1.layer0.attn.head0")
+    widget = show(view)
+    assert widget.title == view.title
+    assert widget.notes[0].startswith("trace ") and widget.notes[1:] == view.notes
+    assert "<svg" in widget.legend and "grad" in widget.legend
+    assert widget.svg.startswith("<svg") and view.title not in widget.svg  # outside the canvas
+    assert sorted(_titles(widget.svg)) == sorted(n.id for n in view.nodes)

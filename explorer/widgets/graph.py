@@ -210,7 +210,9 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("search")
     def _on_search(self, change) -> None:
-        self._mark_search()
+        drawn = self._mark_search()
+        if len(drawn) == 1:  # one node found: select it, which brings it into view
+            self.selected = drawn[0]
 
     def _build(self):
         fp = self.fp
@@ -248,17 +250,19 @@ class GraphExplorer(W.VBox):
         self._update_crumbs()
         self._mark_search()
 
-    def _mark_search(self) -> None:
+    def _mark_search(self) -> list[str]:
+        """Highlight the drawn nodes the search matches; returns their ids."""
         if self.current_view is None:
-            return
+            return []
         if not self.search:
             self.graph.highlight = []
-            return
+            return []
         regex = pattern_regex(self.search)
         drawn = [n.id for n in self.current_view.nodes if regex.fullmatch(n.name or n.id)]
         total = sum(1 for n in self.fp.index.name if n is not None and regex.fullmatch(n))
         self.graph.highlight = drawn
         self.message = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
+        return drawn
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
     def _on_click(self, change) -> None:

@@ -67,7 +67,8 @@ def test_classroom_dashboard(lab_server, page, console_errors):
 
     # a click on a graph node selects it in Python: the inspector follows
     logit = "pos2.layer0.attn.head0.attn_logits[k=0]"
-    _node(page, graph, logit).scroll_into_view_if_needed()
+    graph.locator(".microgpt-viewer-fit").click()  # the whole head in view: the logit too
+    graph.locator(".microgpt-viewer-canvas").scroll_into_view_if_needed()
     _node(page, graph, logit).click()
     expect(inspector.locator(".microgpt-inspector-name")).to_have_text(logit)
     expect(inspector).to_contain_text("contribution")

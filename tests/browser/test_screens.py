@@ -146,3 +146,33 @@ def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
 
     assert error_outputs(page) == []
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    ["00_tour.ipynb", "03_one_forward_pass.ipynb", "06_single_token_gradient_path.ipynb"],
+)
+def test_lesson_graphs_open_fitted(screen, lab_server, browser_artifacts_dir, notebook):
+    """Every graph a lesson shows opens inside its output, whole, with its title in sight."""
+    from playwright.sync_api import expect
+
+    name, page = screen
+    shots = browser_artifacts_dir / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    path = lab_server.add_notebook(REPO / "notebooks" / notebook)
+    open_and_run_all(page, path, timeout=180)
+    viewers = page.locator(".jp-OutputArea-output .microgpt-viewer")
+    expect(viewers.first).to_be_visible()
+    for k in range(viewers.count()):
+        viewer = viewers.nth(k)
+        viewer.scroll_into_view_if_needed()
+        canvas = viewer.locator(".microgpt-viewer-canvas")
+        expect(canvas.locator("svg g.node").first).to_be_attached()
+        area = box(viewer.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]"))
+        assert inside_x(box(canvas), area), f"graph {k} of {notebook} is wider than its output"
+        drawing = box(canvas.locator("svg > g"))
+        assert inside(drawing, box(canvas), slack=2), f"graph {k} of {notebook} opens clipped"
+        expect(viewer.locator(".microgpt-viewer-title")).not_to_be_empty()
+        viewer.screenshot(path=str(shots / f"{name}-{notebook.split('.')[0]}-{k}.png"))
+    assert error_outputs(page) == []
+    assert page.console_errors == []
