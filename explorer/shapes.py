@@ -33,7 +33,6 @@ class Line:
     text: str
     weight: str = "normal"
     size: float = style.FONT_SIZE
-    italic: bool = False
 
 
 @dataclass
@@ -95,9 +94,9 @@ def wrap_name(name: str, width: int = NAME_WRAP) -> list[str]:
     return lines
 
 
-def _box(lines: list[Line], fill: str, border: dict, dashed=False, min_width=0.0) -> NodeShape:
+def _box(lines: list[Line], fill: str, border: dict, dashed=False) -> NodeShape:
     width = max((style.text_width(t.text, t.size) for t in lines), default=0.0)
-    width = max(width + 2 * style.PAD_X + 2 * border["width"], min_width)
+    width = width + 2 * style.PAD_X + 2 * border["width"]
     height = sum(t.size * style.LINE_EM for t in lines) + 2 * style.PAD_Y + 2 * border["width"]
     ink = style.text_colour(fill)
     return NodeShape("box", round(width, 1), round(height, 1), fill, ink, border, lines, dashed)
@@ -113,7 +112,8 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
         else:
             lines = [Line(f"{node.label} {node.op}", "bold")]
             if show_scope and node.scope:
-                lines += [Line(t, size=style.SMALL_SIZE) for t in wrap_name(f"in {node.scope}", 30)]
+                # the same size as the rest: the .dot file's plain labels have one font size
+                lines += [Line(t) for t in wrap_name(f"in {node.scope}", 30)]
         rows = [("data", node.data), ("grad", node.grad)]
         if node.flow is not None:
             rows.append(("flow", node.flow))

@@ -20,9 +20,9 @@ __all__ = [
     "EDGE",
     "FONT_FAMILY",
     "GRAPH",
-    "MARK",
     "ROLE",
     "diverging",
+    "edge_width",
     "fmt",
     "norm_colour",
     "sequential",
@@ -42,7 +42,7 @@ PAD_X = 6.0  # px, text to the side of a box
 PAD_Y = 4.0  # px, above the first and below the last line
 
 #: Graph attributes handed to graphviz (layout only: the SVG is written by explorer.svg).
-GRAPH = {"rankdir": "LR", "nodesep": "0.15", "ranksep": "0.35", "margin": "0"}
+GRAPH = {"nodesep": "0.15", "ranksep": "0.35", "margin": "0"}
 EDGE = {"color": "#777777", "width": 1.0, "ink": "#555555"}
 #: Edges out of parameters: lighter, so the flow of activations reads first.
 PARAM_EDGE = {"color": "#c8c8c8", "ink": "#999999"}
@@ -59,8 +59,6 @@ ROLE = {
 OP_FILL = "#eeeeee"
 SUM_FILL = "#dddddd"
 FOLDED_FILL = "#f3f3f3"
-#: Interaction marks drawn by the viewer (selection, hover, search): none is a data colour.
-MARK = {"selected": "#e08214", "hover": "#000000", "search": "#1b7837"}
 
 _NEG = (33, 102, 172)  # blue
 _POS = (178, 24, 43)  # red
@@ -76,10 +74,11 @@ def _mix(rgb: tuple[int, int, int], t: float) -> str:
 
 
 def diverging(value: float | None, scale: float) -> str:
-    """Fill colour of a gradient: white at 0, blue < 0, red > 0, saturated at |value| = scale."""
-    if value is None or not scale or not math.isfinite(value):
+    """Fill colour of a gradient: white at 0, blue < 0, red > 0, saturated at |value| = scale
+    (and at ±inf: an overflowed gradient is the strongest there is); NaN is white."""
+    if value is None or math.isnan(value) or not (scale or math.isinf(value)):
         return "#ffffff"
-    t = math.sqrt(min(abs(value) / scale, 1.0))
+    t = 1.0 if math.isinf(value) else math.sqrt(min(abs(value) / scale, 1.0))
     return _mix(_NEG if value < 0 else _POS, t)
 
 
@@ -107,6 +106,11 @@ def fmt(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def edge_width(count: int) -> float:
+    """Stroke width of an edge that stands for ``count`` scalar edges (1 px for one)."""
+    return 1.0 if count <= 1 else min(1 + math.log10(count), 4.0)
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:

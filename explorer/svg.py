@@ -33,7 +33,9 @@ _ASCENT = 0.78  # baseline below a line's top, in em of the line's font size
 
 
 def _a(value) -> str:
-    return escape(str(value), quote=True)
+    """Text or an attribute value, escaped; in attributes XML would turn these into spaces."""
+    text = escape(str(value), quote=True)
+    return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 def _n(x: float) -> str:
@@ -64,7 +66,7 @@ def _node(node, shape: NodeShape, centre: tuple[float, float]) -> str:
     border = shape.border
     stroke = f'stroke="{border["color"]}" stroke-width="{_n(border["width"])}"'
     if shape.dashed:
-        stroke += ' stroke-dasharray="4 2"'
+        stroke += f' stroke-dasharray="{border["dash"] or style.ROLE["input"]["dash"]}"'
     if shape.outline == "circle":
         outline = (
             f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(w / 2)}" fill="{shape.fill}" {stroke}/>'
@@ -107,18 +109,23 @@ def _path_d(points: list[tuple[float, float]]) -> str:
     return " ".join(parts)
 
 
-def _arrow(base: tuple[float, float], tip: tuple[float, float]) -> str:
+def _arrow(base: tuple[float, float], tip: tuple[float, float], stroke: float) -> str:
+    """The arrowhead from the spline's end to its tip: at least 2 px wider on each side than
+    the edge's stroke, so a thick edge still shows its direction."""
     (bx, by), (tx, ty) = base, tip
     dx, dy = tx - bx, ty - by
-    length = math.hypot(dx, dy) or 1.0
-    nx, ny = -dy / length * length * 0.35, dx / length * length * 0.35
+    length = math.hypot(dx, dy)
+    if not length:
+        return ""
+    half = max(0.35 * length, stroke / 2 + 2)
+    nx, ny = -dy / length * half, dx / length * half
     pts = [(tx, ty), (bx + nx, by + ny), (bx - nx, by - ny)]
     return " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
 
 
 def _edge(edge) -> str:
     colour = style.PARAM_EDGE["color"] if edge.param else style.EDGE["color"]
-    width = min(1 + math.log10(edge.count), 4.0) if edge.count > 1 else style.EDGE["width"]
+    width = style.edge_width(edge.count)
     title = f"{edge.src} → {edge.dst}" + (f" ({edge.tooltip})" if edge.tooltip else "")
     out = [
         f'<g class="edge" data-src="{_a(edge.src)}" data-dst="{_a(edge.dst)}">'
@@ -127,7 +134,9 @@ def _edge(edge) -> str:
         f'stroke-width="{_n(width)}"/>'
     ]
     if edge.tip is not None and edge.points:
-        out.append(f'<polygon points="{_arrow(edge.points[-1], edge.tip)}" fill="{colour}"/>')
+        arrow = _arrow(edge.points[-1], edge.tip, width)
+        if arrow:
+            out.append(f'<polygon points="{arrow}" fill="{colour}"/>')
     if edge.label and edge.label_at:
         ink = style.PARAM_EDGE["ink"] if edge.param else style.EDGE["ink"]
         x, y = edge.label_at

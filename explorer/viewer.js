@@ -57,6 +57,7 @@ function microgptViewer(host, options) {
   let sizeChanged = false;
   let selected = null;
   let highlighted = new Set();
+  let markScale = null; // the scale the marks' widths were last set for
 
   function on(target, type, fn, extra) {
     target.addEventListener(type, fn, Object.assign({ signal: listening.signal }, extra));
@@ -151,11 +152,16 @@ function microgptViewer(host, options) {
   }
 
   function paint() {
-    readout.textContent = Math.round(view.scale * 100) + "%";
-    if (!svg || !cw) return;
+    readout.textContent = svg ? Math.round(view.scale * 100) + "%" : "";
+    if (!svg || !cw) {
+      indicator.style.display = "none"; // no picture: nothing to locate
+      return;
+    }
     const s = view.scale;
     const [dx, dy] = [(pic.x - view.x) * s, (pic.y - view.y) * s];
     svg.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
+    if (s !== markScale) svg.style.setProperty("--microgpt-unscale", String(1 / s));
+    markScale = s; // only a zoom restyles the marks, never a pan
     paintIndicator(cw / s, ch / s);
   }
 
@@ -185,7 +191,7 @@ function microgptViewer(host, options) {
   // ---- the picture and its nodes ----
   function setSvg(text) {
     if (svg) svg.remove();
-    svg = pic = null;
+    svg = pic = markScale = null;
     nodes = new Map();
     const start = (text || "").indexOf("<svg"); // drop any XML prolog, DOCTYPE, comments
     if (start >= 0) {
@@ -441,11 +447,12 @@ function microgptViewerAddStyle(host) {
 function microgptViewerCss() {
   const c = ".microgpt-viewer-canvas";
   const shapes = (state) =>
-    ["rect", "polygon", "ellipse", "path"].map((s) => `${c} g.node${state} ${s}`);
-  // Marks draw a node's outline in screen px (non-scaling), so they show at any zoom.
+    ["rect", "circle", "polygon", "ellipse", "path"].map((s) => `${c} g.node${state} ${s}`);
+  // Marks draw a node's outline in screen px at any zoom: paint() keeps --microgpt-unscale at
+  // 1 / scale (vector-effect: non-scaling-stroke ignores the CSS transform that zooms).
   const mark = (state, colour, width) =>
-    `${shapes(state).join(",\n")} { stroke: ${colour}; stroke-width: ${width}px;` +
-    " vector-effect: non-scaling-stroke; }";
+    `${shapes(state).join(",\n")} { stroke: ${colour};` +
+    ` stroke-width: calc(${width}px * var(--microgpt-unscale, 1)); }`;
   return [
     ".microgpt-viewer-toolbar { display: flex; align-items: center; gap: 4px; margin: 4px 0; }",
     ".microgpt-viewer-toolbar button { min-width: 2.2em; padding: 1px 6px; cursor: pointer; }",

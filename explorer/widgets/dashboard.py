@@ -29,7 +29,6 @@ _STYLE = """<style>
 .microgpt-message { color: #b2182b; }
 .microgpt-presenter .widget-html-content { font-size: 125%; }
 .microgpt-presenter .microgpt-inspector-name { font-size: 150%; }
-.microgpt-presenter .microgpt-svg-box { max-height: 80vh; }
 </style>"""
 
 

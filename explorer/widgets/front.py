@@ -67,23 +67,23 @@ function render({ model, el }) {
     }));
     legend.innerHTML = model.get("legend");
   }
-  // A selection made just before its picture arrives (an attention cell asks for the head's
-  // scope and the weight at once) is brought into view when that picture is drawn.
-  let selectedAt = -Infinity;
+  // A selection that is not in the picture shown (an attention cell asks for the head's
+  // scope and the weight at once) is brought into view when the next picture is drawn.
+  let pending = false;
   function draw() {
     viewer.setSvg(model.get("svg"));  // opens fitted
     texts();
     viewer.highlight(model.get("highlight"));
-    const recent = performance.now() - selectedAt < 3000;
-    viewer.select(model.get("selected") || null, { reveal: recent });
+    const found = viewer.select(model.get("selected") || null, { reveal: pending });
+    if (found) pending = false;
   }
   model.on("change:svg", draw);
   model.on("change:title", texts);
   model.on("change:notes", texts);
   model.on("change:legend", texts);
   model.on("change:selected", () => {
-    selectedAt = performance.now();
-    viewer.select(model.get("selected") || null);
+    const id = model.get("selected") || null;
+    pending = !viewer.select(id) && id !== null;
   });
   model.on("change:highlight", () => viewer.highlight(model.get("highlight")));
   draw();

@@ -2,7 +2,8 @@
 root and a view; click a node to select it, click a group to zoom in, search names.
 
 Controls and layout only: the pass comes from the ``Session`` (recomputed only when the
-document, root or step changes), pictures from ``explorer.views`` and ``explorer.render``.
+document, root or step changes), views from ``explorer.views``, pictures laid out by
+``explorer.layout`` and drawn by ``explorer.svg`` into the viewer (``SvgGraph``).
 """
 
 from __future__ import annotations

@@ -105,7 +105,10 @@ def pictures() -> dict[str, str]:
     named = 'class="node" data-id="custom-7">\n<title>x<'
     wide = wide.replace('class="node">\n<title>pos7.s0<', named)
     assert named in wide
-    return {"wide": wide, "tall": render(tall_dot())}
+    from explorer import ForwardPass, scope_view, svg
+
+    package = svg.canvas_svg(scope_view(ForwardPass("emma"), "pos1.layer0.attn.head0"))
+    return {"wide": wide, "tall": render(tall_dot()), "package": package}
 
 
 @pytest.fixture(scope="module")
@@ -494,3 +497,25 @@ def test_zoomed_in_is_as_crisp_as_a_redrawn_viewbox(page, screen, browser_artifa
     # Gaussian of 1 px radius gives 0.80-0.94 and 3.9-5.8
     assert sharpness(viewer) >= 0.95 * sharpness(reference)
     assert np.abs(viewer - reference).mean() < 2
+
+
+def test_marks_on_the_packages_own_svg_keep_their_screen_width(page):
+    """The explorer's SVG draws ops as circles and values as rects; the selection outline is
+    4 px on screen at any zoom (the picture is scaled by a CSS transform)."""
+    page.evaluate("viewer.setSvg(SVGS.package)")
+    settle(page)
+    op = "op/pos1.layer0.attn.head0.softmax.exp[k=0]"
+    value = "pos1.layer0.attn.head0.attn_weights[k=0]"
+    for node, shape in ((op, "circle"), (value, "rect")):
+        page.evaluate(f"viewer.select({json.dumps(node)}, {{reveal: false}})")
+        for zoom in (1, 3):
+            page.evaluate(f"viewer.setView({{scale: viewer.getView().scale * {zoom}}})")
+            settle(page)
+            width = page.evaluate(
+                f"parseFloat(getComputedStyle(T.node({json.dumps(node)})"
+                f".querySelector('{shape}')).strokeWidth)"
+            )
+            assert width * view(page)["scale"] == pytest.approx(4, abs=0.05), (node, zoom)
+        assert "microgpt-selected" in page.evaluate(
+            f"T.node({json.dumps(node)}).getAttribute('class')"
+        )
