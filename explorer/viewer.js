@@ -160,9 +160,23 @@ function microgptViewer(host, options) {
     const s = view.scale;
     const [dx, dy] = [(pic.x - view.x) * s, (pic.y - view.y) * s];
     svg.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
-    if (s !== markScale) svg.style.setProperty("--microgpt-unscale", String(1 / s));
-    markScale = s; // only a zoom restyles the marks, never a pan
+    if (s !== markScale) unscaleMarks();
     paintIndicator(cw / s, ch / s);
+  }
+
+  // Outlines of marked nodes keep their screen width: --microgpt-unscale = 1 / scale. Every
+  // node inherits it, so setting it restyles them all (~80 ms at 1,000 nodes): during a zoom
+  // it waits until the wheel rests; a new picture gets it at once.
+  let unscaleTimer = 0;
+  function unscaleMarks() {
+    win.clearTimeout(unscaleTimer);
+    const apply = () => {
+      if (!svg) return;
+      svg.style.setProperty("--microgpt-unscale", String(1 / view.scale));
+      markScale = view.scale;
+    };
+    if (markScale === null) apply();
+    else unscaleTimer = win.setTimeout(apply, 150);
   }
 
   // Shown while part of the picture is out of view: its outline and the part in view. The
@@ -384,6 +398,7 @@ function microgptViewer(host, options) {
     listening.abort();
     if (observer) observer.disconnect();
     if (frame) win.cancelAnimationFrame(frame);
+    win.clearTimeout(unscaleTimer);
     for (const e of [header, toolbar, canvas, footer]) e.remove();
     host.classList.remove("microgpt-viewer");
   }
