@@ -394,3 +394,37 @@ def test_show_puts_a_view_in_the_viewer_with_title_notes_and_legend(session):
     assert "<svg" in widget.legend and "grad" in widget.legend
     assert widget.svg.startswith("<svg") and view.title not in widget.svg  # outside the canvas
     assert sorted(_titles(widget.svg)) == sorted(n.id for n in view.nodes)
+
+
+def test_one_selection_moves_every_view():
+    """A zoom into pos2, a node click, an attention cell: position, attention's layer and head,
+    and the backward stepper's scope all follow."""
+    d = Dashboard(doc="christopher")
+    assert d.pos == 1
+    d.graph.zoom("pos2.layer0")  # a click on the group/pos2.layer0 box
+    assert d.pos == d.graph.pos == d.attention.pos == d.probs.pos == 2
+    d.graph.zoom("")  # back to the overview (which does not depend on the position)
+    weight = "pos5.layer0.attn.head3.attn_weights[k=1]"
+    d.graph.selected = weight  # e.g. a search hit or an inspector link
+    assert d.pos == d.attention.pos == 5 and d.attention.head == 3
+    assert d.stepper.scope == "pos5.layer0.attn.head3.softmax" and d.stepper.steps
+    assert d.inspector.selected == weight
+    d.graph.selected = "pos7.layer0.attn.head1.softmax.exp[k=2]"
+    assert d.stepper.scope == "pos7.layer0.attn.head1.softmax" and d.attention.head == 1
+    d.graph.selected = "wte[c,0]"  # a parameter has no position: the others stay
+    assert d.pos == 7
+
+
+def test_presenter_mode_lays_out_for_a_projector():
+    d = Dashboard(doc="emma", presenter=True)
+    assert d.graph.compact and len(d.graph.children) == 4  # one toolbar row, crumbs, msg, graph
+    assert d.graph.graph.min_height >= 0.45  # the graph gets most of the screen's height
+    assert d.inspector.layout.width == "100%"  # below the graph, nothing squeezed beside it
+    assert d._presenter_bar in d.children and "150%" in d._presenter_style.value
+    d.font_scale = 2.0
+    assert "200%" in d._presenter_style.value
+    d.high_contrast = True
+    assert "microgpt-contrast" in d._dom_classes
+    d.presenter = False
+    assert not d.graph.compact and d.graph.graph.max_height == 0.7
+    assert d._presenter_bar not in d.children
