@@ -19,7 +19,6 @@ from explorer.widgets import (
     NodeInspector,
     ProbabilitiesView,
     Session,
-    TrainingView,
 )
 from microgpt import MicrogptError
 
@@ -196,24 +195,6 @@ def test_embedding_view_moves_through_snapshots(session):
     assert view.image.value != final
     view.matrix = "wpe"
     assert view.labels() == [str(p) for p in range(16)]
-
-
-def test_training_view_trains_live_and_keeps_snapshots_when_stopped():
-    view = TrainingView(docs=["emma", "olivia", "ava", "mia"])
-    view.steps = 3
-    view.train(background=False)
-    assert view.run.step == 3 and view.progress.value == 3 and not view.running
-    assert view.image.value[:4] == b"\x89PNG"
-    view.steps = 400
-    view.train(background=True)
-    while view.run.step < 25 and view.running:
-        pass
-    view.stop()
-    view.wait(60)
-    assert not view.running and 25 <= view.run.step < 400
-    steps = [s["step"] for s in view.run.snapshots]
-    assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 1 + 25 // 40
-    assert "stopped at step" in view._info.value
 
 
 def test_backward_stepper_ends_at_the_real_gradients(session):
