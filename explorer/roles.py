@@ -4,19 +4,21 @@ The model names the points a learner reads; the nodes between them have a scope 
 (``#21610 mul``): the products and the add chain inside a dot product (a linear layer, the
 q·k of attention, the weighted sum of values, rmsnorm's Σ x²), the 0 that Python's ``sum()``
 starts from, and plain numbers wrapped as constants. ``describe(fp, i)`` says which, e.g.
-``product attn_wq[5,3]·x_norm[3]: term j=3 of 16 in q[5] (pos1)`` or ``partial sum j=0…1 of 4
-of q·k in attn_logits[k=1] (head1, pos2)``.
+``attn_wq[5,3]·x_norm[3]: term j=3 of 16 in attn.q[5] (pos1)`` (a product) or ``partial sum
+j=0…1 of 4 of q·k in attn_logits[k=1] (head1, pos2)``.
 
 Everything comes from the graph, never from ids: a ``sum()`` chain is walked as
 ``explorer.fold`` folds it (an anonymous add read only by the next add, as its left operand),
 its *head* (last add) is the named node the sum makes or feeds, a product's term index is its
 place in the chain, and a constant is described by the node that reads it. Pure Python over a
 ``GraphIndex``; ``Roles`` keeps what it has worked out, so describing every anonymous node of a
-pass walks each chain once (linear in the pass), and one node costs one chain.
+pass walks each chain once (linear in the pass), and one node costs one chain; ``roles_of(fp)``
+is the one ``Roles`` of a pass, kept with it, that the views and the node report share.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -24,7 +26,7 @@ from typing import NamedTuple
 from .graph import GraphIndex
 from .style import fmt
 
-__all__ = ["Role", "Roles", "describe", "role", "short_name"]
+__all__ = ["Role", "Roles", "describe", "role", "roles_of", "short_name"]
 
 _PLACE = re.compile(r"(pos|layer|head)\d+\Z")
 _OP_WORD = {"mul": "×", "add": "+"}
@@ -299,7 +301,7 @@ class Roles:
             if name[t] is not None or op[t] != "mul" or len(consumers[t]) != 1:
                 continue  # a named term, or a product something else reads too
             a, b = index.children[t]
-            text = f"product {factor(a, pos)}·{factor(b, pos)}: term j={j} of {n} {phrase}"
+            text = f"{factor(a, pos)}·{factor(b, pos)}: term j={j} of {n} {phrase}"
             roles[t] = Role("product", target, text, j, n)
 
     def _other(self, i: int) -> Role:
@@ -319,11 +321,23 @@ class Roles:
         return Role("other", target, f"{index.op[i]}, read by {where}")
 
 
+def roles_of(fp) -> Roles:
+    """The ``Roles`` of a pass, made once and kept with the pass (like its index), so that
+    the views drawn from one pass walk each chain once."""
+    found = getattr(fp, "_roles", None)
+    if isinstance(found, Roles) and found.index is fp.index:
+        return found
+    found = Roles(fp)
+    with contextlib.suppress(AttributeError):  # if it cannot be kept: describe afresh
+        fp._roles = found
+    return found
+
+
 def role(fp, i: int) -> Role | None:
     """The ``Role`` of node ``i`` of a pass (``None`` for a named node)."""
-    return Roles(fp).role(i)
+    return roles_of(fp).role(i)
 
 
 def describe(fp, i: int) -> str | None:
     """What node ``i`` of a pass is, in words (``None`` for a named node: its name says it)."""
-    return Roles(fp).describe(i)
+    return roles_of(fp).describe(i)
