@@ -75,7 +75,7 @@ class NodeReport(dict):
         head = [["node", who(self)], ["op", f"<code>{text(op)}</code>"],
                 ["scope", text(self["scope"] or "(top level)")],
                 ["data", number(self["data"])], ["grad", number(self["grad"])]]  # fmt: skip
-        parts = [html_table(["", ""], head)]
+        parts = [html_table(None, head)]
         if self["inputs"]:
             rows = [[who(t), text(t["op"]), number(t["data"]), number(t["local_grad"])]
                     for t in self["inputs"]]  # fmt: skip

@@ -29,13 +29,11 @@ def text(s) -> str:
     return escape(str(s))
 
 
-def html_table(header: list[str], rows: list[list[str]], caption: str | None = None) -> str:
-    """A table: ``header`` is plain text; ``rows`` and ``caption`` are HTML (build cells
-    with ``number`` and ``text``)."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+def html_table(header: list[str] | None, rows: list[list[str]], caption: str | None = None) -> str:
+    """A table: ``header`` is plain text (``None``: no header row); ``rows`` and ``caption``
+    are HTML (build cells with ``number`` and ``text``)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header or [])
+    head = f"<thead><tr>{head}</tr></thead>" if header else ""
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (
-        f'<table class="{TABLE_CLASS}">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>"
-    )
+    return f'<table class="{TABLE_CLASS}">{cap}{head}<tbody>{body}</tbody></table>'
