@@ -42,9 +42,11 @@ _STYLE = """<style>
   text-align: right; }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
 .microgpt-message { color: #b2182b; }
-.microgpt-dashboard .microgpt-inspector { overflow-x: auto; }
-.microgpt-dashboard .microgpt-inspector, .microgpt-dashboard .microgpt-inspector td {
-  overflow-wrap: anywhere; }
+.microgpt-dashboard .microgpt-inspector { overflow-x: auto; overflow-wrap: anywhere; }
+.microgpt-dashboard .microgpt-inspector th, .microgpt-dashboard .microgpt-inspector td {
+  white-space: nowrap; overflow-wrap: normal; }
+.microgpt-dashboard .microgpt-inspector td:first-child { white-space: normal;
+  overflow-wrap: anywhere; min-width: 12em; }
 .microgpt-presenter .microgpt-inspector-name { font-size: 130%; }
 </style>"""
 
