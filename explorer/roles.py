@@ -18,7 +18,6 @@ is the one ``Roles`` of a pass, kept with it, that the views and the node report
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -324,12 +323,13 @@ class Roles:
 def roles_of(fp) -> Roles:
     """The ``Roles`` of a pass, made once and kept with the pass (like its index), so that
     the views drawn from one pass walk each chain once."""
-    found = getattr(fp, "_roles", None)
+    memo = getattr(fp, "memo", None)
+    found = memo.get("roles") if memo is not None else None
     if isinstance(found, Roles) and found.index is fp.index:
         return found
     found = Roles(fp)
-    with contextlib.suppress(AttributeError):  # if it cannot be kept: describe afresh
-        fp._roles = found
+    if memo is not None:  # a pass-like object without a memo: described afresh each time
+        memo["roles"] = found
     return found
 
 
