@@ -69,6 +69,9 @@ class Exercise(W.VBox):
         self._shown.layout.display = "none"
         super().__init__([self._question, self._button, self._shown], **kwargs)
         self.add_class("microgpt-exercise")
+        self.layout.border = "1px solid #d0d0d0"
+        self.layout.padding = "2px 10px 8px"
+        self.layout.margin = "6px 0"
 
     @property
     def computed(self) -> bool:
@@ -96,10 +99,7 @@ class Exercise(W.VBox):
                 child = W.HTML(_as_html(result))
         except Exception as e:  # noqa: BLE001 - the learner sees any failure as a message
             self.error = str(e) if isinstance(e, MicrogptError) else f"{type(e).__name__}: {e}"
-            child = W.HTML(
-                f'<p class="microgpt-message">The answer could not be computed: '
-                f"{html.escape(self.error)}</p>"
-            )
+            child = W.HTML(f'<p class="microgpt-message">Error: {html.escape(self.error)}</p>')
         else:
             self.result = result
         self._shown.children = [child]
