@@ -262,3 +262,31 @@ def test_presenter_mode_fits_the_screen_and_moves_together(
     page.screenshot(path=str(shots / f"{name}-presenter-inspector.png"))
     assert error_outputs(page) == []
     assert page.console_errors == []
+
+
+LESSONS = sorted(p.name for p in (REPO / "notebooks").glob("0*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", LESSONS)
+def test_every_lesson_output_is_saved_as_a_screenshot(
+    screen, lab_server, browser_artifacts_dir, notebook
+):
+    """Each lesson run in JupyterLab: every output it shows is saved (``lessons/``), nothing
+    wider than the notebook's panel, no error output."""
+    name, page = screen
+    folder = browser_artifacts_dir / "lessons" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = lab_server.add_notebook(REPO / "notebooks" / notebook)
+    open_and_run_all(page, path, timeout=240)
+    outputs = page.locator(".jp-OutputArea-output")
+    assert outputs.count() > 0
+    panel = box(page.locator(".jp-NotebookPanel-notebook").first)
+    stem = notebook.split(".")[0]
+    for k in range(outputs.count()):
+        output = outputs.nth(k)
+        output.scroll_into_view_if_needed()
+        b = box(output)
+        assert b["x"] + b["width"] <= panel["x"] + panel["width"] + 1, f"output {k} is too wide"
+        output.screenshot(path=str(folder / f"{stem}-{k:02d}.png"))
+    assert error_outputs(page) == []
+    assert page.console_errors == []
