@@ -472,8 +472,6 @@ def _pca_axes(ax: Axes, matrix: np.ndarray, coords: np.ndarray) -> None:
     ax.margins(0.08)  # room for the labels of the outermost points
 
 
-
-
 def embedding_pca(
     matrix,
     labels: Sequence[str],
