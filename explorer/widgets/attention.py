@@ -31,7 +31,11 @@ class AttentionView(W.VBox):
         self.matrix = None
         self._layer = W.Dropdown(description="layer", options=[0],
                                  layout=W.Layout(width="auto"))  # fmt: skip
-        self._head = W.ToggleButtons(description="head", options=[0])
+        # ToggleButtons is a block (its label above, apart from the buttons): a row keeps the
+        # label beside them
+        self._head = W.ToggleButtons(description="head", options=[0], layout=W.Layout(
+            display="flex", flex_flow="row nowrap", align_items="center",
+            margin="0 0 0 1em"))  # fmt: skip
         for control in (self._layer, self._head):  # labels at their own width, beside controls
             control.style.description_width = "initial"
         self._head.style.button_width = "3em"

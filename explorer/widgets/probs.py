@@ -120,9 +120,10 @@ class ProbabilitiesView(W.VBox):
         reason = self.refusal() if self.fp is not None else ""
         self._sample.disabled = bool(reason)
         self._sample.tooltip = reason or "draw the character after the whole document"
-        self._sample.description = (
-            "name complete (BOS drawn)" if self.ended else "sample next character"
-        )
+        if not reason:
+            self._sample.description = "sample next character"
+        else:
+            self._sample.description = "name complete (BOS drawn)" if self.ended else "context full"
 
     def _draw(self) -> None:
         if self.fp is None:
