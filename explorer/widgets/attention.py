@@ -29,6 +29,7 @@ class AttentionView(W.VBox):
     def __init__(self, **kwargs) -> None:
         self.fp = None
         self.matrix = None
+        self.figure = None
         self._layer = W.Dropdown(description="layer", options=[0],
                                  layout=W.Layout(width="auto"))  # fmt: skip
         # ToggleButtons is a block (its label above, apart from the buttons): a row keeps the
@@ -79,6 +80,7 @@ class AttentionView(W.VBox):
         title = f"layer {self.layer} · head {self.head} · {self.fp.doc!r}"
         ax = attention_heatmap(rows, self.fp.chars, title=title)
         box = axes_box(ax)
+        self.figure = ax.figure  # the chart shown (for tests and tools)
         png, width, height = chart_b64(ax.figure)
         size_clickable(self.image, width, height)
         self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}

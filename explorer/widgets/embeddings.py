@@ -21,6 +21,7 @@ class EmbeddingView(W.VBox):
 
     def __init__(self, source, **kwargs) -> None:
         self.source = source
+        self.figure = None
         steps = source.steps
         self._step = W.SelectionSlider(description="step", options=steps, value=steps[-1],
                                        continuous_update=False)  # fmt: skip
@@ -56,4 +57,5 @@ class EmbeddingView(W.VBox):
         weights = self.source.weights_at(self.step)[self.matrix]
         title = f"{self.matrix} at step {self.step} (final step's components)"
         ax = embedding_pca(weights, self.labels(), basis=self._basis(self.matrix), title=title)
+        self.figure = ax.figure  # the chart shown (for tests and tools)
         show_chart(self.image, ax.figure)

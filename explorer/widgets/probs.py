@@ -48,6 +48,7 @@ class ProbabilitiesView(W.VBox):
 
     def __init__(self, seed: int = 0, **kwargs) -> None:
         self.fp = None
+        self.figure = None
         self.rng = random.Random(seed)
         self._continuation = None  # the document the last sample asked for (doc + character)
         self._temperature = W.FloatSlider(description="temperature", min=0.1, max=2.0,
@@ -138,6 +139,7 @@ class ProbabilitiesView(W.VBox):
         )
         ax = next_token_probs(fp.probs(pos), labels, target=target,
                               temperature=self.temperature, title=title)  # fmt: skip
+        self.figure = ax.figure  # the chart shown (for tests and tools: its data, its title)
         show_chart(self.image, ax.figure)
         read = html.escape(fp.chars[pos])
         self._reading.value = (
