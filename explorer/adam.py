@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
 
+from .style import fmt
+from .tables import html_table, number, text
+
 __all__ = ["AdamPreview", "adam_preview", "param_location"]
 
 
@@ -32,6 +35,27 @@ class AdamPreview:
     v_hat: float
     update: float  # the change to the parameter's value: −lr_k · m̂ / (v̂^0.5 + eps)
     note: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"AdamPreview({self.name}: grad {fmt(self.grad)}, next update {fmt(self.update)} "
+            f"at step {self.step})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Adam's state now and after the next step, as a table (full values on hover)."""
+        rows = [
+            [text("gradient g (this document)"), number(self.grad), "", ""],
+            [text("m: β₁·m + (1 − β₁)·g"), number(self.m), "→", number(self.m_new)],
+            [text("v: β₂·v + (1 − β₂)·g²"), number(self.v), "→", number(self.v_new)],
+            [text("m̂, v̂ (bias-corrected)"), "", "", f"{number(self.m_hat)}, {number(self.v_hat)}"],
+            [text(f"learning rate at step {self.step}"), "", "", number(self.lr)],
+            [text("next update −lr·m̂ / (√v̂ + ε)"), "", "", f"<b>{number(self.update)}</b>"],
+        ]
+        note = f"<p><i>{text(self.note)}</i></p>" if self.note else ""
+        caption = f"Adam's next step for <code>{text(self.name)}</code>"
+        table = html_table(["", "now", "", "after the next step"], rows, caption)
+        return f'<div class="microgpt-adam">{table}{note}</div>'
 
 
 def param_location(fp, node_id: int) -> tuple[str, int, int]:

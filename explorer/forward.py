@@ -139,6 +139,9 @@ class ForwardPass:
         with gc_paused():
             self._topo = self.root.backward()
         self._flows: dict[tuple[int, ...], Flow] = {}
+        #: What query modules compute once per pass and keep with it (e.g. the roles of
+        #: anonymous nodes), by the module's name.
+        self.memo: dict[str, object] = {}
         self.address = Address(
             "shipped" if self.source.label == "shipped" else str(self.source.path.resolve()),
             self.source.sha,
@@ -264,6 +267,7 @@ class Expression:
         self.address = f"{title}:{self.root_name}"
         self.num_params = 0
         self._flows: dict[tuple[int, ...], Flow] = {}
+        self.memo: dict[str, object] = {}  # as ForwardPass.memo
         for v in root.topological_order():  # gradients accumulate: start from 0 every time
             v.grad = 0
         self._topo = root.backward()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from microgpt.errors import MicrogptError
 
 from .graph import GraphIndex
+from .style import fmt
+from .tables import html_table, number, text
 
 __all__ = ["GradCheck", "finite_difference", "replay"]
 
@@ -75,6 +77,26 @@ class GradCheck:
     def agrees(self) -> bool:
         """Within what central differences in double precision can tell apart."""
         return self.abs_error <= 1e-6 or self.rel_error <= 1e-4
+
+    def __repr__(self) -> str:
+        verdict = "agree" if self.agrees else "DISAGREE"
+        return (
+            f"GradCheck({self.node}: backward {fmt(self.grad)}, finite difference "
+            f"{fmt(self.estimate)}, {verdict})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Both numbers side by side, the errors and the verdict (full values on hover)."""
+        rows = [
+            [text("backward (the chain rule)"), number(self.grad)],
+            [text(f"finite difference, h = {self.h:.0e}"), number(self.estimate)],
+            [text("absolute error"), number(self.abs_error)],
+            [text("relative error"), number(self.rel_error)],
+            [text("verdict"), "<b>agree</b>" if self.agrees else "<b>DISAGREE</b>"],
+        ]
+        caption = f"gradient check of <code>{text(self.node)}</code>"
+        table = html_table(["", "d root / d node"], rows, caption)
+        return f'<div class="microgpt-gradcheck">{table}</div>'
 
 
 def finite_difference(fp, node: int | str, h: float | None = None) -> GradCheck:

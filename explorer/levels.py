@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 
 from .graph import GraphEdge, GraphIndex, GraphNode
+from .roles import roles_of
 from .style import fmt
 
 __all__ = [
@@ -34,9 +35,11 @@ _OP_SYMBOL = {"add": "+", "mul": "×", "log": "log", "exp": "exp", "relu": "relu
 
 
 def value_node(fp, i: int, role: str | None = None, flow: float | None = None) -> GraphNode:
-    """Node ``i`` as a value node: its label, op, data, grad, scope and name."""
+    """Node ``i`` as a value node: its label, op, data, grad, scope and name; an anonymous
+    node's ``detail`` is its role (``explorer.roles``: what it is, in words)."""
     index = fp.index
     v = index.values[i]
+    anonymous = index.name[i] is None
     return GraphNode(
         id=index.label(i),
         kind="value",
@@ -49,6 +52,7 @@ def value_node(fp, i: int, role: str | None = None, flow: float | None = None) -
         name=index.name[i],
         flow=flow,
         role=role or root_role(fp, i),
+        detail=roles_of(fp).describe(i) if anonymous else None,
     )
 
 

@@ -2,9 +2,11 @@
 
 A graph query (pure Python; no graphviz, matplotlib or widgets). ``resolve_node`` finds a node
 by id, name or ``#id``; ``consumer_terms`` lists the chain-rule terms of its gradient (shared
-with ``explorer.stepper``); ``node_report`` puts its numbers in a dict (the inspector widget
-shows it) and ``node_view`` draws the node between its inputs and its consumers. It reads a
-``ForwardPass`` (``explorer.forward``) and its ``GraphIndex`` (``explorer.graph``).
+with ``explorer.stepper``); ``node_report`` puts its numbers in a ``NodeReport`` (a dict that
+Jupyter shows as tables; the inspector widget shows it too) and ``node_view`` draws the node
+between its inputs and its consumers. Anonymous nodes come with their role (what they are, in
+words: ``explorer.roles``). It reads a ``ForwardPass`` (``explorer.forward``) and its
+``GraphIndex`` (``explorer.graph``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from microgpt.errors import MicrogptError
 from .budget import DEFAULT_BUDGET, check_budget, make_view
 from .graph import GraphEdge, GraphIndex, GraphView
 from .levels import value_node
+from .roles import roles_of
 from .style import fmt
+from .tables import html_table, number, text
 
-__all__ = ["consumer_terms", "node_report", "node_view", "resolve_node"]
+__all__ = ["NodeReport", "consumer_terms", "node_report", "node_view", "resolve_node"]
 
 
 def resolve_node(fp, node: str | int) -> int:
@@ -50,21 +54,61 @@ def consumer_terms(index: GraphIndex, i: int) -> list[tuple[int, float, float]]:
     return terms
 
 
-def node_report(fp, node: str | int) -> dict:
+class NodeReport(dict):
+    """One node's numbers (``node_report``): a dict with the keys ``id``, ``label``, ``name``,
+    ``role`` (what an anonymous node is; ``None`` for a named one), ``op``, ``exponent``,
+    ``scope``, ``data``, ``grad``, ``inputs``, ``consumers``, ``grad_sum`` and ``formula``.
+    In Jupyter it shows as tables: the node, its inputs, and the chain rule term by term."""
+
+    def __repr__(self) -> str:
+        return (
+            f"NodeReport({self['label']}: data {fmt(self['data'])}, grad {fmt(self['grad'])}, "
+            f"{len(self['inputs'])} inputs, {len(self['consumers'])} grad += terms)"
+        )
+
+    def _repr_html_(self) -> str:
+        def who(t: dict) -> str:
+            role = f"<br><small>{text(t['role'])}</small>" if t.get("role") else ""
+            return f"<code>{text(t['label'])}</code>{role}"
+
+        op = self["op"] + (f" {fmt(self['exponent'])}" if self["exponent"] is not None else "")
+        head = [["node", who(self)], ["op", f"<code>{text(op)}</code>"],
+                ["scope", text(self["scope"] or "(top level)")],
+                ["data", number(self["data"])], ["grad", number(self["grad"])]]  # fmt: skip
+        parts = [html_table(None, head)]
+        if self["inputs"]:
+            rows = [[who(t), text(t["op"]), number(t["data"]), number(t["local_grad"])]
+                    for t in self["inputs"]]  # fmt: skip
+            parts.append(html_table(["input", "op", "data", "local grad ∂ this/∂ input"], rows,
+                                    "inputs"))  # fmt: skip
+        rows = [[who(t), number(t["local_grad"]), number(t["grad"]), number(t["contribution"])]
+                for t in self["consumers"]]  # fmt: skip
+        if rows:
+            rows.append(["<b>Σ = grad</b>", "", "", f"<b>{number(self['grad_sum'])}</b>"])
+        caption = text(self["formula"].split(" = ")[0] + " = Σ local grad × consumer.grad")
+        if not rows:
+            caption = text(self["formula"])
+        parts.append(html_table(["consumer", "local grad", "consumer.grad", "contribution"],
+                                rows, caption))  # fmt: skip
+        return f'<div class="microgpt-node-report">{"".join(parts)}</div>'
+
+
+def node_report(fp, node: str | int) -> NodeReport:
     """One node's numbers: inputs with local gradients, consumers with their contributions to
     its gradient (the ``grad +=`` terms of backward), and the chain-rule sum."""
     index = fp.index
+    roles = roles_of(fp)
     i = resolve_node(fp, node)
     v = index.values[i]
     # A sum() chain's head lists the chain's terms (local grad 1), as every view folds it.
     inputs = [
-        {"id": c, "label": index.label(c), "op": index.op[c], "data": index.values[c].data,
-         "local_grad": float(g)}
+        {"id": c, "label": index.label(c), "role": roles.describe(c), "op": index.op[c],
+         "data": index.values[c].data, "local_grad": float(g)}
         for c, g in fp.folding.inputs(i)
     ]  # fmt: skip
     consumers = [
-        {"id": c, "label": index.label(c), "op": index.op[c], "grad": grad,
-         "local_grad": float(local), "contribution": local * grad}
+        {"id": c, "label": index.label(c), "role": roles.describe(c), "op": index.op[c],
+         "grad": grad, "local_grad": float(local), "contribution": local * grad}
         for c, local, grad in consumer_terms(index, i)
     ]  # fmt: skip
     parts = [t["contribution"] for t in consumers]
@@ -75,20 +119,21 @@ def node_report(fp, node: str | int) -> dict:
         formula = f"grad = Σ local_grad × consumer.grad = {terms} = {fmt(math.fsum(parts))}"
     else:
         formula = "grad = 0 (nothing in the root's graph reads this node)"
-    return {
-        "id": i,
-        "label": index.label(i),
-        "name": index.name[i],
-        "op": index.op[i],
-        "exponent": v.exponent,
-        "scope": index.scope[i],
-        "data": v.data,
-        "grad": v.grad,
-        "inputs": inputs,
-        "consumers": consumers,
-        "grad_sum": math.fsum(parts) if parts else (1.0 if i == index.root else 0.0),
-        "formula": formula,
-    }
+    return NodeReport(
+        id=i,
+        label=index.label(i),
+        name=index.name[i],
+        role=roles.describe(i),
+        op=index.op[i],
+        exponent=v.exponent,
+        scope=index.scope[i],
+        data=v.data,
+        grad=v.grad,
+        inputs=inputs,
+        consumers=consumers,
+        grad_sum=math.fsum(parts) if parts else (1.0 if i == index.root else 0.0),
+        formula=formula,
+    )
 
 
 def node_view(fp, node: str | int, budget: int = DEFAULT_BUDGET) -> GraphView:

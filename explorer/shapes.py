@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from . import style
 from .graph import GraphNode, GraphView
 
-__all__ = ["Line", "NodeShape", "Scales", "node_shape", "scales_of", "wrap_name"]
+__all__ = ["Line", "NodeShape", "Scales", "node_shape", "scales_of", "wrap_name", "wrap_words"]
 
 #: Names longer than this many characters wrap at a dot, so that long scoped names
 #: (``pos2.layer0.attn.head1.attn_weights[k=0]``) make tall boxes, not very wide ones.
@@ -94,6 +94,19 @@ def wrap_name(name: str, width: int = NAME_WRAP) -> list[str]:
     return lines
 
 
+def wrap_words(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces (a longer word is
+    broken as ``wrap_name`` breaks a name)."""
+    lines: list[str] = []
+    for word in text.split():
+        for piece in wrap_name(word, width):
+            if lines and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+    return lines or [""]
+
+
 def _box(lines: list[Line], fill: str, border: dict, dashed=False) -> NodeShape:
     width = max((style.text_width(t.text, t.size) for t in lines), default=0.0)
     width = width + 2 * style.PAD_X + 2 * border["width"]
@@ -104,14 +117,17 @@ def _box(lines: list[Line], fill: str, border: dict, dashed=False) -> NodeShape:
 
 def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> NodeShape:
     """The shape of ``node`` in a picture with colour ``scales``; ``show_scope`` adds the
-    scope of anonymous nodes (views that mix scopes: node and path)."""
+    scope of anonymous nodes (views that mix scopes: node and path), or their role if the
+    view gives it as ``detail`` (``explorer.roles``: e.g. a product's term and sum)."""
     border = style.ROLE.get(node.role, style.ROLE[None])
     if node.kind == "value":
         if node.name is not None:
             lines = [Line(t, "bold") for t in wrap_name(node.label)]
         else:
             lines = [Line(f"{node.label} {node.op}", "bold")]
-            if show_scope and node.scope:
+            if show_scope and node.detail:
+                lines += [Line(t) for t in wrap_words(node.detail, 30)]
+            elif show_scope and node.scope:
                 # the same size as the rest: the .dot file's plain labels have one font size
                 lines += [Line(t) for t in wrap_name(f"in {node.scope}", 30)]
         rows = [("data", node.data), ("grad", node.grad)]

@@ -58,9 +58,10 @@ def test_microgpt_imports_only_the_standard_library():
 EXPLORER = Path(explorer.__file__).parent
 QUERIES = (
     "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
-    "gradcheck", "adam", "stepper",
+    "gradcheck", "adam", "stepper", "roles",
 )  # fmt: skip
-SHARED = ("style",)  # the number format and style table: queries and renderers both import it
+# the number format and style table, and the HTML tables of query objects' _repr_html_
+SHARED = ("style", "tables")
 DRAWING = {
     "cli",
     "export",

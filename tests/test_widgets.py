@@ -19,7 +19,6 @@ from explorer.widgets import (
     NodeInspector,
     ProbabilitiesView,
     Session,
-    TrainingView,
 )
 from microgpt import MicrogptError
 
@@ -196,24 +195,6 @@ def test_embedding_view_moves_through_snapshots(session):
     assert view.image.value != final
     view.matrix = "wpe"
     assert view.labels() == [str(p) for p in range(16)]
-
-
-def test_training_view_trains_live_and_keeps_snapshots_when_stopped():
-    view = TrainingView(docs=["emma", "olivia", "ava", "mia"])
-    view.steps = 3
-    view.train(background=False)
-    assert view.run.step == 3 and view.progress.value == 3 and not view.running
-    assert view.image.value[:4] == b"\x89PNG"
-    view.steps = 400
-    view.train(background=True)
-    while view.run.step < 25 and view.running:
-        pass
-    view.stop()
-    view.wait(60)
-    assert not view.running and 25 <= view.run.step < 400
-    steps = [s["step"] for s in view.run.snapshots]
-    assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 1 + 25 // 40
-    assert "stopped at step" in view._info.value
 
 
 def test_backward_stepper_ends_at_the_real_gradients(session):
@@ -394,3 +375,37 @@ def test_show_puts_a_view_in_the_viewer_with_title_notes_and_legend(session):
     assert "<svg" in widget.legend and "grad" in widget.legend
     assert widget.svg.startswith("<svg") and view.title not in widget.svg  # outside the canvas
     assert sorted(_titles(widget.svg)) == sorted(n.id for n in view.nodes)
+
+
+def test_one_selection_moves_every_view():
+    """A zoom into pos2, a node click, an attention cell: position, attention's layer and head,
+    and the backward stepper's scope all follow."""
+    d = Dashboard(doc="christopher")
+    assert d.pos == 1
+    d.graph.zoom("pos2.layer0")  # a click on the group/pos2.layer0 box
+    assert d.pos == d.graph.pos == d.attention.pos == d.probs.pos == 2
+    d.graph.zoom("")  # back to the overview (which does not depend on the position)
+    weight = "pos5.layer0.attn.head3.attn_weights[k=1]"
+    d.graph.selected = weight  # e.g. a search hit or an inspector link
+    assert d.pos == d.attention.pos == 5 and d.attention.head == 3
+    assert d.stepper.scope == "pos5.layer0.attn.head3.softmax" and d.stepper.steps
+    assert d.inspector.selected == weight
+    d.graph.selected = "pos7.layer0.attn.head1.softmax.exp[k=2]"
+    assert d.stepper.scope == "pos7.layer0.attn.head1.softmax" and d.attention.head == 1
+    d.graph.selected = "wte[c,0]"  # a parameter has no position: the others stay
+    assert d.pos == 7
+
+
+def test_presenter_mode_lays_out_for_a_projector():
+    d = Dashboard(doc="emma", presenter=True)
+    assert d.graph.compact and len(d.graph.children) == 4  # one toolbar row, crumbs, msg, graph
+    assert d.graph.graph.min_height >= 0.45  # the graph gets most of the screen's height
+    assert d.inspector.layout.width == "100%"  # below the graph, nothing squeezed beside it
+    assert d._presenter_bar in d.children and "150%" in d._presenter_style.value
+    d.font_scale = 2.0
+    assert "200%" in d._presenter_style.value
+    d.high_contrast = True
+    assert "microgpt-contrast" in d._dom_classes
+    d.presenter = False
+    assert not d.graph.compact and d.graph.graph.max_height == 0.7
+    assert d._presenter_bar not in d.children

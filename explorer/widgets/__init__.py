@@ -8,6 +8,7 @@ widget's root carries a stable CSS class (``microgpt-graph``, ``microgpt-inspect
 from .attention import AttentionView
 from .dashboard import Dashboard
 from .embeddings import EmbeddingView
+from .exercise import Exercise
 from .front import show
 from .graph import GraphExplorer
 from .inspector import NodeInspector
@@ -21,6 +22,7 @@ __all__ = [
     "BackwardStepper",
     "Dashboard",
     "EmbeddingView",
+    "Exercise",
     "GraphExplorer",
     "NodeInspector",
     "ProbabilitiesView",

@@ -2,14 +2,20 @@
 embeddings and training, linked on one forward pass (document + position + selection).
 
 Runs in JupyterLab and under Voilà (``voila notebooks/classroom_dashboard.ipynb``).
-``presenter=True`` enlarges the type for a classroom projector.
+``presenter=True`` lays it out for a classroom projector: controls in one row, the graph over
+most of the screen, larger type (a "text size" control), a high-contrast palette.
 """
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as W
 import traitlets
 
+from microgpt.errors import MicrogptError
+
+from ..node import resolve_node
 from .attention import AttentionView
 from .embeddings import EmbeddingView
 from .graph import GraphExplorer
@@ -21,14 +27,38 @@ from .training import TrainingView
 
 __all__ = ["Dashboard"]
 
+_POS = re.compile(r"pos(\d+)(?:\.|\Z)")
+_HEAD = re.compile(r"layer(\d+)\.attn\.head(\d+)(?:\.|\Z)")
+
+
+def _pos_of(scope: str) -> int | None:
+    m = _POS.match(scope or "")
+    return int(m[1]) if m else None
+
+
 _STYLE = """<style>
 .microgpt-table { border-collapse: collapse; font-size: 0.9em; }
 .microgpt-table td, .microgpt-table th { padding: 1px 6px; border-bottom: 1px solid #eee;
   text-align: right; }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
 .microgpt-message { color: #b2182b; }
-.microgpt-presenter .widget-html-content { font-size: 125%; }
-.microgpt-presenter .microgpt-inspector-name { font-size: 150%; }
+.microgpt-dashboard .microgpt-inspector { overflow-x: auto; overflow-wrap: anywhere; }
+.microgpt-dashboard .microgpt-inspector th, .microgpt-dashboard .microgpt-inspector td {
+  white-space: nowrap; overflow-wrap: normal; }
+.microgpt-dashboard .microgpt-inspector td:first-child { white-space: normal;
+  overflow-wrap: anywhere; min-width: 12em; }
+.microgpt-presenter .microgpt-inspector-name { font-size: 130%; }
+</style>"""
+
+#: Presenter mode: type scaled by the "text size" control; "high contrast" deepens every
+#: colour of the graph and the charts (a washed-out projector loses pale fills first).
+_PRESENTER_STYLE = """<style>
+.microgpt-dashboard.microgpt-presenter .widget-html-content,
+.microgpt-dashboard.microgpt-presenter .widget-label,
+.microgpt-dashboard.microgpt-presenter .microgpt-viewer-header {{ font-size: {scale:.0%}; }}
+.microgpt-dashboard.microgpt-presenter.microgpt-contrast .microgpt-viewer-canvas svg,
+.microgpt-dashboard.microgpt-presenter.microgpt-contrast img {{
+  filter: contrast(1.35) saturate(1.6); }}
 </style>"""
 
 
@@ -39,6 +69,9 @@ class Dashboard(W.VBox):
     pos = traitlets.Int(1)
     selected = traitlets.Unicode("")
     presenter = traitlets.Bool(False)
+    #: Presenter mode's type size (1 = as in a notebook) and its high-contrast palette.
+    font_scale = traitlets.Float(1.5)
+    high_contrast = traitlets.Bool(False)
 
     def __init__(self, doc: str = "emma", checkpoint=None, presenter: bool = False,
                  **kwargs) -> None:  # fmt: skip
@@ -56,9 +89,19 @@ class Dashboard(W.VBox):
             ["attention", "next token", "backward, step by step", "embeddings", "training"]
         ):
             tabs.set_title(k, title)
-        self.inspector.layout.width = "34%"
-        self.graph.layout.width = "66%"
-        super().__init__([W.HTML(_STYLE), W.HBox([self.graph, self.inspector]), tabs], **kwargs)
+        self._presenter_style = W.HTML()
+        self._font = W.FloatSlider(description="text size", min=1.0, max=2.5, step=0.25,
+                                   readout_format=".0%", continuous_update=False)  # fmt: skip
+        self._contrast = W.ToggleButton(description="high contrast", icon="adjust")
+        self._presenter_bar = W.HBox([self._font, self._contrast],
+                                     layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
+        self._presenter_bar.add_class("microgpt-presenter-bar")
+        self._font.style.description_width = "initial"
+        traitlets.link((self, "font_scale"), (self._font, "value"))
+        traitlets.link((self, "high_contrast"), (self._contrast, "value"))
+        self._main = W.Box([self.graph, self.inspector])
+        self._tabs = tabs
+        super().__init__([W.HTML(_STYLE), self._main, tabs], **kwargs)
         self.add_class("microgpt-dashboard")
         # The graph refuses a bad document (and keeps its pass): its answer is synced back.
         self._syncing = False
@@ -70,6 +113,8 @@ class Dashboard(W.VBox):
         traitlets.link((self.graph, "pos"), (self.attention, "pos"))
         traitlets.link((self.graph, "pos"), (self.probs, "pos"))
         self.graph.observe(self._on_pass, "pass_version")
+        self.graph.observe(self._on_graph_scope, "scope")
+        self.graph.observe(self._on_graph_selected, "selected")
         self.attention.observe(self._on_attention_click, "selected")
         self.probs.observe(self._on_sample, "sample_count")
         self.doc = self.graph.doc
@@ -98,6 +143,31 @@ class Dashboard(W.VBox):
         for view in (self.inspector, self.attention, self.probs, self.stepper):
             view.show(fp)
 
+    def _on_graph_scope(self, change) -> None:
+        """A zoom into ``posN…`` moves the position everywhere (slider, attention, probs)."""
+        pos = _pos_of(change["new"])
+        if pos is not None and pos < self.graph.fp.positions:
+            self.pos = pos
+
+    def _on_graph_selected(self, change) -> None:
+        """A selected node (a click, an attention cell, a search hit) moves every view to it:
+        its position, its layer and head in the attention view, the stepper to its scope."""
+        fp = self.graph.fp
+        if fp is None or not change["new"]:
+            return
+        try:
+            i = resolve_node(fp, change["new"])
+        except MicrogptError:
+            return
+        scope = fp.index.scope[i]
+        pos = _pos_of(scope)
+        if pos is not None and not self.graph.uses_pos():  # never redraw under a click
+            self.pos = pos
+        m = _HEAD.search(scope)
+        if m:
+            self.attention.layer, self.attention.head = int(m[1]), int(m[2])
+        self.stepper.follow(scope)
+
     def _on_attention_click(self, change) -> None:
         name = change["new"]
         if not name:
@@ -119,8 +189,25 @@ class Dashboard(W.VBox):
 
     @traitlets.observe("presenter")
     def _on_presenter(self, change) -> None:
+        """Presenter mode lays out for a projector: one toolbar row of controls, the graph over
+        most of the screen's height, the inspector below it at full width, larger type."""
+        on = change["new"]
         for widget in (self, self.graph, self.inspector):
-            if change["new"]:
-                widget.add_class("microgpt-presenter")
-            else:
-                widget.remove_class("microgpt-presenter")
+            (widget.add_class if on else widget.remove_class)("microgpt-presenter")
+        self.graph.compact = on
+        self.graph.graph.min_height, self.graph.graph.max_height = (0.5, 0.8) if on else (0, 0.7)
+        if on:  # stacked: nothing beside the graph to squeeze it or be cut
+            self._main.layout = W.Layout(display="flex", flex_flow="column")
+            self.graph.layout.width = self.inspector.layout.width = "100%"
+            self.children = [W.HTML(_STYLE), self._presenter_style, self._presenter_bar,
+                             self._main, self._tabs]  # fmt: skip
+        else:
+            self._main.layout = W.Layout(display="flex", flex_flow="row")
+            self.graph.layout.width, self.inspector.layout.width = "66%", "34%"
+            self.children = [W.HTML(_STYLE), self._main, self._tabs]
+        self._restyle(None)
+
+    @traitlets.observe("font_scale", "high_contrast")
+    def _restyle(self, change) -> None:
+        self._presenter_style.value = _PRESENTER_STYLE.format(scale=self.font_scale)
+        (self.add_class if self.high_contrast else self.remove_class)("microgpt-contrast")

@@ -36,19 +36,30 @@ class SvgGraph(anywidget.AnyWidget):
     #: node is seen too.
     clicked = traitlets.Unicode("").tag(sync=True)
     clicks = traitlets.Int(0).tag(sync=True)
+    #: The canvas's height as fractions of the window's: at least ``min_height``, at most
+    #: ``max_height`` (presenter mode gives the graph most of a projector's screen).
+    min_height = traitlets.Float(0.0).tag(sync=True)
+    max_height = traitlets.Float(0.7).tag(sync=True)
 
     _esm = (
         _VIEWER_JS
         + """
 function render({ model, el }) {
   el.classList.add("microgpt-svg");
-  const viewer = microgptViewer(el, {
+  const options = {
     onNodeClick: (id) => {
       model.set("clicked", id);
       model.set("clicks", model.get("clicks") + 1);
       model.save_changes();
     },
-  });
+  };
+  const heights = () => {
+    options.minHeight = Math.max(240, model.get("min_height") * window.innerHeight);
+    options.maxHeight = model.get("max_height") * window.innerHeight;
+  };
+  heights();
+  window.addEventListener("resize", heights);
+  const viewer = microgptViewer(el, options);
   const part = (parent, cls) => {
     const div = document.createElement("div");
     div.className = cls;
@@ -86,8 +97,17 @@ function render({ model, el }) {
     pending = !viewer.select(id) && id !== null;
   });
   model.on("change:highlight", () => viewer.highlight(model.get("highlight")));
+  const refit = () => {
+    heights();
+    draw();  // the canvas takes its new height and the picture is fitted to it
+  };
+  model.on("change:min_height", refit);
+  model.on("change:max_height", refit);
   draw();
-  return () => viewer.destroy();
+  return () => {
+    window.removeEventListener("resize", heights);
+    viewer.destroy();
+  };
 }
 export default { render };
 """

@@ -54,6 +54,8 @@ class GraphExplorer(W.VBox):
     message = traitlets.Unicode("")
     #: Bumped every time a new pass is in place (other widgets observe it).
     pass_version = traitlets.Int(0)
+    #: Presenter mode: the controls in one toolbar row (root, depth and budget hidden).
+    compact = traitlets.Bool(False)
 
     def __init__(self, session: Session | None = None, **kwargs) -> None:
         self.session = session or Session()
@@ -79,16 +81,20 @@ class GraphExplorer(W.VBox):
         self.graph = SvgGraph()
         for box in (self._doc_box, self._search_box):
             box.layout.width = "22em"
-        super().__init__(
-            children=[
+        self._rows = {
+            "full": [
                 _row(self._doc_box, self._root_pick, self._view_pick),
                 _row(self._pos_slider, self._depth_slider, self._budget_box),
                 _row(self._search_box, self._crumbs),
-                self._message,
-                self.graph,
             ],
-            **kwargs,
-        )
+            # presenter mode: what a class needs in one wrapping toolbar row
+            "compact": [
+                _row(self._doc_box, self._view_pick, self._pos_slider, self._search_box),
+                _row(self._crumbs),
+            ],
+        }
+        super().__init__(**kwargs)
+        self.compact = False
         self.add_class("microgpt-graph")
         self._render_soon = Latest(self._render)
         # controls -> traits (the document is validated before it becomes the trait)
@@ -124,6 +130,11 @@ class GraphExplorer(W.VBox):
         changed = self.fp is not None and change["new"] != self.fp.root_name
         if changed and not self._load(self.doc):
             self.root = self.fp.root_name
+
+    @traitlets.observe("compact")
+    def _on_compact(self, change) -> None:
+        rows = self._rows["compact" if change["new"] else "full"]
+        self.children = [*rows, self._message, self.graph]
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
@@ -194,11 +205,12 @@ class GraphExplorer(W.VBox):
     def _on_view_change(self, change) -> None:
         if self._loading:
             return
-        if change["name"] == "pos" and not self._uses_pos():
+        if change["name"] == "pos" and not self.uses_pos():
             return  # e.g. the overview does not depend on the position
         self._render_soon()
 
-    def _uses_pos(self) -> bool:
+    def uses_pos(self) -> bool:
+        """Whether the view drawn depends on ``pos`` (a change of position redraws it)."""
         return self.view in ("position", "path", "full") or (
             self.view == "scope" and not self.scope
         )

@@ -1,7 +1,9 @@
-"""``NodeInspector``: the selected node's numbers — name, op, value, gradient, its inputs with
-their local gradients, its consumers with their ``grad +=`` contributions (the chain rule, in
-numbers), Adam's state for a parameter — and a "check gradient" button that compares the
-gradient with a finite-difference estimate. Controls and layout only."""
+"""``NodeInspector``: the selected node's numbers — name (for an anonymous node, its role: what
+it is), op, value, gradient, its inputs with their local gradients, its consumers with their
+``grad +=`` contributions (the chain rule, in numbers), Adam's state for a parameter — and a
+"check gradient" button that compares the gradient with a finite-difference estimate.
+Controls and layout only: an anonymous input or consumer is listed by its role, not a bare
+``#id``."""
 
 from __future__ import annotations
 
@@ -21,6 +23,16 @@ __all__ = ["NodeInspector"]
 
 def _f(x) -> str:
     return "–" if x is None else html.escape(f"{x:.6g}")
+
+
+def _who(t: dict) -> str:
+    """An input or consumer: its name, or for an anonymous node its role and then its id."""
+    if t.get("role"):
+        return (
+            f'<span class="microgpt-role">{html.escape(t["role"])}</span> '
+            f"<small>{html.escape(t['label'])}</small>"
+        )
+    return html.escape(t["label"])
 
 
 def _rows(header: list[str], rows: list[list[str]]) -> str:
@@ -84,6 +96,7 @@ class NodeInspector(W.VBox):
         op = r["op"] + (f" {r['exponent']:g}" if r["exponent"] is not None else "")
         parts = [
             f'<div class="microgpt-inspector-name"><b>{html.escape(r["label"])}</b></div>',
+            f'<div class="microgpt-role">{html.escape(r["role"])}</div>' if r["role"] else "",
             f"<div>op <code>{html.escape(op)}</code> · scope "
             f"<code>{html.escape(r['scope'] or '(top)')}</code></div>",
             f'<div>value <b>{_f(r["data"])}</b> · gradient <b class="microgpt-grad">'
@@ -93,15 +106,14 @@ class NodeInspector(W.VBox):
             parts.append("<div><b>inputs</b> (local gradient ∂ this / ∂ input)</div>")
             parts.append(_rows(
                 ["input", "op", "value", "local grad"],
-                [[html.escape(t["label"]), t["op"], _f(t["data"]), _f(t["local_grad"])]
-                 for t in r["inputs"]],
+                [[_who(t), t["op"], _f(t["data"]), _f(t["local_grad"])] for t in r["inputs"]],
             ))  # fmt: skip
         parts.append("<div><b>gradient</b> = Σ over consumers of local grad × consumer.grad</div>")
         if r["consumers"]:
             parts.append(_rows(
                 ["consumer", "local grad", "consumer.grad", "contribution"],
-                [[html.escape(t["label"]), _f(t["local_grad"]), _f(t["grad"]),
-                  _f(t["contribution"])] for t in r["consumers"]],
+                [[_who(t), _f(t["local_grad"]), _f(t["grad"]), _f(t["contribution"])]
+                 for t in r["consumers"]],
             ))  # fmt: skip
         parts.append(f"<div><code>{html.escape(r['formula'])}</code></div>")
         if node < self.fp.num_params:

@@ -47,6 +47,21 @@ class BackwardStepper(W.VBox):
     def _on_step(self, change) -> None:
         self._draw()
 
+    def follow(self, scope: str) -> None:
+        """Step through ``scope``, or the nearest enclosing scope small enough to step through
+        (a selection anywhere moves the stepper to where it is)."""
+        if self.fp is None:
+            return
+        parts = scope.split(".") if scope else []
+        for k in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:k])
+            try:
+                backward_steps(self.fp, candidate)
+            except MicrogptError:
+                continue  # empty or too big: try the enclosing scope
+            self.scope = candidate
+            return
+
     def next(self) -> None:
         self.step = min(self.step + 1, len(self.steps))
 

@@ -176,3 +176,89 @@ def test_lesson_graphs_open_fitted(screen, lab_server, browser_artifacts_dir, no
         viewer.screenshot(path=str(shots / f"{name}-{notebook.split('.')[0]}-{k}.png"))
     assert error_outputs(page) == []
     assert page.console_errors == []
+
+
+#: Text cut anywhere inside an element: an ellipsis that hides text, or a box reaching past an
+#: ancestor that clips it or past the screen's edge. The graph's canvas is skipped: it clips by
+#: design (pan and zoom), and its labels are tested to fit their boxes in test_explorer_svg.
+CUT_TEXT_JS = """(root) => {
+  const cut = [];
+  const clips = (e) => /(hidden|clip|auto|scroll)/.test(getComputedStyle(e).overflowX);
+  for (const e of root.querySelectorAll("*")) {
+    if (e.closest(".microgpt-viewer-canvas, .jp-OutputArea-output img, option, select")) continue;
+    const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === "hidden") continue;
+    const text = e.textContent.trim().slice(0, 60);
+    if (getComputedStyle(e).textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth + 1)
+      cut.push("ellipsis: " + text);
+    if (r.right > window.innerWidth + 1) cut.push("past the screen: " + text);
+    for (let a = e.parentElement; a && a !== root.parentElement; a = a.parentElement) {
+      if (!clips(a)) continue;
+      const b = a.getBoundingClientRect();
+      if (r.left < b.left - 1 || r.right > b.right + 1) {
+        const scrolls = /(auto|scroll)/.test(getComputedStyle(a).overflowX);
+        if (!scrolls) cut.push("clipped: " + text);
+        break;
+      }
+    }
+  }
+  return cut;
+}"""
+
+
+def test_presenter_mode_fits_the_screen_and_moves_together(
+    screen, lab_server, browser_artifacts_dir
+):
+    from playwright.sync_api import expect
+
+    name, page = screen
+    shots = browser_artifacts_dir / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    path = lab_server.add_notebook(REPO / "notebooks" / "classroom_dashboard.ipynb")
+    open_and_run_all(page, path, timeout=180)
+    dashboard = page.locator(".microgpt-dashboard")
+    expect(dashboard).to_have_class(re.compile("microgpt-presenter"))
+    graph = page.locator(".microgpt-graph")
+    doc = graph.locator(".microgpt-doc input")
+    doc.fill("christopher")
+    doc.press("Enter")
+    title = graph.locator(".microgpt-viewer-title")
+    expect(title).to_contain_text("'christopher'", timeout=30_000)
+    canvas = graph.locator(".microgpt-viewer-canvas")
+    canvas.scroll_into_view_if_needed()
+    height = page.evaluate("window.innerHeight")
+    assert box(canvas)["height"] >= 0.45 * height, "the graph gets under 45% of the screen"
+    assert dashboard.evaluate(CUT_TEXT_JS) == []
+    page.screenshot(path=str(shots / f"{name}-presenter-graph.png"))
+
+    # a click on the pos2 group: the position control and attention's row move to 2
+    canvas.scroll_into_view_if_needed()
+    graph.locator(".microgpt-viewer-fit").click()
+    graph.locator('g.node[data-id="group/pos2.layer0"]').click()
+    expect(graph.locator(".microgpt-pos-slider .widget-readout")).to_have_text("2")
+    grid = json.loads(page.locator(".microgpt-attention img").get_attribute("data-grid"))
+    row_top = 100 * (grid["top"] + 2 * (grid["bottom"] - grid["top"]) / grid["rows"])
+    page.wait_for_function(
+        "([sel, want]) => Math.abs(parseFloat(document.querySelector(sel).style.top) - want)"
+        " < 0.01",
+        arg=[".microgpt-attention .microgpt-row-highlight", row_top],
+        timeout=15_000,
+    )
+
+    # into head 1, then a value node: selected, the inspector shows it with nothing cut
+    canvas.scroll_into_view_if_needed()
+    graph.locator(".microgpt-viewer-fit").click()
+    graph.locator('g.node[data-id="group/pos2.layer0.attn.head1"]').click()
+    expect(title).to_contain_text("scope pos2.layer0.attn.head1")
+    canvas.scroll_into_view_if_needed()
+    node = graph.locator('g.node[data-id="pos2.layer0.attn.head1.attn_weights[k=1]"]')
+    node_id = node.get_attribute("data-id")
+    node.click()
+    expect(page.locator(".microgpt-inspector .microgpt-inspector-name")).to_have_text(node_id)
+    assert dashboard.evaluate(CUT_TEXT_JS) == []
+    page.locator(".microgpt-inspector").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"{name}-presenter-inspector.png"))
+    assert error_outputs(page) == []
+    assert page.console_errors == []

@@ -1,0 +1,111 @@
+"""``Exercise``: a question and an answer the learner reveals, computed from the model.
+
+The answer is a callable, called only when the learner presses "show answer" (so an exercise
+costs nothing until then, and its answer is always the real number, never a typed one). The
+result is shown as the object shows itself: a widget as itself, an object with
+``_repr_html_`` as that HTML, one with ``_repr_png_`` (``explorer.plots.picture``) as the
+image, anything else as text. An answer that raises shows the error as a message.
+Controls and layout only.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import pprint
+from collections.abc import Callable
+
+import ipywidgets as W
+import traitlets
+
+from microgpt.errors import MicrogptError
+
+__all__ = ["Exercise"]
+
+_NOT_COMPUTED = object()
+
+
+def _as_html(result: object) -> str:
+    """The answer as HTML: its ``_repr_html_``, its PNG, or its text (escaped)."""
+    rich = getattr(result, "_repr_html_", None)
+    if callable(rich):
+        shown = rich()
+        if shown is not None:
+            return shown
+    png = getattr(result, "_repr_png_", None)
+    if callable(png):
+        data = png()
+        if data is not None:
+            b64 = base64.b64encode(data).decode("ascii")
+            return f'<img src="data:image/png;base64,{b64}" alt="answer">'
+    text = result if isinstance(result, str) else pprint.pformat(result, width=90)
+    return f'<pre class="microgpt-exercise-text">{html.escape(text)}</pre>'
+
+
+class Exercise(W.VBox):
+    """One exercise: ``question`` (HTML) and ``answer()``, revealed by a button. Traits:"""
+
+    revealed = traitlets.Bool(False)  # the answer is showing
+
+    def __init__(self, question: str, answer: Callable[[], object], **kwargs) -> None:
+        if not isinstance(question, str) or not question.strip():
+            raise MicrogptError("an exercise needs a question: a non-empty string (HTML)")
+        if not callable(answer):
+            raise MicrogptError(
+                f"an exercise's answer must be a function that computes it, e.g. "
+                f"lambda: fp.loss.data; got {type(answer).__name__}"
+            )
+        self.question = question
+        self._answer = answer
+        self.result = _NOT_COMPUTED  # what answer() returned, once revealed
+        self.error: str | None = None  # the message, if answer() raised
+        self._question = W.HTML(question)
+        self._question.add_class("microgpt-exercise-question")
+        self._button = W.Button(description="show answer", icon="eye")
+        self._button.add_class("microgpt-exercise-button")
+        self._button.on_click(lambda _: self.toggle())
+        self._shown = W.Box()
+        self._shown.add_class("microgpt-exercise-answer")
+        self._shown.layout.display = "none"
+        super().__init__([self._question, self._button, self._shown], **kwargs)
+        self.add_class("microgpt-exercise")
+        self.layout.border = "1px solid #d0d0d0"
+        self.layout.padding = "2px 10px 8px"
+        self.layout.margin = "6px 0"
+
+    @property
+    def computed(self) -> bool:
+        """Whether ``answer()`` has been called (it is called once, on the first reveal)."""
+        return self.result is not _NOT_COMPUTED or self.error is not None
+
+    def toggle(self) -> None:
+        """What the button does: show the answer, or hide it again."""
+        self.revealed = not self.revealed
+
+    @traitlets.observe("revealed")
+    def _on_revealed(self, change) -> None:
+        if change["new"] and not self.computed:
+            self._compute()
+        self._shown.layout.display = None if change["new"] else "none"
+        self._button.description = "hide answer" if change["new"] else "show answer"
+        self._button.icon = "eye-slash" if change["new"] else "eye"
+
+    def _compute(self) -> None:
+        try:
+            result = self._answer()
+            if isinstance(result, W.Widget):
+                child = result
+            else:
+                child = W.HTML(_as_html(result))
+        except Exception as e:  # noqa: BLE001 - the learner sees any failure as a message
+            self.error = str(e) if isinstance(e, MicrogptError) else f"{type(e).__name__}: {e}"
+            child = W.HTML(f'<p class="microgpt-message">Error: {html.escape(self.error)}</p>')
+        else:
+            self.result = result
+        self._shown.children = [child]
+
+    @property
+    def shown_html(self) -> str:
+        """The HTML the answer area shows ("" before the first reveal or for a widget)."""
+        kids = self._shown.children
+        return kids[0].value if kids and isinstance(kids[0], W.HTML) else ""
