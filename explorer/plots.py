@@ -13,9 +13,14 @@ Conventions:
   ``matplotlib.figure.Figure`` objects made directly, never through ``pyplot``: no global figure
   list, no backend, nothing to close. Nothing here calls ``show()`` or ``display()``;
   ``figure_to_png`` gives the bytes a widget shows.
+- Size: a figure is shown at its natural size, ``CSS_DPI`` CSS pixels per inch
+  (``figure_css_size``), drawn at ``PIXEL_RATIO`` device pixels per CSS pixel so that it stays
+  sharp on high-density screens and projectors (``picture``, ``explorer.widgets.images``).
 - Colours follow ``explorer.style``: attention weights and probabilities on its sequential
   white-to-purple scale, fixed to 0–1 so that pictures compare; the highlighted token in its
-  "selected" orange.
+  "selected" orange; lines in strong colours (``LINE_COLOUR``); red is left to errors.
+- Nothing covers the data: legends sit outside the axes, point labels are placed where they
+  overlap neither each other nor the points (``place_labels``).
 - Bad input (ragged attention rows, as many labels as points) raises ``ValueError`` saying what
   was expected.
 """
@@ -42,6 +47,7 @@ __all__ = [
     "character_counts",
     "embedding_over_training",
     "embedding_pca",
+    "figure_css_size",
     "figure_to_png",
     "grad_norms",
     "length_histogram",
@@ -49,6 +55,7 @@ __all__ = [
     "next_token_probs",
     "pca_2d",
     "picture",
+    "place_labels",
     "smooth_losses",
 ]
 
@@ -62,6 +69,17 @@ MASK_HATCH_COLOUR = "#b0b0b0"
 BAR_COLOUR = sequential(0.75)
 HIGHLIGHT_COLOUR = ROLE["selected"]["color"]  # orange: the token the document has next
 POINT_COLOUR = sequential(0.85)
+#: Lines of a chart (the loss): a saturated blue, dark enough for text contrast on white.
+LINE_COLOUR = "#1f5fbf"
+#: Reference levels (a baseline): dark grey, dashed.
+REFERENCE_COLOUR = "#555555"
+#: Leader lines from a point to a label moved away from it.
+LEADER_COLOUR = "#777777"
+
+#: CSS pixels per inch of figure: a figure of w × h inches is shown at 100·w × 100·h CSS px.
+CSS_DPI = 100
+#: Device pixels per CSS pixel in the PNGs widgets and notebooks show (sharp at 2× zoom).
+PIXEL_RATIO = 2
 
 #: Annotate heatmap cells with their weights up to this many positions (beyond, they crowd).
 ANNOTATE_UP_TO = 8
@@ -88,6 +106,109 @@ def _check_labels(labels: Sequence, count: int, what: str) -> list[str]:
     return labels
 
 
+def _legend_outside(ax: Axes, **kw):
+    """The axes' legend to the right of its frame, top-aligned: it never covers the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                     frameon=False, fontsize="small", **kw)  # fmt: skip
+
+
+#: Where a point's label may go, in order of preference: a unit step in x and y from the point.
+_LABEL_DIRECTIONS = ((1, 1), (-1, 1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+#: Gaps (points) between a point's marker and its label, nearest first; beyond the first two a
+#: leader line joins them.
+_LABEL_GAPS = (0.5, 2.5, 6.0, 11.0, 18.0, 27.0, 40.0)
+_LEADER_FROM_GAP = 6.0
+_LABEL_PAD = 0.75  # points kept clear around each label
+
+
+def _overlap(a, b) -> float:
+    """Area shared by two boxes (x0, y0, x1, y1)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _outside(box, frame) -> float:
+    """Area of ``box`` that lies outside ``frame``."""
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return area - _overlap(box, frame)
+
+
+def place_labels(
+    ax: Axes,
+    coords,
+    labels: Sequence[str],
+    *,
+    marker_size: float = 18.0,
+    fontsize: float = 9,
+    **kw,
+) -> list:
+    """Label each point (``coords``, data units) with no two labels overlapping, no label over
+    a point's marker and every label inside the axes, where the picture has room.
+
+    Positions are computed, not guessed: the figure is laid out once (``draw_without_rendering``,
+    so equal aspect and constrained layout are applied), each label is measured, and labels are
+    placed one by one, the most crowded point first, at the first of 8 directions × growing
+    gaps that collides with nothing placed so far (else the least-overlapping one). A label
+    moved away from its point gets a thin leader line. Offsets are kept in points, so the result
+    holds at any dpi; call this after everything else is on the axes (titles and axis labels
+    change the layout). ``marker_size`` is the scatter's ``s`` (points²). Returns the
+    annotations, in the order of ``labels``.
+    """
+    xy = np.asarray(coords, dtype=float).reshape(-1, 2)
+    labels = _check_labels(labels, len(xy), "points")
+    texts = []
+    for (x, y), label in zip(xy, labels):
+        text = ax.annotate(label, (x, y), xytext=(0, 0), textcoords="offset points",
+                           ha="center", va="center", fontsize=fontsize, annotation_clip=False,
+                           arrowprops={"arrowstyle": "-", "color": LEADER_COLOUR,
+                                       "linewidth": 0.6, "shrinkA": 1, "shrinkB": 2},
+                           **kw)  # fmt: skip
+        text.set_in_layout(False)  # labels never move the axes: their positions stay valid
+        texts.append(text)
+    if not texts:
+        return texts
+    fig = _root_figure(ax)
+    fig.draw_without_rendering()  # the final layout: aspect applied, constrained layout done
+    to_pt = 72.0 / fig.dpi
+    points = ax.transData.transform(xy) * to_pt
+    f = ax.get_window_extent()
+    frame = (f.x0 * to_pt, f.y0 * to_pt, f.x1 * to_pt, f.y1 * to_pt)
+    sizes = []
+    for text in texts:
+        b = text.get_window_extent()
+        sizes.append((b.width * to_pt, b.height * to_pt))
+    radius = math.sqrt(marker_size) / 2 + 0.5
+    markers = [(x - radius, y - radius, x + radius, y + radius) for x, y in points]
+    dist = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    crowd = (dist < 30.0).sum(axis=1)
+    order = sorted(range(len(texts)), key=lambda i: (-crowd[i], i))
+    placed: list[tuple] = []
+    for i in order:
+        (px, py), (w, h) = points[i], sizes[i]
+        best = None
+        for gap in _LABEL_GAPS:
+            for dx, dy in _LABEL_DIRECTIONS:
+                cx = px + dx * (radius + gap + w / 2)
+                cy = py + dy * (radius + gap + h / 2)
+                box = (cx - w / 2 - _LABEL_PAD, cy - h / 2 - _LABEL_PAD,
+                       cx + w / 2 + _LABEL_PAD, cy + h / 2 + _LABEL_PAD)  # fmt: skip
+                cost = 1e6 * _outside(box, frame)
+                cost += sum(_overlap(box, other) for other in placed)
+                cost += sum(_overlap(box, m) for j, m in enumerate(markers) if j != i)
+                if best is None or cost < best[0]:
+                    best = (cost, box, gap, cx - px, cy - py)
+                if cost == 0:
+                    break
+            if best[0] == 0:
+                break
+        _, box, gap, ox, oy = best
+        placed.append(box)
+        texts[i].xyann = (ox, oy)
+        texts[i].arrow_patch.set_visible(gap >= _LEADER_FROM_GAP)
+    return texts
+
+
 def figure_to_png(fig: Figure | Axes, dpi: int = 100) -> bytes:
     """The figure (or the figure an Axes is on) as PNG bytes, rendered with Agg."""
     buf = io.BytesIO()
@@ -95,19 +216,32 @@ def figure_to_png(fig: Figure | Axes, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
+def figure_css_size(fig: Figure | Axes, dpi: float = CSS_DPI) -> tuple[int, int]:
+    """The figure's natural size on a page, in CSS pixels: (width, height) at ``dpi`` CSS px
+    per inch. A PNG of it at ``dpi * PIXEL_RATIO`` has exactly ``PIXEL_RATIO`` times as many
+    pixels each way (``savefig`` rounds the same way)."""
+    w, h = _root_figure(fig).get_size_inches()
+    return round(w * dpi), round(h * dpi)
+
+
 class picture:  # noqa: N801 - used like a function: picture(ax) in a notebook cell
     """A plot that Jupyter shows as a PNG: ``picture(loss_curve(losses))``.
 
     Figures here are made without pyplot (no global state), so Jupyter has no display hook
-    for them; this small wrapper gives it one. Nothing is drawn until Jupyter asks.
+    for them; this small wrapper gives it one. Nothing is drawn until Jupyter asks. The PNG has
+    ``PIXEL_RATIO`` device pixels per CSS pixel and tells Jupyter its natural size (``dpi``
+    CSS px per inch), so it is sharp and never shown larger than that (a narrow output
+    shrinks it).
     """
 
-    def __init__(self, fig: Figure | Axes, dpi: int = 100) -> None:
+    def __init__(self, fig: Figure | Axes, dpi: int = CSS_DPI) -> None:
         self.figure = _root_figure(fig)
         self.dpi = dpi
 
-    def _repr_png_(self) -> bytes:
-        return figure_to_png(self.figure, self.dpi)
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        width, height = figure_css_size(self.figure, self.dpi)
+        png = figure_to_png(self.figure, self.dpi * PIXEL_RATIO)
+        return png, {"width": width, "height": height}
 
     def __repr__(self) -> str:
         return f"picture({self.figure!r})"
@@ -335,11 +469,7 @@ def _pca_axes(ax: Axes, matrix: np.ndarray, coords: np.ndarray) -> None:
     ax.axhline(0, color="#dddddd", linewidth=0.8, zorder=0)
     ax.axvline(0, color="#dddddd", linewidth=0.8, zorder=0)
     ax.set_aspect("equal", adjustable="datalim")
-
-
-def _label_points(ax: Axes, coords: np.ndarray, labels: list[str], **kw) -> None:
-    for (x, y), label in zip(coords, labels):
-        ax.annotate(label, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9, **kw)
+    ax.margins(0.08)  # room for the labels of the outermost points
 
 
 def embedding_pca(
@@ -361,10 +491,10 @@ def embedding_pca(
     if ax is None:
         ax = _new_axes((5.5, 5.0))
     ax.scatter(coords[:, 0], coords[:, 1], s=18, color=POINT_COLOUR, zorder=2)
-    _label_points(ax, coords, labels)
     _pca_axes(ax, m, coords)
     if title is not None:
         ax.set_title(title)
+    place_labels(ax, coords, labels, marker_size=18)
     return ax
 
 
@@ -422,9 +552,9 @@ def embedding_over_training(
         )
     now = tracks[current]
     ax.scatter(now[:, 0], now[:, 1], s=18, color=POINT_COLOUR, zorder=2)
-    _label_points(ax, now, labels)
     _pca_axes(ax, ms[current], now)
     ax.set_title(title if title is not None else f"step {steps[current]}")
+    place_labels(ax, now, labels, marker_size=18)
     return ax
 
 
@@ -462,22 +592,25 @@ def loss_curve(
     if window is None:
         window = max(1, round(len(y) / 20))
     if ax is None:
-        ax = _new_axes((6.5, 3.6))
+        ax = _new_axes((7.5, 3.6))
     steps = np.arange(1, len(y) + 1)
-    ax.plot(steps, y, color="#9e9ac8", alpha=0.45, linewidth=0.8, label="loss at each step")
-    if window > 1 and len(y) > 0:
+    smoothed = window > 1 and len(y) > 0
+    # alone, the per-step line is the curve (full colour); under a mean it is its faint noise
+    ax.plot(steps, y, color=LINE_COLOUR, alpha=0.3 if smoothed else 1.0,
+            linewidth=0.8 if smoothed else 1.6, label="loss at each step")  # fmt: skip
+    if smoothed:
         h = window // 2
         ax.plot(
             steps,
             smooth_losses(y, window),
-            color=sequential(1.0),
+            color=LINE_COLOUR,
             linewidth=2,
             label=f"mean over {2 * h + 1} steps",
         )
     if baseline is not None:
         ax.axhline(
             baseline,
-            color="#888888",
+            color=REFERENCE_COLOUR,
             linestyle="--",
             linewidth=1,
             label=f"uniform guess ({baseline:.3g})",
@@ -486,7 +619,7 @@ def loss_curve(
     ax.set_ylabel("loss")
     if len(y):
         ax.set_xlim(1, max(len(y), 2))
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_outside(ax)
     ax.set_title(title if title is not None else "training loss")
     return ax
 
@@ -519,7 +652,7 @@ def grad_norms(
     ax.set_ylabel("gradient norm")
     if taken:
         ax.set_yscale("log")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+        _legend_outside(ax)
     else:
         ax.text(
             0.5,
@@ -623,13 +756,13 @@ def length_histogram(docs: Sequence[str], ax: Axes | None = None, block_size: in
         raise ValueError("length_histogram needs at least one document")
     lengths = np.array([len(d) for d in docs])
     if ax is None:
-        ax = _new_axes((6.0, 3.2))
+        ax = _new_axes((7.0, 3.2))
     edges = np.arange(lengths.min(), lengths.max() + 2) - 0.5
     ax.hist(lengths, bins=edges, color=BAR_COLOUR)
     if block_size is not None:
         ax.axvline(block_size - 0.5, color=HIGHLIGHT_COLOUR, linestyle="--",
                    label=f"longer than {block_size - 1}: truncated")  # fmt: skip
-        ax.legend(frameon=False)
+        _legend_outside(ax)
     ax.set_xlabel("characters in the document")
     ax.set_ylabel("documents")
     if title is not None:

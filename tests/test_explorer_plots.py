@@ -5,6 +5,7 @@ raises ValueError; the module never loads pyplot."""
 
 from __future__ import annotations
 
+import colorsys
 import math
 import struct
 import subprocess
@@ -12,7 +13,7 @@ import sys
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
@@ -394,3 +395,126 @@ def test_dataset_plots_count_lengths_and_characters():
     ax = character_counts(docs)
     assert [t.get_text() for t in ax.get_xticklabels()] == list("abcdefgh")
     assert [p.get_height() for p in ax.patches][:3] == [3, 4, 5]
+
+
+# -- presentation: natural size, strong colours, nothing over the data -----------------------
+def _rendered(fig):
+    """Draw ``fig`` with the Agg canvas (as the PNGs are); return the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _saturation_and_lightness(colour) -> tuple[float, float]:
+    h, lightness, s = colorsys.rgb_to_hls(*to_rgb(colour))
+    return s, lightness
+
+
+def test_picture_is_a_2x_png_that_tells_jupyter_its_natural_size():
+    ax = plots.loss_curve([3.0, 2.0, 2.5])
+    png, meta = plots.picture(ax)._repr_png_()
+    w, h = plots.figure_css_size(ax)
+    assert (w, h) == (round(ax.figure.get_figwidth() * 100), round(ax.figure.get_figheight() * 100))
+    assert meta == {"width": w, "height": h}
+    assert _png_size(png) == (plots.PIXEL_RATIO * w, plots.PIXEL_RATIO * h)
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_the_loss_line_is_a_strong_colour_and_not_red(n):
+    losses = list(np.linspace(3.3, 2.2, n))
+    ax = plots.loss_curve(losses)
+    curve = ax.lines[-1]  # the mean when there is one, else the losses themselves
+    s, lightness = _saturation_and_lightness(curve.get_color())
+    assert s >= 0.6 and lightness <= 0.5, curve.get_color()
+    assert (curve.get_alpha() is None or curve.get_alpha() == 1) and curve.get_linewidth() >= 1.5
+    for line in ax.lines:  # red is for errors
+        h, _, s = colorsys.rgb_to_hls(*to_rgb(line.get_color()))
+        assert not (s > 0.3 and (h < 0.06 or h > 0.94)), f"{line.get_label()} is red"
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda src: plots.loss_curve(src.ckpt["loss_history"], baseline=math.log(27)),
+        lambda src: plots.loss_curve(src.ckpt["loss_history"][:40]),
+        lambda src: plots.grad_norms(src.ckpt["snapshots"]),
+        lambda src: plots.length_histogram(["ab", "abc", "abcdefgh"] * 3, block_size=4),
+    ],
+    ids=["loss", "loss-short", "grad-norms", "lengths"],
+)
+def test_legends_sit_off_the_data(make, source):
+    ax = make(source)
+    renderer = _rendered(ax.figure)
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not _overlaps(legend, ax.get_window_extent(renderer)), "the legend covers the axes"
+    fig_box = ax.figure.bbox
+    assert legend.x1 <= fig_box.x1 + 0.5 and legend.y0 >= fig_box.y0 - 0.5, "legend cut off"
+
+
+def _label_boxes(ax, renderer):
+    from matplotlib.text import Text
+
+    return [Text.get_window_extent(t, renderer) for t in ax.texts]  # the text, not its leader
+
+
+def _assert_labels_apart_and_inside(ax, dpi=100):
+    ax.figure.set_dpi(dpi)
+    renderer = _rendered(ax.figure)
+    boxes = _label_boxes(ax, renderer)
+    frame = ax.get_window_extent(renderer)
+    names = [t.get_text() for t in ax.texts]
+    clash = [
+        (names[i], names[j])
+        for i in range(len(boxes))
+        for j in range(i)
+        if _overlaps(boxes[i], boxes[j])
+    ]
+    assert clash == [], f"labels overlap at dpi {dpi}: {clash}"
+    inside = [frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
+              for b in boxes]  # fmt: skip
+    out = [n for n, ok in zip(names, inside) if not ok]
+    assert out == [], f"labels cut by the axes: {out}"
+    points = ax.collections[0].get_offsets()
+    centres = ax.transData.transform(points)
+    for name, box in zip(names, boxes):  # no label covers a point's centre
+        covered = [tuple(c) for c in centres if box.x0 < c[0] < box.x1 and box.y0 < c[1] < box.y1]
+        assert covered == [], f"label {name!r} covers a point"
+
+
+@pytest.mark.parametrize("dpi", [100, 200])
+def test_embedding_labels_do_not_overlap_once_rendered(source, dpi):
+    """The shipped model's wte: 'BOS' and 'y' lie close together (they overlapped once)."""
+    ax = plots.embedding_pca(source.ckpt["weights"]["wte"], source.token_labels)
+    _assert_labels_apart_and_inside(ax, dpi)
+    ax = plots.embedding_pca(source.ckpt["weights"]["wpe"], range(16))
+    _assert_labels_apart_and_inside(ax, dpi)
+
+
+def test_embedding_labels_stay_apart_at_every_snapshot(source):
+    snaps = source.ckpt["snapshots"]
+    mats, steps = [s["weights"]["wte"] for s in snaps], [s["step"] for s in snaps]
+    for current in (0, 1, len(snaps) // 2):  # step 0: every point in a small cluster
+        ax = plots.embedding_over_training(mats, source.token_labels, steps, current=current)
+        _assert_labels_apart_and_inside(ax)
+
+
+def test_labels_of_coincident_points_are_placed_apart_with_leaders():
+    ax = _ax()
+    coords = np.array([[0.0, 0.0]] * 4 + [[1.0, 1.0], [-1.0, 0.5]])
+    ax.scatter(coords[:, 0], coords[:, 1], s=18)
+    ax.set_xlim(-2, 2)
+    ax.set_ylim(-2, 2)
+    texts = plots.place_labels(ax, coords, ["alpha", "beta", "gamma", "delta", "e", "f"])
+    assert [t.get_text() for t in texts] == ["alpha", "beta", "gamma", "delta", "e", "f"]
+    np.testing.assert_allclose([t.xy for t in texts], coords)  # anchored at their points
+    renderer = _rendered(ax.figure)
+    boxes = _label_boxes(ax, renderer)
+    assert not any(_overlaps(boxes[i], boxes[j]) for i in range(6) for j in range(i))
+    with pytest.raises(ValueError, match="2 labels for 6 points"):
+        plots.place_labels(ax, coords, ["a", "b"])

@@ -10,7 +10,7 @@ import traitlets
 
 from ..plots import attention_heatmap
 from .front import ClickableImage
-from .images import axes_box, png_b64
+from .images import axes_box, chart_b64, size_clickable
 
 __all__ = ["AttentionView"]
 
@@ -29,12 +29,23 @@ class AttentionView(W.VBox):
     def __init__(self, **kwargs) -> None:
         self.fp = None
         self.matrix = None
-        self._layer = W.Dropdown(description="layer", options=[0])
-        self._head = W.ToggleButtons(description="head", options=[0])
+        self.figure = None
+        self._layer = W.Dropdown(description="layer", options=[0],
+                                 layout=W.Layout(width="auto"))  # fmt: skip
+        # ToggleButtons is a block (its label above, apart from the buttons): a row keeps the
+        # label beside them
+        self._head = W.ToggleButtons(description="head", options=[0], layout=W.Layout(
+            display="flex", flex_flow="row nowrap", align_items="center",
+            margin="0 0 0 1em"))  # fmt: skip
+        for control in (self._layer, self._head):  # labels at their own width, beside controls
+            control.style.description_width = "initial"
         self._head.style.button_width = "3em"
+        self._head.add_class("microgpt-head")
         self.image = ClickableImage()
         self._message = W.HTML()
-        super().__init__([W.HBox([self._layer, self._head]), self.image, self._message], **kwargs)
+        controls = W.HBox([self._layer, self._head],
+                          layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
+        super().__init__([controls, self.image, self._message], **kwargs)
         self.add_class("microgpt-attention")
         traitlets.link((self, "layer"), (self._layer, "value"))
         traitlets.link((self, "head"), (self._head, "value"))
@@ -69,8 +80,11 @@ class AttentionView(W.VBox):
         title = f"layer {self.layer} · head {self.head} · {self.fp.doc!r}"
         ax = attention_heatmap(rows, self.fp.chars, title=title)
         box = axes_box(ax)
+        self.figure = ax.figure  # the chart shown (for tests and tools)
+        png, width, height = chart_b64(ax.figure)
+        size_clickable(self.image, width, height)
         self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}
-        self.image.png = png_b64(ax.figure)
+        self.image.png = png
         self.image.highlight_row = min(self.pos, len(rows) - 1)
 
     def _on_click(self, change) -> None:

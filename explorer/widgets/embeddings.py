@@ -7,7 +7,8 @@ from __future__ import annotations
 import ipywidgets as W
 import traitlets
 
-from ..plots import embedding_pca, figure_to_png, pca_2d
+from ..plots import embedding_pca, pca_2d
+from .images import chart_image, show_chart
 
 __all__ = ["EmbeddingView"]
 
@@ -20,13 +21,18 @@ class EmbeddingView(W.VBox):
 
     def __init__(self, source, **kwargs) -> None:
         self.source = source
+        self.figure = None
         steps = source.steps
         self._step = W.SelectionSlider(description="step", options=steps, value=steps[-1],
                                        continuous_update=False)  # fmt: skip
+        self._step.style.description_width = "initial"
         self._matrix = W.ToggleButtons(options=[("tokens (wte)", "wte"),
                                                 ("positions (wpe)", "wpe")])  # fmt: skip
-        self.image = W.Image(format="png")
-        super().__init__([W.HBox([self._matrix, self._step]), self.image], **kwargs)
+        self._matrix.style.button_width = "auto"  # the whole label on each button
+        self.image = chart_image()
+        controls = W.HBox([self._matrix, self._step],
+                          layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
+        super().__init__([controls, self.image], **kwargs)
         self.add_class("microgpt-embeddings")
         self._bases = {}
         self.step = steps[-1]
@@ -51,4 +57,5 @@ class EmbeddingView(W.VBox):
         weights = self.source.weights_at(self.step)[self.matrix]
         title = f"{self.matrix} at step {self.step} (final step's components)"
         ax = embedding_pca(weights, self.labels(), basis=self._basis(self.matrix), title=title)
-        self.image.value = figure_to_png(ax.figure)
+        self.figure = ax.figure  # the chart shown (for tests and tools)
+        show_chart(self.image, ax.figure)

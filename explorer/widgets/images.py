@@ -1,17 +1,73 @@
-"""Matplotlib figures as widget images: PNG bytes, base64, and where the axes sit in them."""
+"""Matplotlib figures as widget images: sharp PNGs shown at their natural size, and where the
+axes sit in them.
+
+A figure of w × h inches is shown at ``CSS_DPI`` · (w × h) CSS pixels (``figure_css_size``)
+from a PNG with ``PIXEL_RATIO`` times as many pixels each way, so it is sharp on a projector at
+150% and on a high-density laptop. On a panel narrower than that it shrinks (``max-width:
+100%``, ``height: auto``); it is never stretched wider than its natural size.
+"""
 
 from __future__ import annotations
 
 import base64
 
-from ..plots import figure_to_png
+import ipywidgets as W
 
-__all__ = ["axes_box", "png_b64"]
+from ..plots import CSS_DPI, PIXEL_RATIO, figure_css_size, figure_to_png
+
+__all__ = ["axes_box", "chart_b64", "chart_image", "chart_png", "png_b64", "show_chart",
+           "size_clickable"]  # fmt: skip
 
 
 def png_b64(fig, dpi: int = 100) -> str:
     """The figure as base64 PNG (for ``ClickableImage.png``)."""
     return base64.b64encode(figure_to_png(fig, dpi=dpi)).decode("ascii")
+
+
+def chart_png(fig) -> tuple[bytes, int, int]:
+    """``(png, width, height)``: the figure at ``PIXEL_RATIO`` device pixels per CSS pixel,
+    and its natural size in CSS pixels."""
+    width, height = figure_css_size(fig)
+    return figure_to_png(fig, dpi=CSS_DPI * PIXEL_RATIO), width, height
+
+
+def chart_b64(fig) -> tuple[str, int, int]:
+    """As ``chart_png``, the PNG in base64 (for ``ClickableImage.png``)."""
+    png, width, height = chart_png(fig)
+    return base64.b64encode(png).decode("ascii"), width, height
+
+
+def _natural_size_layout(layout: W.Layout) -> None:
+    layout.max_width = "100%"  # a narrow panel shrinks the chart ...
+    layout.height = "auto"  # ... keeping its proportions
+    layout.align_self = "flex-start"  # a box never stretches it to its own width
+    layout.flex = "0 0 auto"
+
+
+def chart_image() -> W.Image:
+    """An empty ``ipywidgets.Image`` laid out for ``show_chart``."""
+    image = W.Image(format="png")
+    _natural_size_layout(image.layout)
+    image.add_class("microgpt-chart")
+    return image
+
+
+def show_chart(image: W.Image, fig) -> None:
+    """Show ``fig`` in ``image`` at its natural CSS size, drawn at ``PIXEL_RATIO``×."""
+    png, width, height = chart_png(fig)
+    with image.hold_sync():
+        image.value = png
+        image.width = str(width)  # the <img>'s width and height attributes: CSS pixels
+        image.height = str(height)
+    _natural_size_layout(image.layout)
+
+
+def size_clickable(image, width: int, height: int) -> None:
+    """Give a ``ClickableImage`` its chart's natural CSS size (its page scales the PNG to fit
+    the box, never beyond it)."""
+    image.layout.width = f"{width}px"
+    image.layout.max_width = "100%"
+    image.layout.align_self = "flex-start"
 
 
 def axes_box(ax) -> dict:
