@@ -42,6 +42,7 @@ _STYLE = """<style>
   text-align: right; }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
 .microgpt-message { color: #b2182b; }
+.microgpt-dashboard .lm-TabBar-tab { max-width: none; flex: 0 0 auto; }
 .microgpt-dashboard .microgpt-inspector { overflow-x: auto; overflow-wrap: anywhere; }
 .microgpt-dashboard .microgpt-inspector th, .microgpt-dashboard .microgpt-inspector td {
   white-space: nowrap; overflow-wrap: normal; }
@@ -86,7 +87,7 @@ class Dashboard(W.VBox):
         tabs = W.Tab(children=[self.attention, self.probs, self.stepper, self.embeddings,
                                self.training])  # fmt: skip
         for k, title in enumerate(
-            ["attention", "next token", "backward, step by step", "embeddings", "training"]
+            ["attention", "next token", "backward", "embeddings", "training"]
         ):
             tabs.set_title(k, title)
         self._presenter_style = W.HTML()
@@ -179,8 +180,7 @@ class Dashboard(W.VBox):
 
     def _on_sample(self, change) -> None:
         char = self.probs.sampled
-        if char == "":  # BOS: the model ends the name here
-            self.graph.message = "the model drew BOS: it ends the name here"
+        if char == "":  # BOS ends the name: the next-token view says so, in its own message
             return
         if len(self.doc) + 1 >= self.graph.fp.source.config.block_size:
             self.graph.message = "the name fills the model's context: it cannot grow further"

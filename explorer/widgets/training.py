@@ -25,7 +25,8 @@ from microgpt.data import load_docs
 from microgpt.errors import MicrogptError
 from microgpt.train import Hyperparams, Run
 
-from ..plots import figure_to_png, loss_curve
+from ..plots import loss_curve
+from .images import chart_image, show_chart
 from .session import Latest, _kernel_loop
 
 __all__ = ["TrainingView"]
@@ -125,7 +126,8 @@ class TrainingView(W.VBox):
         self._stop_button.add_class("microgpt-stop")
         # Before any run: no progress bar and no picture (an empty Image draws as a broken one).
         self.progress = W.IntProgress(min=0, max=1, layout=W.Layout(visibility="hidden"))
-        self.image = W.Image(format="png", layout=W.Layout(display="none"))
+        self.image = chart_image()  # at its natural size, never stretched
+        self.image.layout.display = "none"  # no broken image before the first run
         self._info = W.HTML()
         self._info.add_class("microgpt-training-info")
         super().__init__([W.HBox([self._steps, self._train, self._stop_button]), self.progress,
@@ -238,7 +240,7 @@ class TrainingView(W.VBox):
 
     def _draw(self, losses: list[float]) -> None:
         ax = loss_curve(losses, title=f"training loss, {len(losses)} steps")
-        self.image.value = figure_to_png(ax.figure)
+        show_chart(self.image, ax.figure)
         self.image.layout.display = None
         self._drawn = len(losses)
 
