@@ -409,3 +409,20 @@ def test_presenter_mode_lays_out_for_a_projector():
     d.presenter = False
     assert not d.graph.compact and d.graph.graph.max_height == 0.7
     assert d._presenter_bar not in d.children
+
+
+def test_the_graph_and_its_controls_are_laid_out_in_both_modes():
+    for presenter in (False, True):
+        d = Dashboard(doc="emma", presenter=presenter)
+        assert d.graph.graph in d.graph.children and d.graph._doc_box in _descendants(d.graph)
+        assert d.graph in _descendants(d._main) and d._main in d.children
+        assert d.graph.layout.width == ("100%" if presenter else "66%")
+    alone = GraphExplorer(doc="emma")
+    assert alone.graph in alone.children and alone._depth_slider in _descendants(alone)
+
+
+def _descendants(widget) -> list:
+    out = []
+    for child in getattr(widget, "children", ()):
+        out += [child, *_descendants(child)]
+    return out

@@ -121,6 +121,8 @@ class Dashboard(W.VBox):
         self.doc = self.graph.doc
         self.pos = self.graph.pos
         self.presenter = presenter
+        if not presenter:  # the default value sends no change event: lay out once here
+            self._on_presenter({"new": False})
         self._on_pass(None)
 
     def _on_doc(self, change) -> None:

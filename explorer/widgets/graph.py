@@ -94,7 +94,7 @@ class GraphExplorer(W.VBox):
             ],
         }
         super().__init__(**kwargs)
-        self.compact = False
+        self._on_compact({"new": self.compact})  # lay the controls out (no change event yet)
         self.add_class("microgpt-graph")
         self._render_soon = Latest(self._render)
         # controls -> traits (the document is validated before it becomes the trait)

@@ -193,16 +193,16 @@ CUT_TEXT_JS = """(root) => {
     const text = e.textContent.trim().slice(0, 60);
     if (getComputedStyle(e).textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth + 1)
       cut.push("ellipsis: " + text);
-    if (r.right > window.innerWidth + 1) cut.push("past the screen: " + text);
+    // the nearest ancestor that clips: a panel that scrolls shows that it does (allowed);
+    // one that hides overflow must hold the text whole; with none, the screen must
+    let clipper = null;
     for (let a = e.parentElement; a && a !== root.parentElement; a = a.parentElement) {
-      if (!clips(a)) continue;
-      const b = a.getBoundingClientRect();
-      if (r.left < b.left - 1 || r.right > b.right + 1) {
-        const scrolls = /(auto|scroll)/.test(getComputedStyle(a).overflowX);
-        if (!scrolls) cut.push("clipped: " + text);
-        break;
-      }
+      if (clips(a)) { clipper = a; break; }
     }
+    if (clipper && /(auto|scroll)/.test(getComputedStyle(clipper).overflowX)) continue;
+    const b = clipper ? clipper.getBoundingClientRect() : { left: 0, right: window.innerWidth };
+    if (r.left < b.left - 1 || r.right > b.right + 1)
+      cut.push((clipper ? "clipped: " : "past the screen: ") + text);
   }
   return cut;
 }"""
