@@ -101,7 +101,8 @@ def test_search_highlights_matching_drawn_nodes(graph):
     assert sorted(graph.graph.highlight) == [
         f"pos2.layer0.attn.head1.attn_weights[k={k}]" for k in range(3)
     ]
-    assert graph.message.startswith("12 nodes match")  # 4 heads x 3 keys in the pass
+    assert graph.note.startswith("12 nodes match")  # 4 heads x 3 keys in the pass
+    assert "microgpt-note" in graph._note._dom_classes  # not the error style
     before = graph.selected
     assert before != "pos2.layer0.attn.head1.attn_weights[k=1]"
     graph.search = "pos2.*.head1.attn_weights[k=1]"  # one drawn match: selected (shown)
@@ -398,7 +399,7 @@ def test_one_selection_moves_every_view():
 
 def test_presenter_mode_lays_out_for_a_projector():
     d = Dashboard(doc="emma", presenter=True)
-    assert d.graph.compact and len(d.graph.children) == 4  # one toolbar row, crumbs, msg, graph
+    assert d.graph.compact and len(d.graph.children) == 5  # a toolbar row, crumbs, msgs, graph
     assert d.graph.graph.min_height >= 0.45  # the graph gets most of the screen's height
     assert d.inspector.layout.width == "100%"  # below the graph, nothing squeezed beside it
     assert d._presenter_bar in d.children and "150%" in d._presenter_style.value

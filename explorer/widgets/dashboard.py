@@ -42,6 +42,7 @@ _STYLE = """<style>
   text-align: right; }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
 .microgpt-message { color: #b2182b; }
+.microgpt-note { color: #333333; }
 .microgpt-dashboard .lm-TabBar-tab { max-width: none; flex: 0 0 auto; }
 .microgpt-dashboard .microgpt-inspector { overflow-x: auto; overflow-wrap: anywhere; }
 .microgpt-dashboard .microgpt-inspector th, .microgpt-dashboard .microgpt-inspector td {

@@ -52,6 +52,7 @@ class GraphExplorer(W.VBox):
     selected = traitlets.Unicode("")
     search = traitlets.Unicode("")
     message = traitlets.Unicode("")
+    note = traitlets.Unicode("")
     #: Bumped every time a new pass is in place (other widgets observe it).
     pass_version = traitlets.Int(0)
     #: Presenter mode: the controls in one toolbar row (root, depth and budget hidden).
@@ -78,6 +79,8 @@ class GraphExplorer(W.VBox):
         self._crumbs.add_class("microgpt-breadcrumb")
         self._message = W.HTML()
         self._message.add_class("microgpt-message")
+        self._note = W.HTML()
+        self._note.add_class("microgpt-note")
         self.graph = SvgGraph()
         for box in (self._doc_box, self._search_box):
             box.layout.width = "22em"
@@ -134,11 +137,18 @@ class GraphExplorer(W.VBox):
     @traitlets.observe("compact")
     def _on_compact(self, change) -> None:
         rows = self._rows["compact" if change["new"] else "full"]
-        self.children = [*rows, self._message, self.graph]
+        self.children = [*rows, self._message, self._note, self.graph]
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
+        """Errors in red; ``note`` (a search's count) in the text colour: red only for errors."""
         self._message.value = html.escape(change["new"])
+        if change["new"]:
+            self.note = ""
+
+    @traitlets.observe("note")
+    def _on_note(self, change) -> None:
+        self._note.value = html.escape(change["new"])
 
     def _load(self, doc: str) -> bool:
         """Record (or fetch) the pass for ``doc``; on bad input show why and return False."""
@@ -269,12 +279,13 @@ class GraphExplorer(W.VBox):
             return []
         if not self.search:
             self.graph.highlight = []
+            self.note = ""
             return []
         regex = pattern_regex(self.search)
         drawn = [n.id for n in self.current_view.nodes if regex.fullmatch(n.name or n.id)]
         total = sum(1 for n in self.fp.index.name if n is not None and regex.fullmatch(n))
         self.graph.highlight = drawn
-        self.message = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
+        self.note = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
         return drawn
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
