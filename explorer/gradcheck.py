@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from microgpt.errors import MicrogptError
 
 from .graph import GraphIndex
+from .node import resolve_node
 from .style import fmt
 from .tables import html_table, number, text
 
@@ -102,7 +103,7 @@ class GradCheck:
 def finite_difference(fp, node: int | str, h: float | None = None) -> GradCheck:
     """Central difference (root(v + h) - root(v - h)) / 2h for one node of the pass's graph."""
     index: GraphIndex = fp.index
-    i = node if isinstance(node, int) else index.id_of(fp.trace.find(node))
+    i = resolve_node(fp, node)  # a name, "#id" or an id, with a clear error otherwise
     if i not in index.in_graph:
         raise MicrogptError(
             f"{index.label(i)} is not in the graph of the root {index.label(index.root)}: its "

@@ -224,6 +224,13 @@ def figure_css_size(fig: Figure | Axes, dpi: float = CSS_DPI) -> tuple[int, int]
     return round(w * dpi), round(h * dpi)
 
 
+def hidpi_png(fig: Figure, dpi: int = CSS_DPI) -> tuple[bytes, int, int]:
+    """``(png, width, height)``: ``fig`` drawn at ``PIXEL_RATIO`` device pixels per CSS pixel,
+    and its natural size in CSS pixels (``dpi`` CSS px per inch)."""
+    width, height = figure_css_size(fig, dpi)
+    return figure_to_png(fig, dpi * PIXEL_RATIO), width, height
+
+
 class picture:  # noqa: N801 - used like a function: picture(ax) in a notebook cell
     """A plot that Jupyter shows as a PNG: ``picture(loss_curve(losses))``.
 
@@ -239,8 +246,7 @@ class picture:  # noqa: N801 - used like a function: picture(ax) in a notebook c
         self.dpi = dpi
 
     def _repr_png_(self) -> tuple[bytes, dict]:
-        width, height = figure_css_size(self.figure, self.dpi)
-        png = figure_to_png(self.figure, self.dpi * PIXEL_RATIO)
+        png, width, height = hidpi_png(self.figure, self.dpi)
         return png, {"width": width, "height": height}
 
     def __repr__(self) -> str:

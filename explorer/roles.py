@@ -19,7 +19,7 @@ is the one ``Roles`` of a pass, kept with it, that the views and the node report
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from .graph import GraphIndex
@@ -83,7 +83,6 @@ class _Chain:
     terms: list[int]
     upto: dict[int, int]
     start: int | None  # the constant 0 sum() starts from, if there is one
-    term_index: dict[int, int] = field(default_factory=dict)
     target: int | None = None  # the named node the sum makes or feeds
     pos: str | None = None  # the target's position (``pos2``)
     phrase: str = ""  # where the sum goes, in words
@@ -166,8 +165,6 @@ class Roles:
             terms.extend(index.children[a][1:])
             upto[a] = len(terms) - 1
         chain = _Chain(head, spine, terms, upto, start)
-        for j, t in enumerate(terms):
-            chain.term_index.setdefault(t, j)
         for a in spine:
             self._head_of[a] = head
         self._chains[head] = chain

@@ -648,3 +648,13 @@ def test_longest_document_overview_falls_back_to_depth_1(longest):
 def test_longest_document_budget_too_small(longest, view, opts):
     with pytest.raises(MicrogptError, match="budget"):
         build_view(longest, view, budget=5, **opts)
+
+
+def test_gradient_check_takes_a_node_as_every_view_does(fp):
+    from explorer.gradcheck import finite_difference
+
+    name = "pos3.loss"
+    i = fp.index.id_of(fp.trace.find(name))
+    assert finite_difference(fp, f"#{i}").estimate == finite_difference(fp, name).estimate
+    with pytest.raises(MicrogptError, match="no node with id"):
+        finite_difference(fp, len(fp.trace) + 5)

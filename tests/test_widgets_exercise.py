@@ -118,3 +118,14 @@ def test_answers_from_the_real_model():
 def test_bad_arguments_are_clear_errors(question, answer):
     with pytest.raises(MicrogptError, match="question|function"):
         Exercise(question, answer)
+
+
+def test_a_picture_answer_is_shown_at_its_natural_size():
+    """``picture`` gives Jupyter ``(png, {"width", "height"})``: the answer shows the image."""
+    from explorer.plots import loss_curve, picture
+
+    ex = Exercise("the curve?", lambda: picture(loss_curve([3.0, 2.0, 1.0])))
+    ex.toggle()
+    assert ex.error is None
+    shown = ex._shown.children[0].value
+    assert '<img src="data:image/png;base64,' in shown and 'width="' in shown

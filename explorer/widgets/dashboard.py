@@ -185,9 +185,6 @@ class Dashboard(W.VBox):
         char = self.probs.sampled
         if char == "":  # BOS ends the name: the next-token view says so, in its own message
             return
-        if len(self.doc) + 1 >= self.graph.fp.source.config.block_size:
-            self.graph.message = "the name fills the model's context: it cannot grow further"
-            return
         self.doc = self.doc + char
 
     @traitlets.observe("presenter")

@@ -35,9 +35,11 @@ def _as_html(result: object) -> str:
     png = getattr(result, "_repr_png_", None)
     if callable(png):
         data = png()
-        if data is not None:
+        if data is not None:  # bytes, or (bytes, {"width": …, "height": …}) as Jupyter allows
+            data, meta = data if isinstance(data, tuple) else (data, {})
             b64 = base64.b64encode(data).decode("ascii")
-            return f'<img src="data:image/png;base64,{b64}" alt="answer">'
+            size = "".join(f' {k}="{int(meta[k])}"' for k in ("width", "height") if k in meta)
+            return f'<img src="data:image/png;base64,{b64}"{size} alt="answer">'
     text = result if isinstance(result, str) else pprint.pformat(result, width=90)
     return f'<pre class="microgpt-exercise-text">{html.escape(text)}</pre>'
 

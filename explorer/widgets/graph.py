@@ -177,7 +177,9 @@ class GraphExplorer(W.VBox):
             self._root_pick.value = root
             if self.selected and not self._known(self.selected):
                 self.selected = ""
-            if self.scope and not any(s.startswith(self.scope) for s in fp.index.scope):
+            inside = self.scope + "."
+            if self.scope and not any(s == self.scope or s.startswith(inside)
+                                      for s in fp.index.scope):  # fmt: skip
                 self.scope = ""
         finally:
             self._loading = False

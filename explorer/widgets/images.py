@@ -13,27 +13,14 @@ import base64
 
 import ipywidgets as W
 
-from ..plots import CSS_DPI, PIXEL_RATIO, figure_css_size, figure_to_png
+from ..plots import hidpi_png
 
-__all__ = ["axes_box", "chart_b64", "chart_image", "chart_png", "png_b64", "show_chart",
-           "size_clickable"]  # fmt: skip
-
-
-def png_b64(fig, dpi: int = 100) -> str:
-    """The figure as base64 PNG (for ``ClickableImage.png``)."""
-    return base64.b64encode(figure_to_png(fig, dpi=dpi)).decode("ascii")
-
-
-def chart_png(fig) -> tuple[bytes, int, int]:
-    """``(png, width, height)``: the figure at ``PIXEL_RATIO`` device pixels per CSS pixel,
-    and its natural size in CSS pixels."""
-    width, height = figure_css_size(fig)
-    return figure_to_png(fig, dpi=CSS_DPI * PIXEL_RATIO), width, height
+__all__ = ["axes_box", "chart_b64", "chart_image", "show_chart", "size_clickable"]
 
 
 def chart_b64(fig) -> tuple[str, int, int]:
-    """As ``chart_png``, the PNG in base64 (for ``ClickableImage.png``)."""
-    png, width, height = chart_png(fig)
+    """As ``plots.hidpi_png``, the PNG in base64 (for ``ClickableImage.png``)."""
+    png, width, height = hidpi_png(fig)
     return base64.b64encode(png).decode("ascii"), width, height
 
 
@@ -54,7 +41,7 @@ def chart_image() -> W.Image:
 
 def show_chart(image: W.Image, fig) -> None:
     """Show ``fig`` in ``image`` at its natural CSS size, drawn at ``PIXEL_RATIO``×."""
-    png, width, height = chart_png(fig)
+    png, width, height = hidpi_png(fig)
     with image.hold_sync():
         image.value = png
         image.width = str(width)  # the <img>'s width and height attributes: CSS pixels

@@ -137,7 +137,8 @@ class ProbabilitiesView(W.VBox):
             f"after {_prefix(fp.doc, pos)} (position {pos} of {fp.doc!r}), "
             f"temperature {self.temperature:g}"
         )
-        ax = next_token_probs(fp.probs(pos), labels, target=target,
+        probs = fp.probs(pos)
+        ax = next_token_probs(probs, labels, target=target,
                               temperature=self.temperature, title=title)  # fmt: skip
         self.figure = ax.figure  # the chart shown (for tests and tools: its data, its title)
         show_chart(self.image, ax.figure)
@@ -145,7 +146,7 @@ class ProbabilitiesView(W.VBox):
         self._reading.value = (
             f"position {pos} of {html.escape(repr(fp.doc))} reads <b>{read}</b>; the document "
             f"continues with <b>{html.escape(labels[target])}</b> "
-            f"(probability {fp.probs(pos)[target]:.3f})"
+            f"(probability {probs[target]:.3f})"
         )
 
     def sample_next(self) -> str:

@@ -89,6 +89,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # `labharness`, whatever the imp
 from labharness import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
+    SCREENS,
     ci_requires_browser,
     collect_console_errors,
     missing_requirements,
@@ -189,6 +190,24 @@ def page(browser, lab_server, console_errors, browser_artifacts_dir):
     collect_console_errors(page, console_errors)
     try:
         yield page
+    finally:
+        context.close()
+        lab_server.shutdown_kernels()
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser, lab_server):
+    """``(name, page)`` on each reference screen in turn (``SCREENS``), JupyterLab as base
+    URL; ``page.console_errors`` collects console errors. Kernels are stopped after."""
+    name = request.param
+    context = browser.new_context(base_url=lab_server.url, **SCREENS[name])
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    collect_console_errors(page, errors)
+    page.console_errors = errors
+    try:
+        yield name, page
     finally:
         context.close()
         lab_server.shutdown_kernels()

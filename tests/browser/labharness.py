@@ -44,6 +44,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 #: Debian's Chromium (apt package ``chromium``); the /usr/bin wrapper prints a spurious error.
 CHROMIUM = Path(os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/lib/chromium/chromium"))
+#: The two reference screens (DESIGN.md, "Screens and presentation"): browser-context options.
+SCREENS = {
+    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
+    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
+}
 
 #: Flags verified on these machines (ENVIRONMENT.md).
 CHROMIUM_ARGS = [

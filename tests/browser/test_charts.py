@@ -11,15 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from labharness import collect_console_errors, error_outputs, open_and_run_all
+from labharness import error_outputs, open_and_run_all
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENS = {
-    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
-    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
-}
 
 CELLS = [
     "from explorer import ForwardPass, ModelSource\n"
@@ -32,22 +28,6 @@ CELLS = [
     "EmbeddingView(source)",
     "picture(loss_curve(source.ckpt['loss_history']))",
 ]
-
-
-@pytest.fixture(params=list(SCREENS))
-def screen(request, browser, lab_server):
-    name = request.param
-    context = browser.new_context(base_url=lab_server.url, **SCREENS[name])
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    collect_console_errors(page, errors)
-    page.console_errors = errors
-    try:
-        yield name, page
-    finally:
-        context.close()
-        lab_server.shutdown_kernels()
 
 
 def _size(img) -> dict:

@@ -14,32 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
-from labharness import collect_console_errors, error_outputs, open_and_run_all
+from labharness import error_outputs, open_and_run_all
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENS = {
-    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
-    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
-}
-
-
-@pytest.fixture(params=list(SCREENS))
-def screen(request, browser, lab_server, browser_artifacts_dir):
-    """(name, page) on one reference screen; the page is closed and kernels stopped after."""
-    name = request.param
-    context = browser.new_context(base_url=lab_server.url, **SCREENS[name])
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    collect_console_errors(page, errors)
-    page.console_errors = errors  # read by the test
-    try:
-        yield name, page
-    finally:
-        context.close()
-        lab_server.shutdown_kernels()
 
 
 def box(locator) -> dict:
@@ -62,24 +41,37 @@ def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
     )
 
 
+def screenshots(artifacts: Path) -> Path:
+    folder = artifacts / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def dashboard_on(page, lab_server, doc: str):
+    """Run the classroom dashboard (presenter mode) and type ``doc`` into it: the graph's
+    locator and its title's, once the title names ``doc``."""
+    from playwright.sync_api import expect
+
+    path = lab_server.add_notebook(REPO / "notebooks" / "classroom_dashboard.ipynb")
+    open_and_run_all(page, path, timeout=180)
+    graph = page.locator(".microgpt-graph")
+    title = graph.locator(".microgpt-viewer-title")
+    expect(title).to_contain_text("'emma'")
+    field = graph.locator(".microgpt-doc input")
+    field.fill(doc)
+    field.press("Enter")
+    expect(title).to_contain_text(f"'{doc}'", timeout=30_000)
+    return graph, title
+
+
 def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
     screen, lab_server, browser_artifacts_dir
 ):
     from playwright.sync_api import expect
 
     name, page = screen
-    shots = browser_artifacts_dir / "screens"
-    shots.mkdir(parents=True, exist_ok=True)
-    path = lab_server.add_notebook(REPO / "notebooks" / "classroom_dashboard.ipynb")
-    open_and_run_all(page, path, timeout=180)
-    graph = page.locator(".microgpt-graph")
-    title = graph.locator(".microgpt-viewer-title")
-    expect(title).to_contain_text("'emma'")
-
-    doc = graph.locator(".microgpt-doc input")
-    doc.fill("christopher")
-    doc.press("Enter")
-    expect(title).to_contain_text("'christopher'", timeout=30_000)
+    shots = screenshots(browser_artifacts_dir)
+    graph, title = dashboard_on(page, lab_server, "christopher")
 
     canvas = graph.locator(".microgpt-viewer-canvas")
     svg = canvas.locator("svg.microgpt-canvas")
@@ -157,8 +149,7 @@ def test_lesson_graphs_open_fitted(screen, lab_server, browser_artifacts_dir, no
     from playwright.sync_api import expect
 
     name, page = screen
-    shots = browser_artifacts_dir / "screens"
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(browser_artifacts_dir)
     path = lab_server.add_notebook(REPO / "notebooks" / notebook)
     open_and_run_all(page, path, timeout=180)
     viewers = page.locator(".jp-OutputArea-output .microgpt-viewer")
@@ -214,18 +205,10 @@ def test_presenter_mode_fits_the_screen_and_moves_together(
     from playwright.sync_api import expect
 
     name, page = screen
-    shots = browser_artifacts_dir / "screens"
-    shots.mkdir(parents=True, exist_ok=True)
-    path = lab_server.add_notebook(REPO / "notebooks" / "classroom_dashboard.ipynb")
-    open_and_run_all(page, path, timeout=180)
+    shots = screenshots(browser_artifacts_dir)
+    graph, title = dashboard_on(page, lab_server, "christopher")
     dashboard = page.locator(".microgpt-dashboard")
     expect(dashboard).to_have_class(re.compile("microgpt-presenter"))
-    graph = page.locator(".microgpt-graph")
-    doc = graph.locator(".microgpt-doc input")
-    doc.fill("christopher")
-    doc.press("Enter")
-    title = graph.locator(".microgpt-viewer-title")
-    expect(title).to_contain_text("'christopher'", timeout=30_000)
     canvas = graph.locator(".microgpt-viewer-canvas")
     canvas.scroll_into_view_if_needed()
     height = page.evaluate("window.innerHeight")

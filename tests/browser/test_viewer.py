@@ -19,16 +19,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from labharness import SCREENS
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 VIEWER_JS = REPO / "explorer" / "viewer.js"
 DOT = shutil.which("dot") or "/usr/bin/dot"
-SCREENS = {
-    "laptop": {"viewport": {"width": 1600, "height": 1000}, "device_scale_factor": 1},
-    "projector": {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5},
-}
 TOL = 2.0  # px: where a point under the cursor may end up after a zoom
 EDGE_TOL = 0.5  # px: sub-pixel rounding at the canvas's edges
 
