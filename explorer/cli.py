@@ -6,8 +6,8 @@ import time
 
 from microgpt.errors import MicrogptError
 
+from .export import EXPORT_FORMATS, write_view
 from .forward import ForwardPass
-from .render import FORMATS, write
 from .views import build_view
 
 __all__ = ["run_graph"]
@@ -17,9 +17,10 @@ def run_graph(args) -> str:
     """Build the view ``args`` asks for, write it to ``args.out``; return the summary line
     ``trace N nodes | drawn M nodes | S.SS s``."""
     start = time.perf_counter()
-    if not any(args.out.lower().endswith(ext) for ext in FORMATS):
+    if not any(args.out.lower().endswith(ext) for ext in EXPORT_FORMATS):
         raise MicrogptError(
-            f"cannot write {args.out!r}: give --out a file ending in one of {', '.join(FORMATS)}"
+            f"cannot write {args.out!r}: give --out a file ending in one of "
+            f"{', '.join(EXPORT_FORMATS)}"
         )
     fp = ForwardPass(args.doc, args.root, args.checkpoint, args.step)
     view = build_view(
@@ -35,6 +36,6 @@ def run_graph(args) -> str:
         top=args.top,
         node=args.node,
     )
-    write(view, args.out)
+    write_view(view, args.out)
     seconds = time.perf_counter() - start
     return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s"

@@ -133,11 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser(
         "graph",
-        help="draw the computation graph of one forward pass (SVG, PNG, DOT, JSON, text)",
+        help="draw the computation graph of one forward pass (SVG, HTML, PNG, DOT, JSON, text)",
         description="Run the model on one document under a trace, back-propagate from the root "
         "and write one view of the recorded graph. The output file's extension picks the "
-        "format: .svg .png .dot .json .txt. Every view stays within --budget drawn nodes, "
-        "folding what does not fit and saying so.",
+        "format: .svg .html (with the pan/zoom viewer) .png .dot .json .txt. Every view stays "
+        "within --budget drawn nodes, folding what does not fit and saying so.",
     )
     g.add_argument("--checkpoint", metavar="C", help="checkpoint (default: the shipped one)")
     g.add_argument("--step", type=int, help="use the weights of this snapshot step")
@@ -168,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--budget", type=_positive_int, default=1000, help="most nodes drawn (default 1000)"
     )
-    g.add_argument("--out", required=True, metavar="FILE", help="output: .svg .png .dot .json .txt")
+    g.add_argument(
+        "--out", required=True, metavar="FILE", help="output: .svg .html .png .dot .json .txt"
+    )
     g.set_defaults(func=_cmd_graph)
     return parser
 

@@ -162,6 +162,10 @@ def test_cli_graph_renders_svg_with_dot_hidden_from_path(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("trace 43895 nodes | drawn ")
     assert ET.parse(out).getroot().tag == f"{SVG_NS}svg"
+    page = tmp_path / "emma.html"  # the exported page, with the viewer, also without dot
+    done = _microgpt("graph", "--doc", "emma", "--out", str(page), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "function microgptViewer(" in page.read_text()
 
 
 def test_cli_finite_difference_agrees_with_source_grad(tmp_path):
