@@ -343,7 +343,39 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
         tooltip = f"{edge.count:,} scalar edges" if edge.count > 1 else None
         edges.append(EdgePath(edge.src, edge.dst, points, tip, text if at else None, at, tooltip,
                               param, edge.count))  # fmt: skip
-    return Layout(x1 - x0, height, centres, shapes, edges, scales, backend, bands)
+    return _tight(Layout(x1 - x0, height, centres, shapes, edges, scales, backend, bands))
+
+
+def _tight(lay: Layout) -> Layout:
+    """The layout moved to the origin and sized to what is drawn. Graphviz's bounding box also
+    holds the invisible edges that keep rows and ranks in order, which can leave a wide empty
+    band: a picture fitted to its panel would then be smaller than it needs to be."""
+    boxes = [(x - lay.shapes[k].width / 2, y - lay.shapes[k].height / 2,
+              x + lay.shapes[k].width / 2, y + lay.shapes[k].height / 2)
+             for k, (x, y) in lay.centres.items()]  # fmt: skip
+    boxes += [(x, y, x + w, y + h) for _, x, y, w, h in lay.bands]
+    for e in lay.edges:
+        boxes += [(x, y, x, y) for x, y in e.points + ([e.tip] if e.tip else [])]
+        if e.label and e.label_at:
+            half = style.text_width(e.label, style.SMALL_SIZE) / 2
+            x, y = e.label_at
+            boxes.append((x - half, y - style.SMALL_SIZE, x + half, y + style.SMALL_SIZE))
+    if not boxes:
+        return lay
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+    def move(p: tuple[float, float]) -> tuple[float, float]:
+        return (p[0] - left, p[1] - top)
+
+    lay.centres = {k: move(c) for k, c in lay.centres.items()}
+    lay.bands = [(label, x - left, y - top, w, h) for label, x, y, w, h in lay.bands]
+    for e in lay.edges:
+        e.points = [move(p) for p in e.points]
+        e.tip = move(e.tip) if e.tip else None
+        e.label_at = move(e.label_at) if e.label_at else None
+    lay.width, lay.height = right - left, bottom - top
+    return lay
 
 
 def _spline(pos: str, point) -> tuple[list[tuple[float, float]], tuple[float, float] | None]:
