@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from microgpt import files
 from microgpt.errors import MicrogptError
 
 from . import layout, style, svg
@@ -130,23 +130,6 @@ def check_directory(path: Path) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``: a
-    failed write never leaves a half-written file."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise MicrogptError(f"cannot write {str(path)!r}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise MicrogptError(
-            f"cannot write {str(path)!r} ({e.strerror or e}); nothing was changed there"
-        ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``data`` to ``path`` through microgpt's one atomic writer (``microgpt.files``):
+    a failed write never leaves a half-written file."""
+    return files.write_atomically(path, data, "picture")

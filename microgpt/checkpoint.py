@@ -2,7 +2,7 @@
 
 A checkpoint is ``Run.to_checkpoint()`` plus a header::
 
-    {"format": "microgpt-checkpoint", "version": 1,
+    {"format": "microgpt-checkpoint", "version": 2,
      "config": {"vocab_size", "n_embd", "n_head", "n_layer", "block_size"},
      "hyperparams": {"num_steps", "learning_rate", "beta1", "beta2", "eps_adam", "seed",
                      "snapshot_every"},
@@ -13,11 +13,16 @@ A checkpoint is ``Run.to_checkpoint()`` plus a header::
      "adam": {"m": {key: matrix}, "v": {key: matrix}},
      "rng_state": [version, [625 ints], gauss_next],
      "loss_history": [one loss per step done],
-     "snapshots": [{"step", "loss", "weights", "grad_norms"}, ...]}
+     "snapshots": [{"step", "loss", "weights", "adam": {"m", "v"}, "grad_norms"}, ...],
+     "step_docs": [the document each step trained on]}
+
+Version 2 added each snapshot's Adam moments and ``step_docs``: with them, the state after any
+step is re-created exactly by replaying from the snapshot before it (``Run.replayed``).
+Version 1 files still load; they can be sampled, drawn and resumed, but not replayed.
 
 Floats are written with ``repr`` (JSON's default), which round-trips exactly, so a resumed run
-is bit-identical to an uninterrupted one. Saving writes a temporary file beside the target and
-renames it over the target, so a failed write leaves the old checkpoint as it was.
+is bit-identical to an uninterrupted one. Saving goes through ``microgpt.files``'s atomic
+writer, so a failed or killed write leaves the old checkpoint as it was.
 """
 
 from __future__ import annotations
@@ -26,18 +31,19 @@ import json
 import math
 import os
 import random
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from .errors import MicrogptError
+from .files import write_atomically
 from .model import GPTConfig
 from .train import Hyperparams
 
 __all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
 
 FORMAT = "microgpt-checkpoint"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 _REQUIRED = (
     "config",
     "hyperparams",
@@ -68,41 +74,7 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
             f"not saving {str(path)!r}: the run holds a non-finite number ({e}); the training "
             "diverged, try a lower learning rate"
         ) from None
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise MicrogptError(
-            f"cannot save the checkpoint to {str(path)!r}: the directory {str(directory)!r} "
-            "does not exist; create it or choose another --out"
-        )
-    # mkstemp makes the file private (0o600): keep the mode of the file it replaces, or give
-    # it the mode open() would give a new file.
-    mode = path.stat().st_mode & 0o777 if path.exists() else _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise MicrogptError(
-            f"could not save the checkpoint to {str(path)!r} ({e.strerror or e}); any earlier "
-            "file there is unchanged. Free some space or choose another --out"
-        ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` gives a new file: 0o666 less the umask."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return write_atomically(path, text.encode("utf-8") + b"\n", "checkpoint")
 
 
 def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
@@ -139,10 +111,11 @@ def _validate(ckpt, where: str) -> None:
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         fail(f'not a microgpt checkpoint (no "format": "{FORMAT}" field)')
     version = ckpt.get("version")
-    if version != VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         fail(
-            f"format version {version!r}, but this microgpt reads version {VERSION}: "
-            "use the microgpt release that wrote it, or train a new checkpoint"
+            f"format version {version!r}, but this microgpt reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}: use the microgpt release that wrote it, "
+            "or train a new checkpoint"
         )
     missing = [k for k in _REQUIRED if k not in ckpt]
     if missing:
@@ -187,8 +160,7 @@ def _validate(ckpt, where: str) -> None:
     _check_matrices(ckpt["weights"], shapes, "weights", fail)
     if not isinstance(ckpt["adam"], dict):
         fail("adam must hold m and v")
-    for moment in ("m", "v"):
-        _check_matrices(ckpt["adam"].get(moment), shapes, f"adam.{moment}", fail)
+    _check_moments(ckpt["adam"], shapes, "adam", fail)
     rng = ckpt["rng_state"]
     if not (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[1], list)):
         fail("rng_state must be [version, [internal state], gauss_next]")
@@ -205,6 +177,34 @@ def _validate(ckpt, where: str) -> None:
         if not isinstance(snap, dict) or "step" not in snap or "weights" not in snap:
             fail(f"snapshot {i} must hold step and weights")
         _check_matrices(snap["weights"], shapes, f"snapshots[{i}].weights", fail)
+        if not isinstance(snap["step"], int) or not 0 <= snap["step"] <= step:
+            fail(f"snapshot {i}'s step {snap['step']!r} is not between 0 and the step ({step})")
+        if version >= 2:
+            _check_moments(snap.get("adam"), shapes, f"snapshots[{i}].adam", fail)
+    if version >= 2:
+        step_docs = ckpt.get("step_docs")
+        if (
+            not isinstance(step_docs, list)
+            or len(step_docs) != step
+            or not all(isinstance(d, str) and d for d in step_docs)
+        ):
+            fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
+
+
+def _check_moments(adam, shapes: dict, what: str, fail) -> None:
+    """Adam's moments: m any finite number, v (a running mean of squares) never negative."""
+    if not isinstance(adam, dict):
+        fail(f"{what} must hold Adam's moments m and v")
+    for moment in ("m", "v"):
+        _check_matrices(adam.get(moment), shapes, f"{what}.{moment}", fail)
+    for key, mat in adam["v"].items():
+        for r, row in enumerate(mat):
+            for c, x in enumerate(row):
+                if x < 0:
+                    fail(
+                        f"{what}.v[{key!r}][{r}][{c}] is {x!r}: Adam's second moment is a mean "
+                        "of squares and cannot be negative; the file is damaged"
+                    )
 
 
 def _check_numbers(values, what: str, fail) -> None:

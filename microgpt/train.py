@@ -5,9 +5,14 @@ documents and draw every initial weight (training itself draws nothing); step k 
 document ``docs[k % len(docs)]``; Adam with a learning rate decaying linearly to 0.
 
 A ``Run`` also keeps what the explorer's "watch training" views need (a loss per step, and
-snapshots of the weights every ``snapshot_every`` steps) and what resuming needs (Adam's moments,
-the RNG state, the step), so that a run stopped at step k and resumed ends bit-identical to an
-uninterrupted one. Library code reports progress through ``on_step`` and prints nothing.
+snapshots of the weights and Adam's moments every ``snapshot_every`` steps), what resuming needs
+(Adam's moments, the RNG state, the step), so that a run stopped at step k and resumed ends
+bit-identical to an uninterrupted one, and the document each step trained on, so that any step
+can be re-created exactly by replaying from the snapshot before it (``Run.replayed``). Library
+code reports progress through ``on_step`` and prints nothing.
+
+Adam's update is written once, in ``adam_move``: training applies it to every parameter, and the
+explorer's preview of "what the next step would do" calls the same function.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from .engine import gc_paused
 from .errors import MicrogptError
 from .model import GPT, GPTConfig
 
-__all__ = ["Hyperparams", "Run"]
+__all__ = ["Hyperparams", "Run", "RunState", "adam_move", "learning_rate_at"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,49 @@ class Hyperparams:
         return asdict(self)
 
 
+def learning_rate_at(hp: Hyperparams, step: int) -> float:
+    """The learning rate of the step with index ``step`` (0-based): linear decay to 0."""
+    return hp.learning_rate * (1 - step / hp.num_steps)
+
+
+def adam_move(
+    grad: float, m: float, v: float, step: int, lr_t: float, beta1: float, beta2: float, eps: float
+) -> tuple[float, float, float, float, float]:
+    """Adam's update of one parameter at step index ``step`` (0-based), as the article writes it.
+
+    Returns ``(m, v, m_hat, v_hat, delta)``: the new moments, their bias-corrected values and
+    ``delta = lr_t · m̂ / (√v̂ + eps)``, which the step subtracts from the parameter's value.
+    The expressions and their order are the article's, so the floats are too.
+    """
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat = m / (1 - beta1 ** (step + 1))
+    v_hat = v / (1 - beta2 ** (step + 1))
+    return m, v, m_hat, v_hat, lr_t * m_hat / (v_hat**0.5 + eps)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What one training step changes in a ``Run``, copied (``Run.state()`` / ``restore``)."""
+
+    step: int
+    weights: tuple[float, ...]
+    adam_m: tuple[float, ...]
+    adam_v: tuple[float, ...]
+    num_losses: int
+    num_snapshots: int
+    num_step_docs: int
+
+
 class Run:
     """A training run: model, tokenizer, documents in training order, optimizer state, history.
 
     Make one with ``Run.start(docs, ...)`` (a new run) or ``Run.from_checkpoint(...)``.
     Attributes a caller reads: ``model``, ``tokenizer``, ``docs`` (shuffled), ``step`` (steps
     done), ``hp`` (``Hyperparams``), ``loss_history`` (one loss per step done), ``snapshots``
-    (``{"step", "loss", "weights", "grad_norms"}`` dicts), ``rng`` (for sampling afterwards).
+    (``{"step", "loss", "weights", "adam", "grad_norms"}`` dicts; ``adam`` holds the moments
+    ``{"m", "v"}`` after that step), ``step_docs`` (the document each step trained on),
+    ``rng`` (for sampling afterwards).
     """
 
     def __init__(
@@ -83,6 +124,7 @@ class Run:
         self.adam_v = [0.0] * len(model.params)
         self.loss_history: list[float] = []
         self.snapshots: list[dict] = []
+        self.step_docs: list[str] = []
 
     # -- making a run ---------------------------------------------------------------------
     @classmethod
@@ -149,7 +191,85 @@ class Run:
         run.adam_v = _flatten(ckpt["adam"]["v"], config)
         run.loss_history = list(ckpt["loss_history"])
         run.snapshots = list(ckpt["snapshots"])
+        run.step_docs = list(ckpt.get("step_docs") or [])
         return run
+
+    @classmethod
+    def replayed(cls, ckpt: dict, step: int, base: Run | None = None) -> Run:
+        """The run as it was after ``step`` training steps, re-created exactly.
+
+        Starts from the latest snapshot at or before ``step`` (or from ``base``, a run of the
+        same checkpoint, when it is closer and not past ``step``) and replays the steps in
+        between on the documents they trained on (``step_docs``), with the moments the
+        snapshot kept: the weights and moments are bit-identical to those the training run
+        had. At most ``snapshot_every - 1`` steps are replayed.
+        """
+        final = ckpt["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= final:
+            raise MicrogptError(
+                f"step {step!r} is not a step of this run: choose one from 0 to {final}"
+            )
+        if step == final:
+            return cls.from_checkpoint(ckpt)
+        snaps = [s for s in ckpt["snapshots"] if s["step"] <= step and "adam" in s]
+        steps_docs = ckpt.get("step_docs")
+        if not snaps or steps_docs is None:
+            raise MicrogptError(
+                f"this checkpoint cannot re-create step {step}: it keeps no Adam moments with "
+                "its snapshots or no record of the documents each step trained on (it was "
+                "written by an older microgpt). Train it again with this version (--out)"
+            )
+        snap = max(snaps, key=lambda s: s["step"])
+        if base is not None and snap["step"] <= base.step <= step:
+            run = base.copy()
+        else:
+            run = cls.from_checkpoint(
+                {**ckpt, "step": snap["step"], "weights": snap["weights"], "adam": snap["adam"]}
+            )
+            run.loss_history = run.loss_history[: snap["step"]]
+        run.snapshots = [s for s in ckpt["snapshots"] if s["step"] <= run.step]
+        run.step_docs = list(steps_docs[: run.step])
+        while run.step < step:
+            run.train_step(steps_docs[run.step])
+        return run
+
+    def copy(self) -> Run:
+        """An independent copy (its own model and moments; histories copied, snapshots shared)."""
+        twin = Run(
+            GPT(self.config, token_labels=_labels(self.tokenizer), weights=self.model.weights()),
+            self.tokenizer, self.docs, self.hp, random.Random(), self.data_info,
+        )  # fmt: skip
+        twin.rng.setstate(self.rng.getstate())
+        twin.step = self.step
+        twin.adam_m, twin.adam_v = list(self.adam_m), list(self.adam_v)
+        twin.loss_history = list(self.loss_history)
+        twin.snapshots = list(self.snapshots)
+        twin.step_docs = list(self.step_docs)
+        return twin
+
+    def state(self) -> RunState:
+        """Everything the next training step will change, for ``restore``."""
+        return RunState(
+            self.step,
+            tuple(p.data for p in self.model.params),
+            tuple(self.adam_m),
+            tuple(self.adam_v),
+            len(self.loss_history),
+            len(self.snapshots),
+            len(self.step_docs),
+        )
+
+    def restore(self, state: RunState) -> None:
+        """Undo the steps done since ``state()`` was taken: weights and moments bit for bit."""
+        if state.step > self.step or len(state.weights) != len(self.model.params):
+            raise MicrogptError("this state was not taken from this run before its last steps")
+        for p, x in zip(self.model.params, state.weights):
+            p.data, p.grad = x, 0
+        self.step = state.step
+        self.adam_m, self.adam_v = list(state.adam_m), list(state.adam_v)
+        del self.loss_history[state.num_losses :]
+        del self.snapshots[state.num_snapshots :]
+        del self.step_docs[state.num_step_docs :]
 
     # -- what the run knows ---------------------------------------------------------------
     @property
@@ -179,22 +299,28 @@ class Run:
             "rng_state": _rng_state_to_json(self.rng.getstate()),
             "loss_history": list(self.loss_history),
             "snapshots": list(self.snapshots),
+            "step_docs": list(self.step_docs),
         }
 
     # -- training -------------------------------------------------------------------------
-    def train_step(self) -> float:
-        """One step of the article's training loop; returns its loss."""
-        if self.docs is None:
-            raise MicrogptError(
-                "this run was loaded without its dataset, so it cannot train: pass the "
-                "documents it was trained on (--data)"
-            )
+    def train_step(self, doc: str | None = None) -> float:
+        """One step of the article's training loop; returns its loss.
+
+        The step trains on the run's next document (``docs[step % len(docs)]``), or on ``doc``
+        when one is given (the explorer's "train one step on this name").
+        """
         if self.done:
             raise MicrogptError(
                 f"the run has done all its {self.hp.num_steps} steps; start a new run to train more"
             )
+        if doc is None:
+            if self.docs is None:
+                raise MicrogptError(
+                    "this run was loaded without its dataset, so it cannot train: pass the "
+                    "documents it was trained on (--data)"
+                )
+            doc = self.docs[self.step % len(self.docs)]
         hp, model, step = self.hp, self.model, self.step
-        doc = self.docs[step % len(self.docs)]
         tokens = self.tokenizer.encode_doc(doc)
         with gc_paused():
             loss, _ = model.loss(tokens)
@@ -203,19 +329,17 @@ class Run:
         snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
         grad_norms = self._grad_norms() if snapshot_due else None
 
-        lr_t = hp.learning_rate * (1 - step / hp.num_steps)
+        lr_t = learning_rate_at(hp, step)
         beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam
         m, v = self.adam_m, self.adam_v
         for i, p in enumerate(model.params):
-            m[i] = beta1 * m[i] + (1 - beta1) * p.grad
-            v[i] = beta2 * v[i] + (1 - beta2) * p.grad**2
-            m_hat = m[i] / (1 - beta1 ** (step + 1))
-            v_hat = v[i] / (1 - beta2 ** (step + 1))
-            p.data -= lr_t * m_hat / (v_hat**0.5 + eps)
+            m[i], v[i], _, _, delta = adam_move(p.grad, m[i], v[i], step, lr_t, beta1, beta2, eps)
+            p.data -= delta
             p.grad = 0
 
         self.step = step + 1
         self.loss_history.append(loss.data)
+        self.step_docs.append(doc)
         if snapshot_due:
             self._snapshot(loss=loss.data, grad_norms=grad_norms)
         return loss.data
@@ -261,6 +385,7 @@ class Run:
                 "step": self.step,
                 "loss": loss,
                 "weights": self.model.weights(),
+                "adam": {"m": self._by_key(self.adam_m), "v": self._by_key(self.adam_v)},
                 "grad_norms": grad_norms,
             }
         )

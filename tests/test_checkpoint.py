@@ -109,7 +109,7 @@ def test_file_is_plain_json_with_weights_by_key(saved):
     with path.open(encoding="utf-8") as f:
         ckpt = json.load(f)
     assert ckpt["format"] == "microgpt-checkpoint"
-    assert ckpt["version"] == 1
+    assert ckpt["version"] == 2
     assert ckpt["step"] == 5
 
     # Only JSON's own types, and no string long enough to smuggle an encoded blob.
@@ -198,8 +198,8 @@ def test_empty_file(tmp_path):
 
 
 def test_wrong_version(tmp_path, good):
-    good["version"] = 2
-    expect_error(write(tmp_path, good), "version 2", "version 1")
+    good["version"] = 3
+    expect_error(write(tmp_path, good), "version 3", "versions 1, 2")
 
 
 def test_missing_version(tmp_path, good):
