@@ -96,9 +96,9 @@ def test_undo_restores_weights_and_moments_bit_for_bit(history):
     run = Run.replayed(ckpt, 3)
     before = run.state()
     run.train_step("bella")
-    run.train_step("amy")
+    run.train_step("mia")
     assert params(run) != states[3][0]
-    assert run.step_docs[-2:] == ["bella", "amy"]
+    assert run.step_docs[-2:] == ["bella", "mia"]
     run.restore(before)
     assert run.step == 3 and (params(run), run.adam_m, run.adam_v) == states[3]
     assert run.loss_history == ckpt["loss_history"][:3] and len(run.step_docs) == 3
