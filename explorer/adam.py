@@ -2,8 +2,9 @@
 
 A training step uses one document, so the gradient of a forward pass on a document is exactly
 the gradient the next training step would use if it drew that document. Given a parameter of a
-``ForwardPass``, this reads Adam's first and second moments from the checkpoint and evaluates
-the article's update, expression by expression, with the checkpoint's hyperparameters.
+``ForwardPass``, this reads Adam's first and second moments at the pass's step (kept with every
+snapshot, replayed for other steps) and evaluates the article's update with the function
+training uses (``microgpt.train.adam_move``) and the checkpoint's hyperparameters.
 Pure Python; the node inspector shows the result.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
+from microgpt.train import Hyperparams, adam_move, learning_rate_at
 
 from .style import fmt
 from .tables import html_table, number, text
@@ -71,28 +73,26 @@ def param_location(fp, node_id: int) -> tuple[str, int, int]:
 
 
 def adam_preview(fp, node_id: int) -> AdamPreview:
-    """The next Adam update of parameter ``node_id`` with this pass's gradient."""
+    """The next Adam update of parameter ``node_id`` with this pass's gradient.
+
+    The moments are the run's after ``fp.step`` steps (a snapshot's, or replayed); the update
+    is computed by ``microgpt.train.adam_move``, the function training itself applies.
+    """
     key, r, c = param_location(fp, node_id)
-    ckpt = fp.source.ckpt
-    if fp.step != fp.source.step:
-        raise MicrogptError(
-            f"Adam's moments are recorded for the checkpoint's final step ({fp.source.step}) "
-            f"only; this pass uses the weights of step {fp.step}"
-        )
-    hp = ckpt["hyperparams"]
-    k, steps = ckpt["step"], hp["num_steps"]
-    beta1, beta2, eps = hp["beta1"], hp["beta2"], hp["eps_adam"]
+    hp = Hyperparams(**fp.source.ckpt["hyperparams"])
+    k = fp.step
+    moments = fp.source.moments_at(k)
     g = fp.index.values[node_id].grad
-    m = ckpt["adam"]["m"][key][r][c]
-    v = ckpt["adam"]["v"][key][r][c]
-    lr_k = hp["learning_rate"] * (1 - k / steps)
+    m = moments["m"][key][r][c]
+    v = moments["v"][key][r][c]
+    lr_k = learning_rate_at(hp, k)
     note = ""
-    if k >= steps:
-        note = f"the run has done all {steps} steps: the schedule's learning rate is now 0"
-    m_new = beta1 * m + (1 - beta1) * g
-    v_new = beta2 * v + (1 - beta2) * g**2
-    m_hat = m_new / (1 - beta1 ** (k + 1))
-    v_hat = v_new / (1 - beta2 ** (k + 1))
-    update = -(lr_k * m_hat / (v_hat**0.5 + eps))
+    if k >= hp.num_steps:
+        note = (
+            f"the run has done all {hp.num_steps} steps: the schedule's learning rate is now 0 "
+            "(choose an earlier step to see a real update)"
+        )
+    m_new, v_new, m_hat, v_hat, delta = adam_move(g, m, v, k, lr_k, hp.beta1, hp.beta2,
+                                                  hp.eps_adam)  # fmt: skip
     return AdamPreview(fp.index.label(node_id), k, g, m, v, lr_k, m_new, v_new, m_hat, v_hat,
-                       update, note)  # fmt: skip
+                       -delta, note)  # fmt: skip

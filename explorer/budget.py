@@ -86,4 +86,12 @@ def make_view(fp, kind, title, nodes, edges, ids, notes, **extra) -> GraphView:
         "root_value": index.values[index.root].data,
         **extra,
     }
+    k = getattr(fp, "train_step", None)
+    if k is not None:
+        stats["train_step"] = k
+        notes = [
+            f"the forward pass of training step {k}: {fp.doc!r}, the document it trained on, "
+            f"with the weights before its update (after {k - 1} steps)",
+            *notes,
+        ]
     return GraphView(kind, title, nodes, edges, stats, notes, str(fp.address))

@@ -22,7 +22,21 @@ def run_graph(args) -> str:
             f"cannot write {args.out!r}: give --out a file ending in one of "
             f"{', '.join(EXPORT_FORMATS)}"
         )
-    fp = ForwardPass(args.doc, args.root, args.checkpoint, args.step)
+    train_step = getattr(args, "train_step", None)
+    if train_step is not None:
+        if args.doc is not None or args.step is not None:
+            raise MicrogptError(
+                "--train-step K implies the document and the weights (those before step K's "
+                "update): leave --doc and --step out"
+            )
+        fp = ForwardPass.of_train_step(train_step, args.checkpoint, args.root)
+    elif args.doc is None:
+        raise MicrogptError(
+            "which forward pass? give --doc NAME (e.g. --doc emma), or --train-step K for the "
+            "pass of training step K"
+        )
+    else:
+        fp = ForwardPass(args.doc, args.root, args.checkpoint, args.step)
     view = build_view(
         fp,
         args.view,
@@ -38,4 +52,5 @@ def run_graph(args) -> str:
     )
     write_view(view, args.out)
     seconds = time.perf_counter() - start
-    return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s"
+    what = f"step {train_step}: {fp.doc!r} | " if train_step is not None else ""
+    return f"{what}trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s"

@@ -26,6 +26,7 @@ from microgpt.engine import Value, gc_paused
 from microgpt.errors import MicrogptError
 from microgpt.model import GPT, GPTConfig
 from microgpt.trace import Trace, trace
+from microgpt.train import Run
 
 from .flow import Flow, gradient_flow
 from .fold import Folding
@@ -37,7 +38,15 @@ _ROOT_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
 
 
 class ModelSource:
-    """A checkpoint, loaded once: config, tokenizer, and weights at any recorded step."""
+    """A checkpoint, loaded once: config, tokenizer, and weights after any training step.
+
+    The weights (and Adam's moments) of a step that is not a snapshot are re-created exactly by
+    replaying the training steps from the snapshot before it (``microgpt.train.Run.replayed``);
+    the last few replayed runs are kept, so moving one step on replays one step.
+    """
+
+    #: How many replayed runs are kept (each is a model with its moments: ~0.5 MB).
+    KEEP_RUNS = 4
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else shipped_checkpoint_path()
@@ -46,6 +55,7 @@ class ModelSource:
         self.config = GPTConfig(**self.ckpt["config"])
         self.tokenizer = Tokenizer(tuple(self.ckpt["vocab"]))
         self.token_labels = [self.tokenizer.label(i) for i in range(self.tokenizer.vocab_size)]
+        self._runs: dict[int, Run] = {}  # replayed runs by step, oldest use first
 
     @property
     def label(self) -> str:
@@ -62,17 +72,81 @@ class ModelSource:
         """Every step whose weights are recorded (the snapshots and the final step)."""
         return sorted({s["step"] for s in self.ckpt["snapshots"]} | {self.step})
 
+    @property
+    def replayable(self) -> bool:
+        """Whether any step can be re-created (format 2 keeps what replaying needs)."""
+        return "step_docs" in self.ckpt and all("adam" in s for s in self.ckpt["snapshots"])
+
+    def check_step(self, step: int) -> int:
+        """``step`` if the weights after it can be had, else a clear error."""
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise MicrogptError(f"a step is a whole number, got {step!r}")
+        if step in self.steps or (self.replayable and 0 <= step <= self.step):
+            return step
+        if self.replayable:
+            raise MicrogptError(
+                f"checkpoint {self.label} has no step {step}: it trained steps 1 to {self.step} "
+                f"(step 0 is the initial weights); choose one from 0 to {self.step}"
+            )
+        raise MicrogptError(
+            f"checkpoint {self.label} has no weights for step {step}: recorded steps are "
+            f"{', '.join(map(str, self.steps))} (an older checkpoint format; train it again "
+            "with this microgpt to reach any step)"
+        )
+
     def weights_at(self, step: int | None = None) -> dict:
         """The weights after ``step`` training steps (default: the final step)."""
         if step is None or step == self.step:
             return self.ckpt["weights"]
+        self.check_step(step)
         for snap in self.ckpt["snapshots"]:
             if snap["step"] == step:
                 return snap["weights"]
-        raise MicrogptError(
-            f"checkpoint {self.label} has no weights for step {step}: recorded steps are "
-            f"{', '.join(map(str, self.steps))}"
-        )
+        return self.run_at(step).model.weights()
+
+    def moments_at(self, step: int | None = None) -> dict:
+        """Adam's moments ``{"m", "v"}`` (by matrix key) after ``step`` training steps."""
+        if step is None or step == self.step:
+            return self.ckpt["adam"]
+        self.check_step(step)
+        for snap in self.ckpt["snapshots"]:
+            if snap["step"] == step and "adam" in snap:
+                return snap["adam"]
+        if not self.replayable:
+            raise MicrogptError(
+                f"checkpoint {self.label} keeps Adam's moments for its final step "
+                f"({self.step}) only (an older format): train it again with this microgpt"
+            )
+        run = self.run_at(step)
+        return {"m": run._by_key(run.adam_m), "v": run._by_key(run.adam_v)}
+
+    def run_at(self, step: int) -> Run:
+        """The training run as it was after ``step`` steps (replayed; do not modify it)."""
+        self.check_step(step)
+        if step in self._runs:
+            run = self._runs.pop(step)
+        else:
+            below = [s for s in self._runs if s <= step]
+            base = self._runs[max(below)] if below else None
+            run = Run.replayed(self.ckpt, step, base=base)
+        self._runs[step] = run
+        while len(self._runs) > self.KEEP_RUNS:
+            del self._runs[next(iter(self._runs))]
+        return run
+
+    def doc_of_train_step(self, k: int) -> str:
+        """The document training step ``k`` (1 … final step) trained on."""
+        docs = self.ckpt.get("step_docs")
+        if docs is None:
+            raise MicrogptError(
+                f"checkpoint {self.label} does not record the document of each step (an older "
+                "format): train it again with this microgpt"
+            )
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(docs):
+            raise MicrogptError(
+                f"training step {k!r} is not a step of this run: choose one from 1 to {len(docs)}"
+            )
+        return docs[k - 1]
 
     def model_at(self, step: int | None = None) -> GPT:
         """A fresh model (its own parameter nodes, gradients at 0) with the weights at ``step``."""
@@ -120,7 +194,9 @@ class ForwardPass:
         step: int | None = None,
     ) -> None:
         self.source = source if isinstance(source, ModelSource) else ModelSource(source)
-        self.step = self.source.step if step is None else step
+        self.step = self.source.step if step is None else self.source.check_step(step)
+        #: The training step this pass re-creates (``of_train_step``), else None.
+        self.train_step: int | None = None
         tokenizer = self.source.tokenizer
         if not doc:
             raise MicrogptError(
@@ -149,6 +225,18 @@ class ForwardPass:
             doc,
             root,
         )
+
+    @classmethod
+    def of_train_step(
+        cls, k: int, source: ModelSource | str | Path | None = None, root: str = "loss"
+    ) -> ForwardPass:
+        """The forward pass of training step ``k``: the document the run trained on at step
+        ``k``, with the weights before that step's update (after ``k - 1`` steps). Its loss is
+        the loss the run recorded for step ``k``, bit for bit."""
+        source = source if isinstance(source, ModelSource) else ModelSource(source)
+        fp = cls(source.doc_of_train_step(k), root, source, k - 1)
+        fp.train_step = k
+        return fp
 
     @classmethod
     def at(cls, address: Address | str, source: ModelSource | None = None) -> ForwardPass:

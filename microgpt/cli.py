@@ -140,8 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
         "within --budget drawn nodes, folding what does not fit and saying so.",
     )
     g.add_argument("--checkpoint", metavar="C", help="checkpoint (default: the shipped one)")
-    g.add_argument("--step", type=int, help="use the weights of this snapshot step")
-    g.add_argument("--doc", required=True, metavar="NAME", help="the document, e.g. emma")
+    g.add_argument(
+        "--step", type=int, help="use the weights after this many training steps (default: all)"
+    )
+    g.add_argument("--doc", metavar="NAME", help="the document, e.g. emma")
+    g.add_argument(
+        "--train-step",
+        type=_positive_int,
+        metavar="K",
+        help="the forward pass of training step K: the document the run trained on at step K, "
+        "with the weights before that step's update (replayed from the snapshot before it; "
+        "implies the document, so leave --doc and --step out)",
+    )
     g.add_argument("--pos", type=int, help="a position (slice; default source of --view path)")
     g.add_argument(
         "--root", default="loss", help="loss (the mean), loss@T (position T's), or a node name"

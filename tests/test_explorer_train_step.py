@@ -1,0 +1,116 @@
+"""The forward pass of any training step: the document that step trained on, the weights before
+its update (replayed from the snapshot before it), its loss equal to the recorded one bit for
+bit; Adam's preview at any step equal to the step training takes; ``microgpt graph
+--train-step K``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import TINY_DOCS, TINY_SHAPE
+
+from explorer import ForwardPass, ModelSource
+from explorer.adam import adam_preview, param_location
+from microgpt import MicrogptError, Run, save_checkpoint
+from microgpt.cli import main
+from microgpt.train import Hyperparams
+
+HP = Hyperparams(num_steps=9, snapshot_every=4)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A tiny finished run saved as a checkpoint, and its weights after every step."""
+    run = Run.start(TINY_DOCS, HP, **TINY_SHAPE)
+    weights = [run.model.weights()]
+    while not run.done:
+        run.train_step()
+        weights.append(run.model.weights())
+    path = tmp_path_factory.mktemp("steps") / "tiny.json"
+    save_checkpoint(run.to_checkpoint(), path)
+    return path, weights, run
+
+
+@pytest.mark.parametrize("k", range(1, HP.num_steps + 1))
+def test_the_pass_of_step_k_has_the_recorded_loss(tiny, k):
+    path, weights, run = tiny
+    fp = ForwardPass.of_train_step(k, path)
+    assert fp.doc == run.step_docs[k - 1] and fp.step == k - 1 and fp.train_step == k
+    assert fp.root.data == run.loss_history[k - 1]  # bit for bit
+    assert fp.model.weights() == weights[k - 1]
+
+
+def test_any_step_has_its_weights_and_moments(tiny):
+    path, weights, _ = tiny
+    source = ModelSource(path)
+    assert source.replayable
+    for step in (0, 3, 5, 9, 6, 2):  # forward and back: cached runs never leak state
+        assert source.weights_at(step) == weights[step]
+        assert ForwardPass("ava", source=source, step=step).model.weights() == weights[step]
+    assert len(source._runs) <= source.KEEP_RUNS
+
+
+def test_steps_outside_the_run_are_refused_clearly(tiny):
+    path, _, _ = tiny
+    source = ModelSource(path)
+    for bad in (-1, HP.num_steps + 1):
+        with pytest.raises(MicrogptError, match="choose one from 0 to 9"):
+            ForwardPass("ava", source=source, step=bad)
+    for bad in (0, HP.num_steps + 1):
+        with pytest.raises(MicrogptError, match="from 1 to 9"):
+            ForwardPass.of_train_step(bad, source)
+    with pytest.raises(MicrogptError, match="whole number"):
+        ForwardPass("ava", source=source, step="3")
+
+
+def test_adam_preview_is_the_step_training_takes(tiny):
+    """The preview of step k's update, made from the pass of step k, is the change step k made."""
+    path, weights, run = tiny
+    source = ModelSource(path)
+    for k in (1, 3, 6):
+        fp = ForwardPass.of_train_step(k, source)
+        for node in (3, fp.num_params // 2, fp.num_params - 1):  # parameters: ids 0 … P-1
+            key, r, c = param_location(fp, node)
+            preview = adam_preview(fp, node)
+            assert preview.step == k - 1 and preview.lr > 0 and preview.note == ""
+            assert weights[k - 1][key][r][c] + preview.update == weights[k][key][r][c]
+
+
+def test_cli_train_step(tiny, tmp_path, capsys):
+    path, _, run = tiny
+    out = tmp_path / "p.json"
+    assert main(["graph", "--checkpoint", str(path), "--train-step", "6", "--out", str(out)]) == 0
+    stats = json.loads(out.read_text())["stats"]
+    assert stats["root_value"] == run.loss_history[5] and stats["train_step"] == 6
+    line = capsys.readouterr().out
+    assert f"step 6: {run.step_docs[5]!r}" in line
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--train-step", "3", "--doc", "ava"], "leave --doc and --step out"),
+        (["--train-step", "3", "--step", "2"], "leave --doc and --step out"),
+        ([], "give --doc NAME"),
+        (["--train-step", "99"], "from 1 to 9"),
+    ],
+)
+def test_cli_train_step_errors(tiny, tmp_path, capsys, argv, words):
+    path, _, _ = tiny
+    out = tmp_path / "p.json"
+    code = main(["graph", "--checkpoint", str(path), *argv, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and words in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [1, 100, 101, 537, 1000])
+def test_shipped_model_any_step_has_the_recorded_loss(k, tmp_path):
+    """The acceptance of 'any training step, exactly' on the shipped model, through the CLI."""
+    source = ModelSource()
+    out = tmp_path / "p.json"
+    assert main(["graph", "--train-step", str(k), "--out", str(out)]) == 0
+    stats = json.loads(out.read_text())["stats"]
+    assert stats["root_value"] == source.ckpt["loss_history"][k - 1]
