@@ -15,12 +15,13 @@ A pass has an ``Address`` (checkpoint identity + step + document + root) whose t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from microgpt.checkpoint import load_checkpoint, shipped_checkpoint_path
+from microgpt.checkpoint import FORMAT, VERSION, load_checkpoint, shipped_checkpoint_path
 from microgpt.data import Tokenizer
 from microgpt.engine import Value, gc_paused
 from microgpt.errors import MicrogptError
@@ -57,9 +58,28 @@ class ModelSource:
         self.token_labels = [self.tokenizer.label(i) for i in range(self.tokenizer.vocab_size)]
         self._runs: dict[int, Run] = {}  # replayed runs by step, oldest use first
 
+    @classmethod
+    def of_run(cls, run: Run, label: str) -> ModelSource:
+        """The weights of a run in memory (e.g. after steps taken by hand), as a source that
+        every view reads like a loaded checkpoint. It has no file: ``label`` names it."""
+        source = cls.__new__(cls)
+        source.path = None
+        source._label = label
+        source.ckpt = {"format": FORMAT, "version": VERSION, **run.to_checkpoint()}
+        weights = json.dumps(source.ckpt["weights"]).encode("utf-8")
+        source.sha = hashlib.sha256(weights).hexdigest()[:12]
+        source.config = run.config
+        source.tokenizer = run.tokenizer
+        source.token_labels = [run.tokenizer.label(i) for i in range(run.tokenizer.vocab_size)]
+        source._runs = {}
+        return source
+
     @property
     def label(self) -> str:
-        """A short name for the checkpoint: ``shipped`` or its file name."""
+        """A short name for the checkpoint: ``shipped``, its file name, or an in-memory run's
+        label."""
+        if self.path is None:
+            return self._label
         return "shipped" if self.path == shipped_checkpoint_path() else self.path.name
 
     @property
@@ -218,9 +238,10 @@ class ForwardPass:
         #: What query modules compute once per pass and keep with it (e.g. the roles of
         #: anonymous nodes), by the module's name.
         self.memo: dict[str, object] = {}
+        src = self.source
         self.address = Address(
-            "shipped" if self.source.label == "shipped" else str(self.source.path.resolve()),
-            self.source.sha,
+            src.label if src.label == "shipped" or src.path is None else str(src.path.resolve()),
+            src.sha,
             self.step,
             doc,
             root,

@@ -125,6 +125,7 @@ class Run:
         self.loss_history: list[float] = []
         self.snapshots: list[dict] = []
         self.step_docs: list[str] = []
+        self.last_grads: list[float] | None = None
 
     # -- making a run ---------------------------------------------------------------------
     @classmethod
@@ -303,11 +304,12 @@ class Run:
         }
 
     # -- training -------------------------------------------------------------------------
-    def train_step(self, doc: str | None = None) -> float:
+    def train_step(self, doc: str | None = None, keep_grads: bool = False) -> float:
         """One step of the article's training loop; returns its loss.
 
         The step trains on the run's next document (``docs[step % len(docs)]``), or on ``doc``
-        when one is given (the explorer's "train one step on this name").
+        when one is given (the explorer's "train one step on this name"). With ``keep_grads``
+        the gradients the step used are kept in ``last_grads`` (``params`` order).
         """
         if self.done:
             raise MicrogptError(
@@ -328,6 +330,8 @@ class Run:
 
         snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
         grad_norms = self._grad_norms() if snapshot_due else None
+        if keep_grads:
+            self.last_grads = [p.grad for p in model.params]
 
         lr_t = learning_rate_at(hp, step)
         beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam

@@ -12,6 +12,7 @@ from conftest import TINY_DOCS, TINY_SHAPE
 
 from explorer import ForwardPass, ModelSource
 from explorer.adam import adam_preview, param_location
+from explorer.onestep import StepLab
 from microgpt import MicrogptError, Run, save_checkpoint
 from microgpt.cli import main
 from microgpt.train import Hyperparams
@@ -114,3 +115,59 @@ def test_shipped_model_any_step_has_the_recorded_loss(k, tmp_path):
     assert main(["graph", "--train-step", str(k), "--out", str(out)]) == 0
     stats = json.loads(out.read_text())["stats"]
     assert stats["root_value"] == source.ckpt["loss_history"][k - 1]
+
+
+# -- one training step by hand (StepLab) -----------------------------------------------------
+def test_a_step_on_the_runs_next_document_is_the_resumed_step(tiny):
+    """Stepping by hand on the document training would draw = one more step of the run."""
+    path, weights, run = tiny
+    lab = StepLab(ModelSource(path), step=4)
+    report = lab.take(run.step_docs[4])
+    assert report.k == 4 and report.loss_before == run.loss_history[4]
+    assert lab.run.model.weights() == weights[5]
+    assert lab.source.weights_at() == weights[5] and lab.source.step == 5
+    fp = ForwardPass(run.step_docs[4], source=lab.source)
+    assert fp.root.data == report.loss_after
+    assert report.loss_after < report.loss_before  # one step on a name lowers its own loss
+
+
+def test_the_report_of_each_parameter_is_what_the_step_did(tiny):
+    path, _, _ = tiny
+    lab = StepLab(ModelSource(path), step=2)
+    report = lab.take("amelia")
+    n = len(report.grads)
+    for i in (0, 7, n // 3, n - 1):
+        p = report.param(i)
+        assert p.after == report.after.weights[i] == p.before - p.delta
+        assert (p.m, p.v) == (report.after.adam_m[i], report.after.adam_v[i])
+        assert p.name == report.names[i] and p.lr == report.lr > 0
+    assert any(g != 0 for g in report.grads)
+    with pytest.raises(MicrogptError, match="numbered 0 to"):
+        report.param(n)
+
+
+def test_undo_restores_everything_exactly(tiny):
+    path, weights, _ = tiny
+    origin = ModelSource(path)
+    lab = StepLab(origin, step=3)
+    lab.take("mia")
+    lab.take("harper")
+    assert lab.step == 5 and lab.source is not origin
+    lab.undo()
+    lab.undo()
+    assert lab.undo() is None  # nothing left to undo
+    assert lab.step == 3 and lab.run.model.weights() == weights[3]
+    assert lab.source is origin
+    assert lab.run.adam_m == Run.replayed(origin.ckpt, 3).adam_m
+
+
+def test_a_finished_schedule_refuses_and_says_how_to_go_on(tiny):
+    path, _, _ = tiny
+    lab = StepLab(ModelSource(path))
+    assert "schedule is over" in lab.refusal() and "earlier step" in lab.refusal()
+    with pytest.raises(MicrogptError, match="schedule is over"):
+        lab.take("ava")
+    lab = StepLab(ModelSource(path), step=1)
+    with pytest.raises(MicrogptError, match="outside the vocabulary"):
+        lab.take("zoe")
+    assert lab.step == 1 and not lab.reports

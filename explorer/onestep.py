@@ -1,0 +1,166 @@
+"""One training step, explained: a real Adam step taken by hand on a chosen document, undoable.
+
+``StepLab`` holds a training run re-created at any step of a checkpoint (``ModelSource.run_at``:
+the weights and Adam's moments the run had, bit for bit). ``take(doc)`` runs one real step of
+``microgpt.train.Run.train_step`` on ``doc`` — the same code ``microgpt train`` runs, so stepping
+on the document the run would have drawn gives the weights ``microgpt train --resume`` gives —
+and returns a ``StepReport``: the document's loss before and after the step, and for any
+parameter its gradient, moments, bias-corrected moments, learning rate and update, evaluated by
+the function training applies (``microgpt.train.adam_move``). ``undo()`` restores the weights and
+moments exactly. ``source`` is a ``ModelSource`` of the current weights, for every view.
+
+Pure Python over ``microgpt`` and ``explorer.forward``; the Dashboard's "training step" tab
+draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microgpt.engine import gc_paused
+from microgpt.errors import MicrogptError
+from microgpt.train import Hyperparams, RunState, adam_move, learning_rate_at
+
+from .forward import ModelSource
+from .tables import html_table, number, text
+
+__all__ = ["ParamStep", "StepLab", "StepReport"]
+
+
+@dataclass(frozen=True)
+class ParamStep:
+    """What one step did to one parameter (``delta`` was subtracted from its value)."""
+
+    name: str
+    before: float
+    after: float
+    grad: float
+    m_before: float
+    v_before: float
+    m: float
+    v: float
+    m_hat: float
+    v_hat: float
+    lr: float
+    delta: float
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [text("gradient g (this document)"), number(self.grad)],
+            [text("m = β₁·m + (1 − β₁)·g"), f"{number(self.m_before)} → {number(self.m)}"],
+            [text("v = β₂·v + (1 − β₂)·g²"), f"{number(self.v_before)} → {number(self.v)}"],
+            [text("m̂ = m / (1 − β₁ᵏ⁺¹)"), number(self.m_hat)],
+            [text("v̂ = v / (1 − β₂ᵏ⁺¹)"), number(self.v_hat)],
+            [text("learning rate lr_k"), number(self.lr)],
+            [text("update −lr_k·m̂ / (√v̂ + ε)"), f"<b>{number(-self.delta)}</b>"],
+            [text("value"), f"{number(self.before)} → <b>{number(self.after)}</b>"],
+        ]
+        caption = f"Adam on <code>{text(self.name)}</code>"
+        return html_table(["", ""], rows, caption)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """One step taken: its index ``k`` (0-based; the run had done ``k`` steps), the document,
+    the document's loss before (the step's own loss) and after the update."""
+
+    k: int
+    doc: str
+    loss_before: float
+    loss_after: float
+    lr: float
+    grads: tuple[float, ...]
+    before: RunState
+    after: RunState
+    names: tuple[str, ...]
+    hp: Hyperparams
+
+    def param(self, i: int) -> ParamStep:
+        """What the step did to parameter ``i`` (ids 0 … P-1, the model's ``params`` order)."""
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.grads):
+            raise MicrogptError(
+                f"parameter {i!r} does not exist: parameters are numbered 0 to "
+                f"{len(self.grads) - 1}"
+            )
+        hp = self.hp
+        m, v, m_hat, v_hat, delta = adam_move(
+            self.grads[i], self.before.adam_m[i], self.before.adam_v[i], self.k, self.lr,
+            hp.beta1, hp.beta2, hp.eps_adam,
+        )  # fmt: skip
+        return ParamStep(
+            self.names[i], self.before.weights[i], self.after.weights[i], self.grads[i],
+            self.before.adam_m[i], self.before.adam_v[i], m, v, m_hat, v_hat, self.lr, delta,
+        )  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [text("document"), text(self.doc)],
+            [text(f"loss before step {self.k + 1}"), number(self.loss_before)],
+            [text("loss after (same document, new weights)"), f"<b>{number(self.loss_after)}</b>"],
+            [text("learning rate lr_k"), number(self.lr)],
+        ]
+        return html_table(["", ""], rows, f"training step {self.k + 1}")
+
+
+class StepLab:
+    """A run at ``step`` of ``source``'s training, stepped by hand (``take``, ``undo``)."""
+
+    def __init__(self, source: ModelSource, step: int | None = None) -> None:
+        self.origin = source
+        start = source.step if step is None else source.check_step(step)
+        self.run = source.run_at(start).copy()
+        self.start = start
+        self.reports: list[StepReport] = []
+        self._sources = [source]  # one per state: undo returns to the very same object
+
+    @property
+    def step(self) -> int:
+        """Steps done by the run (the next step's index k)."""
+        return self.run.step
+
+    @property
+    def source(self) -> ModelSource:
+        """The current weights as a ``ModelSource`` (the checkpoint's own before any step)."""
+        return self._sources[-1]
+
+    def refusal(self) -> str:
+        """Why no step can be taken now ("" if one can)."""
+        hp = self.run.hp
+        if self.run.step >= hp.num_steps:
+            return (
+                f"the run's schedule is over: it has done all {hp.num_steps} steps and its "
+                "learning rate has decayed to 0. Choose an earlier step to train from there"
+            )
+        return ""
+
+    def take(self, doc: str) -> StepReport:
+        """One real Adam step on ``doc``; returns what it did."""
+        refusal = self.refusal()
+        if refusal:
+            raise MicrogptError(refusal)
+        if not isinstance(doc, str) or not doc:
+            raise MicrogptError(f"a training step needs a document (a name), got {doc!r}")
+        self.run.tokenizer.encode(doc)  # names any character outside the vocabulary
+        before = self.run.state()
+        k = self.run.step
+        loss_before = self.run.train_step(doc, keep_grads=True)
+        grads = tuple(self.run.last_grads)
+        after = self.run.state()
+        with gc_paused():
+            loss_after = self.run.model.loss(self.run.tokenizer.encode_doc(doc))[0].data
+        names = tuple(name for name, _ in self.run.model.named_parameters())
+        report = StepReport(k, doc, loss_before, loss_after, learning_rate_at(self.run.hp, k),
+                            grads, before, after, names, self.run.hp)  # fmt: skip
+        self.reports.append(report)
+        label = f"{self.origin.label} + {len(self.reports)} step(s) by hand"
+        self._sources.append(ModelSource.of_run(self.run, label))
+        return report
+
+    def undo(self) -> StepReport | None:
+        """Undo the last step taken (weights and moments restored bit for bit); returns it."""
+        if not self.reports:
+            return None
+        report = self.reports.pop()
+        self.run.restore(report.before)
+        self._sources.pop()
+        return report
