@@ -125,12 +125,20 @@ class StepLab:
 
     def refusal(self) -> str:
         """Why no step can be taken now ("" if one can)."""
-        hp = self.run.hp
-        if self.run.step >= hp.num_steps:
+        return self.refusal_at(self.origin, self.run.step)
+
+    @staticmethod
+    def refusal_at(source: ModelSource, step: int) -> str:
+        """Why no step can be taken from ``source``'s weights after ``step`` steps ("" if one
+        can): the schedule decays the learning rate to 0 at its last step."""
+        num_steps = source.ckpt["hyperparams"]["num_steps"]
+        if step >= num_steps:
             return (
-                f"the run's schedule is over: it has done all {hp.num_steps} steps and its "
+                f"the run's schedule is over: it has done all {num_steps} steps and its "
                 "learning rate has decayed to 0. Choose an earlier step to train from there"
             )
+        if not source.replayable and step != source.step:
+            return "this checkpoint (an older format) cannot re-create earlier steps"
         return ""
 
     def take(self, doc: str) -> StepReport:

@@ -585,9 +585,11 @@ def loss_curve(
     *,
     baseline: float | None = None,
     title: str | None = None,
+    mark: int | None = None,
 ) -> Axes:
     """Training loss per step (faint, steps from 1) and its centred moving average.
 
+    ``mark`` draws a vertical line at that step (the step a view shows) and its loss as a dot.
     ``window`` is the smoothing window in steps (``smooth_losses``); default about 5% of the
     run, at least 1 (then no smoothed line is drawn). ``baseline`` draws a dashed level, e.g.
     ``math.log(vocab_size)``, the loss of a uniform guess.
@@ -621,10 +623,14 @@ def loss_curve(
             linewidth=1,
             label=f"uniform guess ({baseline:.3g})",
         )
+    if mark is not None:
+        ax.axvline(mark, color=REFERENCE_COLOUR, linewidth=1.2, label=f"step {mark}")
+        if 1 <= mark <= len(y):
+            ax.plot([mark], [y[mark - 1]], "o", color=LINE_COLOUR, markersize=6)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     if len(y):
-        ax.set_xlim(1, max(len(y), 2))
+        ax.set_xlim(0 if mark == 0 else 1, max(len(y), 2))
     _legend_outside(ax)
     ax.set_title(title if title is not None else "training loss")
     return ax

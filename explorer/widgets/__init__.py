@@ -16,6 +16,7 @@ from .probs import ProbabilitiesView
 from .session import Session
 from .stepper import BackwardStepper
 from .training import TrainingView
+from .trainstep import TrainStepView
 
 __all__ = [
     "AttentionView",
@@ -28,5 +29,6 @@ __all__ = [
     "ProbabilitiesView",
     "Session",
     "TrainingView",
+    "TrainStepView",
     "show",
 ]

@@ -24,6 +24,7 @@ from .probs import ProbabilitiesView
 from .session import Session
 from .stepper import BackwardStepper
 from .training import TrainingView
+from .trainstep import TrainStepView
 
 __all__ = ["Dashboard"]
 
@@ -85,10 +86,11 @@ class Dashboard(W.VBox):
         self.stepper = BackwardStepper()
         self.embeddings = EmbeddingView(self.session.source)
         self.training = TrainingView()
+        self.trainstep = TrainStepView(self.session)
         tabs = W.Tab(children=[self.attention, self.probs, self.stepper, self.embeddings,
-                               self.training])  # fmt: skip
+                               self.trainstep, self.training])  # fmt: skip
         for k, title in enumerate(
-            ["attention", "next token", "backward", "embeddings", "training"]
+            ["attention", "next token", "backward", "embeddings", "one step", "training"]
         ):
             tabs.set_title(k, title)
         self._presenter_style = W.HTML()
@@ -118,6 +120,10 @@ class Dashboard(W.VBox):
         self.graph.observe(self._on_graph_scope, "scope")
         self.graph.observe(self._on_graph_selected, "selected")
         self.attention.observe(self._on_attention_click, "selected")
+        self.trainstep.doc = self.graph.doc
+        traitlets.link((self, "doc"), (self.trainstep, "doc"))
+        traitlets.dlink((self.graph, "selected"), (self.trainstep, "selected"))
+        self.trainstep.observe(self._on_weights, "weights_version")
         self.probs.observe(self._on_sample, "sample_count")
         self.doc = self.graph.doc
         self.pos = self.graph.pos
@@ -146,6 +152,11 @@ class Dashboard(W.VBox):
             return
         for view in (self.inspector, self.attention, self.probs, self.stepper):
             view.show(fp)
+
+    def _on_weights(self, change) -> None:
+        """New weights (a step chosen, taken by hand or undone): every view redraws."""
+        self.graph.reload()
+        self.embeddings.set_source(self.session.source, self.session.step)
 
     def _on_graph_scope(self, change) -> None:
         """A zoom into ``posN…`` moves the position everywhere (slider, attention, probs)."""

@@ -39,6 +39,20 @@ class EmbeddingView(W.VBox):
         traitlets.link((self, "step"), (self._step, "value"))
         traitlets.link((self, "matrix"), (self._matrix, "value"))
 
+    def set_source(self, source, step: int | None = None) -> None:
+        """Show ``source``'s weights (e.g. after a training step taken by hand) at ``step``
+        (default: its final step); kept on the first source's components, so points move only
+        as the weights do."""
+        shown = source.step if step is None else step
+        self.source = source
+        with self.hold_trait_notifications():
+            self._step.options = sorted(set(source.steps) | {shown})
+            self._step.value = shown
+        if self.step == shown:
+            self._draw()
+        else:
+            self.step = shown
+
     def labels(self) -> list[str]:
         if self.matrix == "wte":
             return list(self.source.token_labels)

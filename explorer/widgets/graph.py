@@ -188,6 +188,10 @@ class GraphExplorer(W.VBox):
         self._render()
         return True
 
+    def reload(self) -> bool:
+        """Record the pass again on the session's current weights (after ``set_weights``)."""
+        return self._load(self.doc)
+
     def _known(self, label: str) -> bool:
         try:
             self.node_id(label)

@@ -19,17 +19,32 @@ __all__ = ["Latest", "Session"]
 
 
 class Session:
-    """A checkpoint and the passes recorded on it (the last ``keep`` are cached)."""
+    """A checkpoint and the passes recorded on it (the last ``keep`` are cached).
+
+    ``origin`` is the loaded checkpoint; ``source`` and ``step`` are the weights every view
+    shows: the origin's after ``step`` training steps (None: its final step), or a run stepped
+    by hand (``explorer.onestep.StepLab.source``). ``set_weights`` changes them.
+    """
 
     def __init__(self, checkpoint: str | Path | ModelSource | None = None, keep: int = 3) -> None:
         self.source = checkpoint if isinstance(checkpoint, ModelSource) else ModelSource(checkpoint)
+        self.origin = self.source
+        self.step: int | None = None
         self.keep = keep
         self._passes: OrderedDict[tuple, ForwardPass] = OrderedDict()
         self.computed = 0  # how many passes were recorded (tests check the cache by it)
 
+    def set_weights(self, source: ModelSource | None = None, step: int | None = None) -> None:
+        """Show the weights of ``source`` (default: the origin) after ``step`` steps."""
+        source = source or self.origin
+        if step is not None:
+            source.check_step(step)
+        self.source, self.step = source, step
+
     def forward_pass(self, doc: str, root: str = "loss", step: int | None = None) -> ForwardPass:
-        """The pass for ``(doc, root, step)``: from the cache, or recorded now."""
-        key = (doc, root, step)
+        """The pass for ``(doc, root, step)`` on the current weights: cached, or recorded now."""
+        step = self.step if step is None else step
+        key = (self.source.label, self.source.sha, doc, root, step)
         fp = self._passes.get(key)
         if fp is None:
             fp = ForwardPass(doc, root, self.source, step)
