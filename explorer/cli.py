@@ -1,4 +1,9 @@
-"""``microgpt graph``: one forward pass, one view, one file. Called by ``microgpt.cli``."""
+"""``microgpt graph``: one forward pass, one view, one file. Called by ``microgpt.cli``.
+
+With ``--compare-step S`` or ``--compare-doc NAME`` a second pass (``b``) is recorded and the
+view of the first (``a``) is drawn as a diff (``explorer.compare``): every node present in both
+carries b's data and grad, coloured by the difference.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import time
 
 from microgpt.errors import MicrogptError
 
+from .compare import Comparison, diff_view
 from .export import EXPORT_FORMATS, write_view
-from .forward import ForwardPass
+from .forward import ForwardPass, ModelSource
+from .style import fmt
 from .views import build_view
 
 __all__ = ["run_graph"]
@@ -15,17 +22,23 @@ __all__ = ["run_graph"]
 
 def run_graph(args) -> str:
     """Build the view ``args`` asks for, write it to ``args.out``; return the summary line
-    ``trace N nodes | drawn M nodes | S.SS s``."""
+    ``trace N nodes | drawn M nodes | S.SS s`` (and both roots when comparing)."""
     start = time.perf_counter()
     if not any(args.out.lower().endswith(ext) for ext in EXPORT_FORMATS):
         raise MicrogptError(
             f"cannot write {args.out!r}: give --out a file ending in one of "
             f"{', '.join(EXPORT_FORMATS)}"
         )
-    fp = ForwardPass(args.doc, args.root, args.checkpoint, args.step)
-    view = build_view(
-        fp,
-        args.view,
+    source = ModelSource(args.checkpoint)
+    compare_step = getattr(args, "compare_step", None)
+    compare_doc = getattr(args, "compare_doc", None)
+    if compare_step is not None and compare_step not in source.steps:
+        raise MicrogptError(
+            f"--compare-step {compare_step} is not a snapshot of checkpoint {source.label}: "
+            f"choose one of {', '.join(map(str, source.steps))}"
+        )
+    fp = ForwardPass(args.doc, args.root, source, args.step)
+    options = dict(
         budget=args.budget,
         pos=args.pos,
         head=args.head,
@@ -36,6 +49,20 @@ def run_graph(args) -> str:
         top=args.top,
         node=args.node,
     )
+    view = build_view(fp, args.view, **options)
+    roots = ""
+    if compare_step is not None or compare_doc is not None:
+        step_b = compare_step if compare_step is not None else fp.step
+        fp_b = ForwardPass(compare_doc if compare_doc is not None else args.doc, args.root,
+                           source, step_b)  # fmt: skip
+        try:  # the same view of b, for the groups an overview draws
+            view_b = build_view(fp_b, args.view, **options)
+        except MicrogptError:
+            view_b = None
+        comparison = Comparison(fp, fp_b)
+        view = diff_view(view, comparison, getattr(args, "compare_by", "grad"), view_b)
+        a, b = comparison.root_values()
+        roots = f" | root {fmt(a)} (a) → {fmt(b)} (b)"
     write_view(view, args.out)
     seconds = time.perf_counter() - start
-    return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s"
+    return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"
