@@ -64,6 +64,7 @@ QUERIES = (
 SHARED = ("style", "tables")
 DRAWING = {
     "cli",
+    "compare_plots",
     "export",
     "layout",
     "plots",
