@@ -123,10 +123,10 @@ class Comparison:
             out: list[int | None] = []
             for i, key in enumerate(ka):
                 j = where.get(key)
-                if j is not None and not isinstance(key, str):
-                    # an anonymous node: its inputs must be the same nodes too
-                    if tuple(ka[c] for c in ca[i]) != tuple(kb[c] for c in cb[j]):
-                        j = None
+                # an anonymous node: its inputs must be the same nodes too
+                anonymous = j is not None and not isinstance(key, str)
+                if anonymous and tuple(ka[c] for c in ca[i]) != tuple(kb[c] for c in cb[j]):
+                    j = None
                 out.append(j)
             self._map = out
         return self._map
@@ -218,7 +218,7 @@ def diff_view(
     """
     if by not in BY:
         raise MicrogptError(f"cannot colour by {by!r}: choose one of {', '.join(BY)}")
-    a, b = comparison.a, comparison.b
+    b = comparison.b
     values_b = b.index.values
     groups_b = {n.id: n for n in view_b.nodes if n.kind == "group"} if view_b else {}
     nodes: list[GraphNode] = []

@@ -62,7 +62,7 @@ class CompareView(W.VBox):
         for c in (self._doc_a, self._doc_b, self._step_a, self._step_b, self._pos,
                   self._layer, self._head):  # fmt: skip
             c.style.description_width = "initial"
-        wrap = W.Layout(flex_flow="row wrap", align_items="center", gap="0.3em 1em")
+        wrap = W.Layout(flex_flow="row wrap", align_items="center")
         self._message = W.HTML()
         self.loss_image = chart_image()
         self.attention_image = chart_image()
