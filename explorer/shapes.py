@@ -58,6 +58,10 @@ class Scales:
     grad_min: float
     grad_max: float
     norm: float
+    #: A diff picture (``explorer.compare``): what it colours by (``"grad"`` or ``"data"``)
+    #: and the largest |Δ| drawn; ``None`` for a picture of one pass.
+    diff_by: str | None = None
+    diff: float = 0.0
 
 
 def scales_of(view: GraphView) -> Scales:
@@ -65,11 +69,16 @@ def scales_of(view: GraphView) -> Scales:
     grads = [g for g in grads if math.isfinite(g)]
     norms = [n.grad for n in view.nodes if n.kind == "group" and n.grad is not None]
     norms = [g for g in norms if math.isfinite(g)]
+    by = view.stats.get("compare_by")
+    deltas = [getattr(n, f"d_{by}", None) for n in view.nodes] if by else []
+    deltas = [abs(d) for d in deltas if d is not None and math.isfinite(d)]
     return Scales(
         grad=max((abs(g) for g in grads), default=0.0),
         grad_min=min(grads, default=0.0),
         grad_max=max(grads, default=0.0),
         norm=max(norms, default=0.0),
+        diff_by=by,
+        diff=max(deltas, default=0.0),
     )
 
 
@@ -130,6 +139,8 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
             elif show_scope and node.scope:
                 # the same size as the rest: the .dot file's plain labels have one font size
                 lines += [Line(t) for t in wrap_name(f"in {node.scope}", 30)]
+        if scales.diff_by is not None:
+            return _diff_box(node, lines, scales, border)
         rows = [("data", node.data), ("grad", node.grad)]
         if node.flow is not None:
             rows.append(("flow", node.flow))
@@ -150,8 +161,10 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
         lines = [
             *(Line(t, "bold") for t in wrap_name(node.label)),
             Line(f"{node.count:,} {what}"),
-            Line(f"|grad| {style.fmt(node.grad)}"),
         ]
+        if scales.diff_by is not None and node.role != "input":
+            return _diff_box(node, lines, scales, border)
+        lines.append(Line(f"|grad| {style.fmt(node.grad)}"))
         fill = style.norm_colour(node.grad, scales.norm)
         return _box(lines, fill, border, dashed=border["dash"] is not None)
     # folded: what a path view left out
@@ -159,3 +172,32 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
     if node.detail:
         lines.append(Line(node.detail))
     return _box(lines, style.FOLDED_FILL, style.ROLE["input"], dashed=True)
+
+
+def _diff_box(node: GraphNode, lines: list[Line], scales: Scales, border: dict) -> NodeShape:
+    """A node of a diff picture: both passes' numbers (``a → b``) and the coloured Δ, filled
+    by Δ on the diverging scale; a node pass ``b`` lacks is grey and says so."""
+    group = node.kind == "group"
+    rows = [("|grad|", node.grad, getattr(node, "grad_b", None))] if group else [
+        ("data", node.data, getattr(node, "data_b", None)),
+        ("grad", node.grad, getattr(node, "grad_b", None)),
+    ]  # fmt: skip
+    matched = all(b is not None for _, _, b in rows)
+    a_nums = [style.fmt(a) for _, a, _ in rows]
+    b_nums = [style.fmt(b) for _, _, b in rows]
+    wa, wb = max(map(len, a_nums)), max(map(len, b_nums))
+    ww = max(len(word) for word, _, _ in rows)
+    if matched:
+        lines = lines + [
+            Line(f"{word:<{ww}} {a:>{wa}} → {b:>{wb}}")
+            for (word, _, _), a, b in zip(rows, a_nums, b_nums)
+        ]
+        delta = getattr(node, f"d_{scales.diff_by}", None)
+        if delta is not None:
+            lines.append(Line(f"Δ{scales.diff_by} {style.fmt(delta)}", "bold"))
+        fill = style.diverging(delta, scales.diff) if delta is not None else "#ffffff"
+    else:
+        lines = lines + [Line(f"{word:<{ww}} {a:>{wa}}") for (word, _, _), a in zip(rows, a_nums)]
+        lines.append(Line("only in a"))
+        fill = style.FOLDED_FILL
+    return _box(lines, fill, border, dashed=border["dash"] is not None)

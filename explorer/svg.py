@@ -189,6 +189,8 @@ def header_lines(view: GraphView) -> list[str]:
         f"trace {s.get('trace_nodes', 0):,} nodes · drawn {view.drawn:,} · "
         f"root {s.get('root', '')} = {style.fmt(s.get('root_value'))}"
     )
+    if "compare_root_value" in s:  # a diff picture (explorer.compare): b's root too
+        summary += f" (a) → {style.fmt(s['compare_root_value'])} (b)"
     notes = list(view.notes)
     if view.layout == "grid":
         grid = "columns: positions · rows: stages"
@@ -235,7 +237,9 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
     out: list[str] = []
     y, x, bar_w = 0.0, 0.0, 160.0
     label_w = style.text_width("grad (value) ", 9)
-    if any(n.kind == "value" for n in view.nodes):
+    if scales.diff_by is not None:  # a diff picture: one scale, Δ = b − a
+        out, x, y = _diff_legend(scales, label_w, bar_w)
+    elif any(n.kind == "value" for n in view.nodes):
         lo, hi, s = scales.grad_min, scales.grad_max, scales.grad
         out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">grad</text>')
         if not s:
@@ -254,7 +258,7 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
         out += _bar(label_w, y, colours, ticks, bar_w)
         x = max(x, label_w + bar_w + style.text_width(ticks[-1][1], 9) / 2)
         y += 28
-    if any(n.kind == "group" for n in view.nodes):
+    if scales.diff_by is None and any(n.kind == "group" for n in view.nodes):
         out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">|grad|</text>')
         s = scales.norm
         colours = [style.norm_colour(s * (k + 0.5) / 20, s) for k in range(20)] if s else ["#fff"]
@@ -269,6 +273,27 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
         x = max(x, style.text_width(line, 9))
         y += 12
     return out, x, y + 2
+
+
+def _diff_legend(scales: Scales, label_w: float, bar_w: float) -> tuple[list[str], float, float]:
+    """The diverging bar of a diff picture: Δgrad or Δdata (b − a), centred at 0."""
+    word = f"Δ{scales.diff_by}"
+    out = [f'<text x="0" y="9" font-size="9" fill="#222222">{_a(word)}</text>']
+    s = scales.diff
+    if s:
+        colours = [style.diverging(-s + 2 * s * (k + 0.5) / 20, s) for k in range(20)]
+        ticks = [(0, style.fmt(-s)), (0.5, "0"), (1, style.fmt(s))]
+    else:
+        colours, ticks = ["#ffffff"], [(0.5, "0 (a and b equal)")]
+    out += _bar(label_w, 0.0, colours, ticks, bar_w)
+    note = "b − a; each node: a → b"
+    out.append(f'<text x="{_n(label_w + bar_w + 8)}" y="9" font-size="9" '
+               f'fill="#222222">{_a(note)}</text>')  # fmt: skip
+    width = label_w + bar_w + 8 + style.text_width(note, 9)
+    out.append(f'<rect x="0" y="30" width="12" height="9" fill="{style.FOLDED_FILL}" '
+               'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
+    out.append('<text x="16" y="38" font-size="9" fill="#222222">only in a (not compared)</text>')
+    return out, max(width, 16 + style.text_width("only in a (not compared)", 9)), 44.0
 
 
 def legend_svg(view: GraphView, scales: Scales) -> str:

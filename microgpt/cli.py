@@ -181,6 +181,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--out", required=True, metavar="FILE", help="output: .svg .html .png .dot .json .txt"
     )
+    compare = g.add_mutually_exclusive_group()
+    compare.add_argument(
+        "--compare-step",
+        type=int,
+        metavar="S",
+        help="compare with the same document after S training steps: nodes show both passes' "
+        "numbers, coloured by their difference",
+    )
+    compare.add_argument(
+        "--compare-doc", metavar="NAME", help="compare with another document (same weights)"
+    )
+    g.add_argument(
+        "--compare-by",
+        choices=("grad", "data"),
+        default="grad",
+        help="with --compare-*: colour nodes by Δgrad (default) or Δdata",
+    )
     g.set_defaults(func=_cmd_graph)
     return parser
 

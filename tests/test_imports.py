@@ -58,12 +58,13 @@ def test_microgpt_imports_only_the_standard_library():
 EXPLORER = Path(explorer.__file__).parent
 QUERIES = (
     "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
-    "gradcheck", "adam", "stepper", "roles", "onestep",
+    "gradcheck", "adam", "stepper", "roles", "onestep", "compare",
 )  # fmt: skip
 # the number format and style table, and the HTML tables of query objects' _repr_html_
 SHARED = ("style", "tables")
 DRAWING = {
     "cli",
+    "compare_plots",
     "export",
     "layout",
     "plots",

@@ -6,6 +6,7 @@ widget's root carries a stable CSS class (``microgpt-graph``, ``microgpt-inspect
 """
 
 from .attention import AttentionView
+from .compare import CompareView
 from .dashboard import Dashboard
 from .embeddings import EmbeddingView
 from .exercise import Exercise
@@ -21,6 +22,7 @@ from .trainstep import TrainStepView
 __all__ = [
     "AttentionView",
     "BackwardStepper",
+    "CompareView",
     "Dashboard",
     "EmbeddingView",
     "Exercise",
