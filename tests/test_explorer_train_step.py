@@ -107,7 +107,7 @@ def test_cli_train_step_errors(tiny, tmp_path, capsys, argv, words):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("k", [1, 100, 101, 537, 1000])
+@pytest.mark.parametrize("k", [1, 101, 537, 1000])
 def test_shipped_model_any_step_has_the_recorded_loss(k, tmp_path):
     """The acceptance of 'any training step, exactly' on the shipped model, through the CLI."""
     source = ModelSource()
