@@ -22,6 +22,7 @@ from microgpt.errors import MicrogptError
 from microgpt.train import Hyperparams, RunState, adam_move, learning_rate_at
 
 from .forward import ModelSource
+from .style import fmt
 from .tables import html_table, number, text
 
 __all__ = ["ParamStep", "StepLab", "StepReport"]
@@ -43,6 +44,12 @@ class ParamStep:
     v_hat: float
     lr: float
     delta: float
+
+    def __repr__(self) -> str:
+        return (
+            f"ParamStep({self.name}: grad {fmt(self.grad)}, update {fmt(-self.delta)}, "
+            f"value {fmt(self.before)} → {fmt(self.after)})"
+        )
 
     def _repr_html_(self) -> str:
         rows = [
@@ -74,6 +81,12 @@ class StepReport:
     after: RunState
     names: tuple[str, ...]
     hp: Hyperparams
+
+    def __repr__(self) -> str:
+        return (
+            f"StepReport(step {self.k + 1} on {self.doc!r}: loss {fmt(self.loss_before)} → "
+            f"{fmt(self.loss_after)}, lr {fmt(self.lr)})"
+        )
 
     def param(self, i: int) -> ParamStep:
         """What the step did to parameter ``i`` (ids 0 … P-1, the model's ``params`` order)."""

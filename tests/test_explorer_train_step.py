@@ -171,3 +171,16 @@ def test_a_finished_schedule_refuses_and_says_how_to_go_on(tiny):
     with pytest.raises(MicrogptError, match="outside the vocabulary"):
         lab.take("zoe")
     assert lab.step == 1 and not lab.reports
+
+
+def test_reports_are_short_reprs_and_tables(tiny):
+    path, _, _ = tiny
+    lab = StepLab(ModelSource(path), step=2)
+    report = lab.take("ava")
+    param = report.param(5)
+    for obj, words in ((report, ["step 3", "'ava'", "loss"]), (param, [param.name, "update"])):
+        text = repr(obj)
+        assert "\n" not in text and len(text) < 120 and all(w in text for w in words)
+    html = param._repr_html_()
+    assert "<table" in html and param.name in html and "m̂" in html
+    assert "loss after" in report._repr_html_()

@@ -1,0 +1,95 @@
+"""Figures for "watch it learn": any training step's pass, one step by hand, snapshot spacing.
+
+Prints, on the shipped model:
+1. the forward pass of training step K (``ForwardPass.of_train_step``) from a fresh
+   ``ModelSource``, for K whose replay is shortest (1), mid (537) and longest (1000: 99 steps
+   replayed from the snapshot at 900); then K + 1 from the same source (one more step replayed);
+2. ms per replayed step (the cost the snapshot spacing multiplies);
+3. one training step by hand in the Dashboard's "one step" tab, every view redrawn
+   (goal ≤ 0.5 s) and the ``StepLab.take`` alone;
+4. what the snapshot spacing costs: checkpoint size and worst-case replay for a few spacings.
+
+Goal for 1: ≤ 3 s. Timings depend on the machine's load (printed). Usage::
+
+    .venv/bin/python bench/bench_steps.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+from explorer import ForwardPass, ModelSource
+from explorer.onestep import StepLab
+from microgpt.checkpoint import shipped_checkpoint_path
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median shown)")
+    args = parser.parse_args()
+    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    ckpt = ModelSource().ckpt
+    spacing = ckpt["hyperparams"]["snapshot_every"]
+
+    print("\n1. the forward pass of training step K (fresh source; then K+1, cached)")
+    for k in (1, 537, 1000):
+        replayed = (k - 1) % spacing
+        med, low = timed(lambda k=k: ForwardPass.of_train_step(k, ModelSource()), args.repeat)
+        print(f"   K={k:4d}: {replayed:2d} steps replayed  {med:6.2f} s (min {low:.2f})  goal ≤ 3 s")
+    source = ModelSource()
+    ForwardPass.of_train_step(537, source)
+    med, low = timed(lambda: ForwardPass.of_train_step(538, source), 1)
+    print(f"   K=538 after K=537 (one more step replayed): {med:.2f} s")
+
+    print("\n2. one replayed training step")
+    source = ModelSource()
+    source.run_at(500)
+    start = time.perf_counter()
+    source.run_at(520)
+    per_step = (time.perf_counter() - start) / 20
+    print(f"   {per_step * 1000:.0f} ms per step (20 steps from a kept run)")
+
+    print("\n3. one training step by hand")
+    lab = StepLab(ModelSource(), 500)
+    doc = lab.origin.ckpt["step_docs"][500]
+    med, low = timed(lambda: (lab.take(doc), lab.undo()), args.repeat)
+    print(f"   StepLab.take + undo: {med * 1000:.0f} ms (min {low * 1000:.0f})")
+    from explorer.widgets import Dashboard
+
+    dash = Dashboard("emma")
+    dash.trainstep.step = 500
+    dash.trainstep.show_next_doc()
+
+    def step_and_undo():
+        dash.trainstep.take()
+        dash.trainstep.undo()
+
+    med, low = timed(step_and_undo, args.repeat)
+    print(f"   Dashboard: train one step + undo, every view redrawn: {med:.2f} s per pair "
+          f"(min {low:.2f}; one step ≈ half; goal ≤ 0.5 s per step)")
+
+    print("\n4. what the snapshot spacing costs (shipped run: 1000 steps)")
+    snap_bytes = len(json.dumps(ckpt["snapshots"][-2], separators=(",", ":")))
+    base = shipped_checkpoint_path().stat().st_size - len(ckpt["snapshots"]) * snap_bytes
+    for every in (10, 25, 50, 100):
+        count = 1000 // every + 1
+        size = base + count * snap_bytes
+        print(f"   every {every:3d} steps: {count:3d} snapshots, checkpoint {size / 1e6:5.1f} MB, "
+              f"worst replay {every - 1:2d} steps ≈ {(every - 1) * per_step:5.1f} s")
+
+
+if __name__ == "__main__":
+    main()
