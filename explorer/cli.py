@@ -65,4 +65,5 @@ def run_graph(args) -> str:
         roots = f" | root {fmt(a)} (a) → {fmt(b)} (b)"
     write_view(view, args.out)
     seconds = time.perf_counter() - start
-    return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"
+    line = f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"
+    return " | ".join([line, *fp.notes])  # e.g. the document was cut to the context
