@@ -74,10 +74,10 @@ def sample(
     keys, values = model.new_cache()
     token_id = tokenizer.BOS
     out = list(prefix)
-    for pos_id, forced in enumerate(prefix_ids):
-        model.forward(token_id, pos_id, keys, values)
-        token_id = forced
     try:
+        for pos_id, forced in enumerate(prefix_ids):
+            model.forward(token_id, pos_id, keys, values)
+            token_id = forced
         for pos_id in range(len(prefix_ids), block_size):
             logits = model.forward(token_id, pos_id, keys, values)
             probs = next_token_probs(model, logits, temperature, pos_id)

@@ -219,6 +219,10 @@ def check_output_path(
         )
     if not parent.is_dir():
         raise OutputPathError(f"cannot write {what} {str(p)!r}: {str(parent)!r} is not a directory")
+    if p.exists() and not p.is_file():
+        raise OutputPathError(
+            f"{what} {str(p)!r} exists and is not a regular file: choose another {what}"
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputPathError(
             f"cannot write {what} {str(p)!r}: the directory {str(parent)!r} is not writable; "
@@ -256,7 +260,7 @@ def is_checkpoint_file(path: Path) -> bool:
 
 #: What each format ``microgpt graph`` writes carries near its start.
 _VIEW_MARKS = {
-    ".svg": b"microgpt-canvas",
+    ".svg": b" data-layout=",  # on the <svg> element the package writes
     ".html": b"microgpt-export-data",
     ".dot": b"digraph microgpt",
     ".json": b'"address"',
