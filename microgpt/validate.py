@@ -10,6 +10,7 @@ public functions call them at their boundary. Standard library only; prints noth
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -55,9 +56,11 @@ def human_bytes(n: float) -> str:
 
 
 def check_int(value, what: str, lo: int | None = None, hi: int | None = None, fix: str = ""):
-    """``value`` as an int in ``[lo, hi]`` (bools are refused: ``True`` is not a size)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ArgumentTypeError(f"{what} must be an integer, got {value!r}{_fix(fix)}")
+    """``value`` as an int in ``[lo, hi]`` (bools are refused: ``True`` is not a size).
+    Integers of other libraries (``numpy.int64``) are accepted and returned as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentTypeError(f"{what} must be an integer, got {_short(value)}{_fix(fix)}")
+    value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{what} must be {_range(lo, hi)}, got {value:,}{_fix(fix)}")
     return value
@@ -74,8 +77,8 @@ def check_number(
     fix: str = "",
 ) -> float:
     """``value`` as a finite float within the bounds (``lo_open``: strictly above ``lo``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ArgumentTypeError(f"{what} must be a number, got {value!r}{_fix(fix)}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(f"{what} must be a number, got {_short(value)}{_fix(fix)}")
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an int beyond any float
@@ -93,7 +96,7 @@ def check_number(
         )
         rule = " and ".join(b for b in bounds if b)
         raise ConfigError(f"{what} must be {rule}, got {value!r}{_fix(fix)}")
-    return float(value) if isinstance(value, float) else value
+    return value if type(value) in (int, float) else float(value)  # e.g. numpy.float32
 
 
 def check_str(value, what: str, fix: str = "", empty_ok: bool = False) -> str:
