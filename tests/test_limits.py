@@ -99,3 +99,29 @@ def test_an_output_may_replace_a_checkpoint_or_its_own_view(tmp_path):
     ckpt = save_checkpoint(run.to_checkpoint(), tmp_path / "c.json")
     assert is_checkpoint_file(ckpt)
     check_output_path(ckpt, replaceable=is_checkpoint_file, kind="checkpoint")
+
+
+def test_ctrl_c_without_out_never_replaces_an_unrelated_file(tmp_path, monkeypatch):
+    from microgpt.cli import _interrupt_target
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "microgpt-step3.json").write_text("someone's notes\n", encoding="utf-8")
+    assert _interrupt_target(3).name == "microgpt-step3.1.json"
+    assert _interrupt_target(4).name == "microgpt-step4.json"
+
+
+def test_a_failed_final_save_keeps_the_run_in_the_temp_folder(tmp_path):
+    from pathlib import Path
+
+    from microgpt.checkpoint import load_checkpoint
+    from microgpt.cli import _save
+    from microgpt.errors import MicrogptError
+
+    run = Run.start(TINY_DOCS, Hyperparams(num_steps=1), **TINY_SHAPE)
+    with pytest.raises(MicrogptError, match="saved to .* instead") as caught:
+        _save(run, tmp_path / "gone" / "c.json")  # its folder vanished after the check
+    spare = Path(str(caught.value).rsplit("saved to ", 1)[1].removesuffix(" instead"))
+    try:
+        assert load_checkpoint(spare)["step"] == run.step
+    finally:
+        spare.unlink()
