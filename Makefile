@@ -19,8 +19,9 @@ setup: $(BIN)/python
 # (JupyterLab refuses to run as root unless told: root is common in containers)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The printed address opens the tour itself (JupyterLab's /lab/tree/…), not the Launcher.
 demo: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_tour.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/notebooks/00_tour.ipynb
 
 lab: demo
 

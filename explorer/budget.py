@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from microgpt.errors import MicrogptError
 
+from .checks import check_options
 from .graph import GraphView
 from .levels import collapsed, detail_size, detailed
 
@@ -26,9 +27,8 @@ def plural(n: int, word: str) -> str:
 
 
 def check_budget(budget: int) -> None:
-    """A ``MicrogptError`` unless ``budget`` is a positive integer."""
-    if not isinstance(budget, int) or budget < 1:
-        raise MicrogptError(f"the node budget must be a positive integer, got {budget!r}")
+    """A ``MicrogptError`` unless ``budget`` is an integer from 1 to ``MAX_BUDGET``."""
+    check_options(budget=budget)
 
 
 def fit(fp, ids: set[int], budget: int, detail: bool, depths: list[int], kind: str, title: str):
@@ -94,4 +94,5 @@ def make_view(fp, kind, title, nodes, edges, ids, notes, **extra) -> GraphView:
             f"with the weights before its update (after {k - 1} steps)",
             *notes,
         ]
+    notes = [*notes, *getattr(fp, "notes", ())]  # e.g. a document cut to the model's context
     return GraphView(kind, title, nodes, edges, stats, notes, str(fp.address))

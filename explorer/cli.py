@@ -80,4 +80,5 @@ def run_graph(args) -> str:
     write_view(view, args.out)
     seconds = time.perf_counter() - start
     what = f"step {train_step}: {fp.doc!r} | " if train_step is not None else ""
-    return f"{what}trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"
+    line = f"{what}trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"
+    return " | ".join([line, *fp.notes])  # e.g. the document was cut to the context

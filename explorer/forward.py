@@ -17,17 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from os import PathLike
 from pathlib import Path
 
 from microgpt.checkpoint import FORMAT, VERSION, load_checkpoint, shipped_checkpoint_path
 from microgpt.data import Tokenizer
 from microgpt.engine import Value, gc_paused
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, ConfigError, MicrogptError
 from microgpt.model import GPT, GPTConfig
 from microgpt.trace import Trace, trace
 from microgpt.train import Run
+from microgpt.validate import MAX_CHECKPOINT_BYTES, check_input_file, check_int
 
 from .flow import Flow, gradient_flow
 from .fold import Folding
@@ -36,6 +39,33 @@ from .graph import GraphIndex
 __all__ = ["Address", "Expression", "ForwardPass", "ModelSource"]
 
 _ROOT_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
+#: How many gradient flows (one per source set) a pass keeps.
+FLOW_CACHE = 4
+#: The longest document a pass accepts (the model reads at most block_size positions of it).
+MAX_DOC_CHARS = 10_000
+
+
+def _check_arguments(doc, root, source, step) -> None:
+    if not isinstance(doc, str):
+        raise ArgumentTypeError(
+            f"the document must be a string, got {type(doc).__name__} {doc!r}: e.g. "
+            "ForwardPass('emma')"
+        )
+    if len(doc) > MAX_DOC_CHARS:
+        raise ConfigError(
+            f"the document has {len(doc):,} characters; the limit is {MAX_DOC_CHARS:,} (the "
+            "model reads only its first block_size positions anyway): pass a shorter one"
+        )
+    if not isinstance(root, str) or not root:
+        raise ArgumentTypeError(f"root must be 'loss', 'loss@T' or a node name, got {root!r}")
+    if not (source is None or isinstance(source, (ModelSource, str, PathLike))) or isinstance(
+        source, bool
+    ):
+        raise ArgumentTypeError(
+            f"source must be a ModelSource, a checkpoint path or None, got {source!r}"
+        )
+    if step is not None:
+        check_int(step, "step", 0, fix="a step of the run, from 0 to its last, e.g. 100")
 
 
 class ModelSource:
@@ -50,6 +80,8 @@ class ModelSource:
     KEEP_RUNS = 4
 
     def __init__(self, path: str | Path | None = None) -> None:
+        if path is not None:
+            check_input_file(path, "checkpoint", MAX_CHECKPOINT_BYTES)
         self.path = Path(path) if path is not None else shipped_checkpoint_path()
         self.ckpt = load_checkpoint(self.path)
         self.sha = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
@@ -213,6 +245,7 @@ class ForwardPass:
         source: ModelSource | str | Path | None = None,
         step: int | None = None,
     ) -> None:
+        _check_arguments(doc, root, source, step)
         self.source = source if isinstance(source, ModelSource) else ModelSource(source)
         self.step = self.source.step if step is None else self.source.check_step(step)
         #: The training step this pass re-creates (``of_train_step``), else None.
@@ -224,6 +257,14 @@ class ForwardPass:
             )
         self.doc = doc
         self.tokens = tokenizer.encode_doc(doc)  # names any character outside the vocabulary
+        #: What every view of this pass notes (e.g. a document cut to the model's context).
+        self.notes: list[str] = []
+        block = self.source.config.block_size
+        if len(doc) + 1 > block:
+            self.notes.append(
+                f"{doc!r} has {len(doc)} characters; the context holds {block} positions, so only "
+                f"BOS and its first {block - 1} characters are run (the model never sees the rest)"
+            )
         self.model = self.source.model_at(self.step)
         with gc_paused(), trace() as t:
             t.adopt(self.model.named_parameters())
@@ -233,8 +274,8 @@ class ForwardPass:
         self.root_name = root
         self.root: Value = self._resolve_root(root)
         with gc_paused():
-            self._topo = self.root.backward()
-        self._flows: dict[tuple[int, ...], Flow] = {}
+            self._topo = self.root.backward()  # dropped once the index is built
+        self._flows: OrderedDict[tuple[int, ...], Flow] = OrderedDict()
         #: What query modules compute once per pass and keep with it (e.g. the roles of
         #: anonymous nodes), by the module's name.
         self.memo: dict[str, object] = {}
@@ -276,7 +317,9 @@ class ForwardPass:
     @cached_property
     def index(self) -> GraphIndex:
         """Id-based arrays over the trace (children, consumers, ops, scopes, names)."""
-        return GraphIndex(self.trace, self.root, self._topo)
+        index = GraphIndex(self.trace, self.root, self._topo)
+        self._topo = None  # a list as long as the graph, read only here
+        return index
 
     @cached_property
     def folding(self) -> Folding:
@@ -284,10 +327,15 @@ class ForwardPass:
         return Folding(self.index)
 
     def flow(self, sources: list[int]) -> Flow:
-        """Gradient flow from these source ids (cached per source set)."""
+        """Gradient flow from these source ids, cached for the ``FLOW_CACHE`` most recently
+        used source sets (each flow holds lists as long as the trace)."""
         key = tuple(sorted(sources))
-        if key not in self._flows:
+        if key in self._flows:
+            self._flows.move_to_end(key)
+        else:
             self._flows[key] = gradient_flow(self.index, list(key))
+            while len(self._flows) > FLOW_CACHE:
+                self._flows.popitem(last=False)
         return self._flows[key]
 
     # -- what the pass holds ----------------------------------------------------------------
@@ -375,7 +423,7 @@ class Expression:
         self.root_name = trace.label(root)
         self.address = f"{title}:{self.root_name}"
         self.num_params = 0
-        self._flows: dict[tuple[int, ...], Flow] = {}
+        self._flows: OrderedDict[tuple[int, ...], Flow] = OrderedDict()
         self.memo: dict[str, object] = {}  # as ForwardPass.memo
         for v in root.topological_order():  # gradients accumulate: start from 0 every time
             v.grad = 0

@@ -17,6 +17,7 @@ import re
 from microgpt.errors import MicrogptError
 
 from .budget import DEFAULT_BUDGET, check_budget, make_view
+from .checks import check_options, check_pass
 from .graph import GraphEdge, GraphIndex, GraphView
 from .levels import value_node
 from .roles import roles_of
@@ -96,6 +97,8 @@ class NodeReport(dict):
 def node_report(fp, node: str | int) -> NodeReport:
     """One node's numbers: inputs with local gradients, consumers with their contributions to
     its gradient (the ``grad +=`` terms of backward), and the chain-rule sum."""
+    check_pass(fp, "node_report")
+    check_options(node=node)
     index = fp.index
     roles = roles_of(fp)
     i = resolve_node(fp, node)

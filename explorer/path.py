@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from microgpt.errors import MicrogptError
 
-from .budget import DEFAULT_BUDGET, check_budget, make_view, plural
+from .budget import DEFAULT_BUDGET, make_view, plural
+from .checks import check_options, check_pass
 from .graph import GraphEdge, GraphNode, GraphView
 from .levels import group_key, root_role, value_node
 from .selection import unknown_pattern
@@ -53,7 +54,8 @@ def path_view(
 ) -> GraphView:
     """The gradient path from ``source`` to the root: the ``top`` nodes by |flow| drawn, the
     rest of the path folded into groups by scope (with counts)."""
-    check_budget(budget)
+    check_pass(fp, "path_view")
+    check_options(source=source, pos=pos, top=top, budget=budget)
     if top < 1:
         raise MicrogptError(f"--top must be 1 or more, got {top}")
     spec, sources = resolve_source(fp, source, pos)

@@ -15,6 +15,7 @@ atomically (a failed write leaves nothing half-written).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -67,8 +68,20 @@ def to_png(view: GraphView) -> bytes:
 
 
 def to_json(view: GraphView) -> str:
-    """The view as JSON: address, stats, notes, nodes and edges (numbers as recorded)."""
-    return json.dumps(view.to_dict(), indent=1, allow_nan=True)
+    """The view as JSON: address, stats, notes, nodes and edges (numbers as recorded; a
+    number that is not finite, which JSON cannot hold, as ``null``)."""
+    return json.dumps(_finite(view.to_dict()), indent=1, allow_nan=False)
+
+
+def _finite(value):
+    """``value`` with every NaN or infinity replaced by ``None`` (strict JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def to_text(view: GraphView) -> str:

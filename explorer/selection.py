@@ -12,6 +12,7 @@ from __future__ import annotations
 from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
+from .checks import check_options, check_pass
 from .graph import GraphIndex
 
 __all__ = ["select", "unknown_pattern"]
@@ -26,6 +27,8 @@ def select(
     pattern: str | None = None,
 ) -> set[int]:
     """Ids in the root's graph that match every given slice (all of them if none is given)."""
+    check_pass(fp, "select")
+    check_options(pos=pos, head=head, scope=scope, pattern=pattern)
     index: GraphIndex = fp.index
     ids = set(index.in_graph)
     if pos is not None:

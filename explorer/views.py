@@ -27,6 +27,7 @@ from __future__ import annotations
 from microgpt.errors import MicrogptError
 
 from .budget import DEFAULT_BUDGET, fit
+from .checks import check_options, check_pass
 from .graph import GraphView
 from .levels import max_depth
 from .node import consumer_terms, node_report, node_view, resolve_node
@@ -54,6 +55,8 @@ VIEWS = ("overview", "scope", "path", "node", "full")
 
 def full_view(fp, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """Every scalar node of the selection, micrograd style (or coarser, if over budget)."""
+    check_pass(fp, "full_view")
+    check_options(budget=budget, **slices)
     ids = select(fp, **slices)
     depths = list(range(max_depth(fp.index, ids), 0, -1))
     return fit(fp, ids, budget, True, depths, "full", _title(fp, "full", slices))
@@ -61,6 +64,8 @@ def full_view(fp, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
 
 def overview(fp, depth: int = 2, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """The graph collapsed by scope ``depth`` (coarser if over budget)."""
+    check_pass(fp, "overview")
+    check_options(depth=depth, budget=budget, **slices)
     if depth < 1:
         raise MicrogptError(f"depth must be 1 or more, got {depth}")
     ids = select(fp, **slices)
@@ -72,6 +77,8 @@ def overview(fp, depth: int = 2, budget: int = DEFAULT_BUDGET, **slices) -> Grap
 
 def scope_view(fp, scope: str, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """Zoom into ``scope``: every scalar node if it fits, else its sub-scopes collapsed."""
+    check_pass(fp, "scope_view")
+    check_options(scope=scope, budget=budget, **slices)
     ids = select(fp, scope=scope, **slices)
     base = scope.count(".") + 1
     depths = list(range(max_depth(fp.index, ids), base - 1, -1))
@@ -92,6 +99,7 @@ def build_view(fp, view: str = "overview", *, budget: int = DEFAULT_BUDGET, **op
     """Dispatch by view name. Options are passed on to the view that uses them (``None``
     means "not given"); an option the chosen view does not take is ignored (e.g. ``pos`` for
     the node view)."""
+    check_pass(fp, "build_view")
     if view not in VIEWS:
         raise MicrogptError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
     opts = {k: v for k, v in opts.items() if v is not None}

@@ -2,24 +2,35 @@
 package only when it runs, so importing microgpt never loads it).
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
-without a traceback, exit status 2. Ctrl-C during training finishes the step under way, saves
-a checkpoint and exits with status 130; ``--resume`` continues it bit-identically.
+without a traceback, exit status 2; every output path is checked before any work. Ctrl-C
+during training finishes the step under way, saves a checkpoint and exits with status 130;
+``--resume`` continues it bit-identically. A diverged run (a non-finite loss) stops at the last
+finite step, is saved to ``--out`` if given, and exits with status 3.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from . import __version__
 from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
 from .data import BUNDLED, load_docs
-from .errors import MicrogptError
+from .errors import DivergedError, MicrogptError
 from .sample import check_temperature, sample
 from .train import Hyperparams, Run
+from .validate import (
+    MAX_CHECKPOINT_BYTES,
+    check_input_file,
+    check_output_path,
+    is_checkpoint_file,
+    is_view_file,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -65,6 +76,9 @@ def _positive_float(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
+
+
+_FORCE_HELP = "replace an existing --out file that microgpt did not write"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--progress", action="store_true", help="show a progress bar instead of step lines"
     )
+    t.add_argument("--force", action="store_true", help=_FORCE_HELP)
     t.set_defaults(func=_cmd_train)
 
     s = sub.add_parser(
@@ -198,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="grad",
         help="with --compare-*: colour nodes by Δgrad (default) or Δdata",
     )
+    g.add_argument("--force", action="store_true", help=_FORCE_HELP)
     g.set_defaults(func=_cmd_graph)
     return parser
 
@@ -235,6 +251,7 @@ def _new_run(args) -> Run:
 
 
 def _resumed_run(args) -> Run:
+    check_input_file(args.resume, "checkpoint", MAX_CHECKPOINT_BYTES)
     ckpt = load_checkpoint(args.resume)
     saved = {**ckpt["config"], **ckpt["hyperparams"]}
     differ = [
@@ -254,14 +271,9 @@ def _resumed_run(args) -> Run:
 
 
 def _cmd_train(args) -> int:
-    out = args.out or args.resume
-    if out and not Path(out).parent.is_dir():  # before training, not after it
-        raise MicrogptError(
-            f"cannot save to {out!r}: the directory {str(Path(out).parent)!r} does not exist; "
-            "create it or choose another --out"
-        )
-    run = _resumed_run(args) if args.resume else _new_run(args)
     check_temperature(args.temperature)
+    out = _train_output(args)  # before any work: never lose a run after training it
+    run = _resumed_run(args) if args.resume else _new_run(args)
     print(f"num docs: {len(run.docs)}")
     print(f"vocab size: {run.tokenizer.vocab_size}")
     print(f"num params: {len(run.model.params)}")
@@ -295,14 +307,19 @@ def _cmd_train(args) -> int:
                 print(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}", flush=True)
 
         run.train(on_step=on_step, should_stop=lambda: bool(interrupted))
+    except DivergedError as e:
+        print(f"microgpt: error: {e}", file=sys.stderr)
+        if out and run.step:
+            saved = _save(run, out)
+            print(f"saved the last finite state (step {run.step}) to {saved}", file=sys.stderr)
+        return 3
     finally:
         if bar is not None:
             bar.close()
         signal.signal(signal.SIGINT, previous)
 
     if interrupted:
-        target = Path(out) if out else Path(f"microgpt-step{run.step}.json")
-        save_checkpoint(run.to_checkpoint(), target)
+        target = _save(run, out or _interrupt_target(run.step))
         print(
             f"\ninterrupted at step {run.step} / {run.hp.num_steps}: saved {target}. "
             f"Continue with: microgpt train --resume {target}",
@@ -310,7 +327,7 @@ def _cmd_train(args) -> int:
         )
         return 130
     if out:
-        save_checkpoint(run.to_checkpoint(), out)
+        _save(run, out)
         print(f"saved {out}", file=sys.stderr)
     if args.samples:
         print("--- inference (new, hallucinated names) ---")
@@ -318,6 +335,47 @@ def _cmd_train(args) -> int:
             text = sample(run.model, run.tokenizer, run.rng, args.temperature)
             print(f"sample {i + 1:2d}: {text}")
     return 0
+
+
+def _train_output(args) -> Path | None:
+    """Where the run will be saved (``--out``, else the ``--resume`` file), checked now."""
+    out = args.out or args.resume
+    if out is None:
+        return None
+    data = args.data if args.data not in (None, BUNDLED, "makemore") else None
+    return check_output_path(  # (a resumed checkpoint may be replaced by its continuation)
+        out,
+        "--out" if args.out else "--resume",
+        inputs=[("--data", data)],
+        force=args.force,
+        replaceable=is_checkpoint_file,
+        kind="checkpoint",
+    )
+
+
+def _interrupt_target(step: int) -> Path:
+    """Ctrl-C without --out: a new file in the working directory, else in the temp folder."""
+    folder = Path(".") if os.access(".", os.W_OK | os.X_OK) else Path(tempfile.gettempdir())
+    target = folder / f"microgpt-step{step}.json"
+    n = 1
+    while target.exists() and not is_checkpoint_file(target):
+        target = folder / f"microgpt-step{step}.{n}.json"
+        n += 1
+    return target
+
+
+def _save(run: Run, target) -> Path:
+    """Save the run; if that fails (a full disk, a folder gone read-only), save it in the temp
+    folder instead and say where, so a finished run is never lost."""
+    try:
+        return save_checkpoint(run.to_checkpoint(), target)
+    except MicrogptError as e:
+        spare = Path(tempfile.gettempdir()) / f"microgpt-step{run.step}-{os.getpid()}.json"
+        try:
+            save_checkpoint(run.to_checkpoint(), spare)
+        except MicrogptError:
+            raise e from None
+        raise MicrogptError(f"{e}. The run was saved to {spare} instead") from None
 
 
 def _progress_bar(run: Run):
@@ -337,6 +395,15 @@ def _cmd_graph(args) -> int:
     # The explorer (and graphviz) load only here: importing microgpt never loads them.
     from explorer.cli import run_graph
 
+    check_output_path(
+        args.out,
+        inputs=[("--checkpoint", args.checkpoint)],
+        force=args.force,
+        replaceable=is_view_file,
+        kind="view",
+    )
+    if args.checkpoint is not None:
+        check_input_file(args.checkpoint, "checkpoint", MAX_CHECKPOINT_BYTES)
     line = run_graph(args)
     print(line)
     return 0
@@ -345,6 +412,7 @@ def _cmd_graph(args) -> int:
 # -- sample ------------------------------------------------------------------------------
 def _cmd_sample(args) -> int:
     path = args.checkpoint or shipped_checkpoint_path()
+    check_input_file(path, "checkpoint", MAX_CHECKPOINT_BYTES)
     run = Run.from_checkpoint(load_checkpoint(path))
     if args.seed is not None:
         run.rng = random.Random(args.seed)

@@ -1,8 +1,10 @@
-"""Documents and the character tokenizer.
+r"""Documents and the character tokenizer.
 
 - ``load_docs(source)``: the bundled names (``None`` or ``"names"``), the article's makemore
   file (``"makemore"``, downloaded once into a cache directory, only when asked), or any text
-  file with one document per line. Lines are stripped; empty ones are dropped.
+  file with one document per line (a regular file, at most 64 MB). Lines are split on ``\n``
+  (after text mode's newline translation, as the article's ``open()``), stripped; empty ones
+  are dropped.
 - ``Tokenizer``: the sorted set of characters; a character's id is its index; ``BOS`` (begin /
   end of sequence) is the number of characters; ``vocab_size`` is that plus one.
 
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import MicrogptError
+from .errors import ArgumentTypeError, DataError, MicrogptError
+from .validate import MAX_INPUT_BYTES, check_input_file
 
 __all__ = [
     "Tokenizer",
@@ -46,29 +49,34 @@ def cache_dir() -> Path:
 
 
 def _split_docs(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    r"""The article's rule: the file's lines, stripped, empty ones dropped. ``text`` was read in
+    text mode, as the article's ``open()`` reads it, so ``\r\n`` and ``\r`` are already
+    ``\n``; lines split on ``\n`` only (``str.splitlines`` would also split on form feeds,
+    ``\x1c``-``\x1e``, ``\x85``, ``\u2028``, …, which the article keeps inside a document)."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def read_docs(path: str | os.PathLike) -> list[str]:
-    """The documents of a UTF-8 text file, one per line (stripped, empty lines dropped)."""
-    path = Path(path)
-    if not path.exists():
-        raise MicrogptError(
-            f"dataset file {str(path)!r} does not exist: pass --data PATH to a text file with "
-            f"one document per line, --data {BUNDLED} for the bundled names, or --data makemore"
-        )
-    if path.is_dir():
-        raise MicrogptError(f"dataset {str(path)!r} is a directory: pass a text file instead")
+    """The documents of a UTF-8 text file, one per line (stripped, empty lines dropped): a
+    regular file of at most ``MAX_INPUT_BYTES``."""
+    path = check_input_file(
+        path,
+        "dataset file",
+        fix=f"pass --data PATH to a text file with one document per line, --data {BUNDLED} "
+        "for the bundled names, or --data makemore",
+    )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise MicrogptError(
+        raise DataError(
             f"dataset file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}): "
             "save it as UTF-8, one document per line"
         ) from None
+    except OSError as e:
+        raise DataError(f"cannot read dataset file {str(path)!r}: {e.strerror or e}") from None
     docs = _split_docs(text)
     if not docs:
-        raise MicrogptError(
+        raise DataError(
             f"dataset file {str(path)!r} holds no documents (it is empty or blank): "
             "give it at least one non-empty line"
         )
@@ -87,7 +95,13 @@ def _makemore_docs() -> list[str]:
         tmp = target.with_suffix(".part")
         try:
             with urllib.request.urlopen(MAKEMORE_URL, timeout=30) as response:
-                tmp.write_bytes(response.read())
+                data = response.read(MAX_INPUT_BYTES + 1)
+                if len(data) > MAX_INPUT_BYTES:
+                    raise DataError(
+                        f"the download from {MAKEMORE_URL} is larger than "
+                        f"{MAX_INPUT_BYTES:,} bytes: not the names file; pass --data PATH"
+                    )
+                tmp.write_bytes(data)
         except (urllib.error.URLError, OSError) as e:
             tmp.unlink(missing_ok=True)
             raise MicrogptError(
@@ -101,6 +115,10 @@ def _makemore_docs() -> list[str]:
 
 def load_docs(source: str | os.PathLike | None = None) -> list[str]:
     """Documents from ``source``: ``None`` / ``"names"`` (bundled), ``"makemore"``, or a path."""
+    if isinstance(source, bool) or not isinstance(source, (str, os.PathLike, type(None))):
+        raise ArgumentTypeError(
+            f"the dataset must be a path, {BUNDLED!r} or 'makemore', got {source!r}"
+        )
     if source is None or source == BUNDLED:
         return _bundled_docs()
     if source == "makemore":

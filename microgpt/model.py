@@ -56,8 +56,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from .engine import Value
-from .errors import MicrogptError
+from .errors import ConfigError, MicrogptError
 from .trace import name, name_all, scope
+from .validate import check_model_size
 
 __all__ = [
     "GPTConfig",
@@ -116,6 +117,12 @@ class GPTConfig:
             raise MicrogptError(
                 f"vocab_size must be at least 2 (one character and BOS), got {self.vocab_size}"
             )
+        if self.n_head > self.n_embd:
+            raise ConfigError(
+                f"n_head ({self.n_head}) must be at most n_embd ({self.n_embd}): each head gets "
+                "n_embd // n_head dimensions"
+            )
+        check_model_size(self)  # before anything is built (and before the loop below)
         if self.n_embd % self.n_head:
             raise MicrogptError(
                 f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): each head "

@@ -7,24 +7,42 @@ never draws it ends after ``block_size`` positions. Sits on ``microgpt.model``; 
 
 from __future__ import annotations
 
+import math
 import random
 
 from .data import Tokenizer
-from .errors import MicrogptError
+from .errors import ArgumentTypeError, ConfigError, MicrogptError
 from .model import GPT, softmax
 from .trace import name_all, scope
 
-__all__ = ["next_token_probs", "sample", "check_temperature"]
+__all__ = [
+    "next_token_probs",
+    "sample",
+    "check_temperature",
+    "MIN_TEMPERATURE",
+    "MAX_TEMPERATURE",
+]
+
+
+#: The temperatures sampling accepts: below, logits / T overflows (or every draw is the argmax
+#: anyway); above, every draw is uniform to many digits.
+MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
 
 
 def check_temperature(temperature: float) -> None:
     """Refuse a temperature sampling cannot use (it divides the logits by it)."""
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-        raise MicrogptError(f"temperature must be a number, got {temperature!r}")
+        raise ArgumentTypeError(f"temperature must be a number, got {temperature!r}")
     if not temperature > 0 or temperature == float("inf"):
-        raise MicrogptError(
+        raise ConfigError(
             f"temperature must be a positive, finite number, got {temperature}: "
             "try 0.5 (the article's), lower for safer names, higher for wilder ones"
+        )
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise ConfigError(
+            f"temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got "
+            f"{temperature:g}: try 0.5 (the article's), lower for safer names, higher for "
+            "wilder ones"
         )
 
 
@@ -56,14 +74,23 @@ def sample(
     keys, values = model.new_cache()
     token_id = tokenizer.BOS
     out = list(prefix)
-    for pos_id, forced in enumerate(prefix_ids):
-        model.forward(token_id, pos_id, keys, values)
-        token_id = forced
-    for pos_id in range(len(prefix_ids), block_size):
-        logits = model.forward(token_id, pos_id, keys, values)
-        probs = next_token_probs(model, logits, temperature, pos_id)
-        token_id = rng.choices(range(tokenizer.vocab_size), weights=[p.data for p in probs])[0]
-        if token_id == tokenizer.BOS:
-            break
-        out.append(tokenizer.chars[token_id])
+    try:
+        for pos_id, forced in enumerate(prefix_ids):
+            model.forward(token_id, pos_id, keys, values)
+            token_id = forced
+        for pos_id in range(len(prefix_ids), block_size):
+            logits = model.forward(token_id, pos_id, keys, values)
+            probs = next_token_probs(model, logits, temperature, pos_id)
+            weights = [p.data for p in probs]
+            if not math.isfinite(sum(weights)):
+                raise ValueError(f"probabilities {weights[:3]}…")
+            token_id = rng.choices(range(tokenizer.vocab_size), weights=weights)[0]
+            if token_id == tokenizer.BOS:
+                break
+            out.append(tokenizer.chars[token_id])
+    except (OverflowError, ZeroDivisionError, ValueError) as e:  # nan / inf from the weights
+        raise MicrogptError(
+            f"sampling failed at temperature {temperature:g}: the model's numbers are not finite "
+            f"({e}); the checkpoint's weights may come from a diverged run"
+        ) from None
     return "".join(out)

@@ -1,0 +1,67 @@
+"""The explorer's validation boundary: the arguments of its public functions, checked before
+any work (a clear ``microgpt.errors`` type instead of an error from deep inside).
+
+A graph query (pure Python): the views (``views``, ``path``, ``node``), ``select`` and
+``ForwardPass`` call these on their arguments.
+"""
+
+from __future__ import annotations
+
+from microgpt.errors import ArgumentTypeError, ConfigError
+from microgpt.validate import check_int
+
+from .forward import Expression, ForwardPass
+
+__all__ = ["MAX_BUDGET", "check_pass", "check_options"]
+
+#: The most nodes a view may draw (graphviz lays out every drawn node).
+MAX_BUDGET = 20_000
+
+_INTS = ("pos", "head", "depth", "top", "layer", "step")
+_STRS = ("scope", "pattern", "source", "root")
+
+
+def check_pass(fp, function: str = "this view"):
+    """``fp`` must be a recorded pass: a ``ForwardPass``, a hand-built ``Expression``, or any
+    object with what the views read (``trace``, ``root``, ``index``, ``doc``, ``check_pos``)."""
+    if not isinstance(fp, (ForwardPass, Expression)) and not all(
+        hasattr(fp, a) for a in ("trace", "root", "index", "doc", "check_pos")
+    ):
+        shown = repr(fp) if len(repr(fp)) <= 40 else repr(fp)[:37] + "..."
+        hint = f"ForwardPass({fp!r})" if isinstance(fp, str) else "ForwardPass('emma')"
+        raise ArgumentTypeError(
+            f"{function} takes a recorded pass, got {type(fp).__name__} {shown}: pass e.g. {hint}"
+        )
+    return fp
+
+
+def check_options(**opts) -> None:
+    """Types and ranges of the options the views take (``None`` means "not given")."""
+    for key, value in opts.items():
+        if value is None:
+            continue
+        if key == "budget":
+            check_int(value, "the node budget", fix="the default is 1,000")
+            if not 1 <= value <= MAX_BUDGET:
+                raise ConfigError(
+                    f"the node budget must be a positive integer up to {MAX_BUDGET:,}, got "
+                    f"{value:,}: the default is 1,000"
+                )
+        elif key in _INTS:
+            check_int(value, key, fix=f"pass a whole number, e.g. {key}=2")
+            if key in ("depth", "top") and value < 1:
+                flag = "--top" if key == "top" else "depth"
+                raise ConfigError(f"{flag} must be 1 or more, got {value}")
+        elif key in _STRS:
+            if not isinstance(value, str):
+                raise ArgumentTypeError(f"{key} must be a string, got {value!r}")
+            if not value:
+                raise ConfigError(f"{key} is empty: give a name or leave it out")
+        elif key == "node":
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                raise ArgumentTypeError(f"node must be a name or an id, got {value!r}")
+        else:
+            raise ArgumentTypeError(
+                f"unknown option {key}={value!r}: the views take "
+                f"{', '.join(('budget', *_INTS, *_STRS, 'node'))}"
+            )
