@@ -48,7 +48,7 @@ def main() -> None:
     for k in (1, 537, 1000):
         replayed = (k - 1) % spacing
         med, low = timed(lambda k=k: ForwardPass.of_train_step(k, ModelSource()), args.repeat)
-        print(f"   K={k:4d}: {replayed:2d} steps replayed  {med:6.2f} s (min {low:.2f})  goal ≤ 3 s")
+        print(f"   K={k:4d}: {replayed:2d} steps replayed  {med:6.2f} s (min {low:.2f}), goal 3 s")
     source = ModelSource()
     ForwardPass.of_train_step(537, source)
     med, low = timed(lambda: ForwardPass.of_train_step(538, source), 1)
@@ -78,8 +78,10 @@ def main() -> None:
         dash.trainstep.undo()
 
     med, low = timed(step_and_undo, args.repeat)
-    print(f"   Dashboard: train one step + undo, every view redrawn: {med:.2f} s per pair "
-          f"(min {low:.2f}; one step ≈ half; goal ≤ 0.5 s per step)")
+    print(
+        f"   Dashboard: train one step + undo, every view redrawn: {med:.2f} s per pair "
+        f"(min {low:.2f}; one step ≈ half; goal ≤ 0.5 s per step)"
+    )
 
     print("\n4. what the snapshot spacing costs (shipped run: 1000 steps)")
     snap_bytes = len(json.dumps(ckpt["snapshots"][-2], separators=(",", ":")))
@@ -87,8 +89,10 @@ def main() -> None:
     for every in (10, 25, 50, 100):
         count = 1000 // every + 1
         size = base + count * snap_bytes
-        print(f"   every {every:3d} steps: {count:3d} snapshots, checkpoint {size / 1e6:5.1f} MB, "
-              f"worst replay {every - 1:2d} steps ≈ {(every - 1) * per_step:5.1f} s")
+        print(
+            f"   every {every:3d} steps: {count:3d} snapshots, checkpoint {size / 1e6:5.1f} MB, "
+            f"worst replay {every - 1:2d} steps ≈ {(every - 1) * per_step:5.1f} s"
+        )
 
 
 if __name__ == "__main__":
