@@ -389,48 +389,33 @@ class Run:
         while not self.done:
             if should_stop is not None and should_stop():
                 break
-            before = self._state()
-            try:
-                loss = self.train_step()
-            except MicrogptError:
-                raise
-            except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
-                self._restore(before)
-                raise self._diverged(f"the arithmetic failed ({e})") from None
-            # a sum is not finite if any term is nan or inf (only nan, inf, or ~1e308 weights)
-            weights_finite = math.isfinite(sum(p.data for p in self.model.params))
-            if not (math.isfinite(loss) and weights_finite):
-                self._restore(before)
-                raise self._diverged(
-                    f"the loss is {loss}" if not math.isfinite(loss) else "a weight is not finite"
-                )
+            loss = self.checked_step()
             losses.append(loss)
             if on_step is not None:
                 on_step(self.step, self.hp.num_steps, loss)
         return losses
 
     # -- divergence: the last finite state is kept ----------------------------------------
-    def _state(self) -> tuple:
-        """What a step changes, copied (about 0.2 ms at the article's shape; a step, 100+ ms)."""
-        return (
-            self.step,
-            [p.data for p in self.model.params],
-            list(self.adam_m),
-            list(self.adam_v),
-            len(self.loss_history),
-            len(self.snapshots),
-        )
-
-    def _restore(self, state: tuple) -> None:
-        step, data, m, v, n_losses, n_snapshots = state
-        self.step = step
-        for p, x in zip(self.model.params, data):
-            p.data = x
-            p.grad = 0
-        self.adam_m[:] = m
-        self.adam_v[:] = v
-        del self.loss_history[n_losses:]
-        del self.snapshots[n_snapshots:]
+    def checked_step(self) -> float:
+        """``train_step``, but a step whose loss or weights are not finite (or whose arithmetic
+        fails) is undone and raises ``DivergedError``: the run keeps its last finite state.
+        Copying the state costs about 0.2 ms at the article's shape; a step, 100+ ms."""
+        before = self.state()
+        try:
+            loss = self.train_step()
+        except MicrogptError:
+            raise
+        except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
+            self.restore(before)
+            raise self._diverged(f"the arithmetic failed ({e})") from None
+        # a sum is not finite if any term is nan or inf (only nan, inf, or ~1e308 weights)
+        weights_finite = math.isfinite(sum(p.data for p in self.model.params))
+        if not (math.isfinite(loss) and weights_finite):
+            self.restore(before)
+            raise self._diverged(
+                f"the loss is {loss}" if not math.isfinite(loss) else "a weight is not finite"
+            )
+        return loss
 
     def _diverged(self, what: str) -> DivergedError:
         return DivergedError(

@@ -84,7 +84,7 @@ def _work(run: Run, stop: threading.Event, handoff: _Handoff, notify) -> None:
         while not run.done and not stop.is_set():
             shots = len(run.snapshots)
             try:
-                loss = run.train_step()
+                loss = run.checked_step()  # a diverged step is undone and raises
             except Exception as exc:  # shown in the widget; the run keeps its steps done
                 error = f"step {run.step + 1} failed: {_message(exc)}"
                 break
