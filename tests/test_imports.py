@@ -68,6 +68,7 @@ DRAWING = {
     "layout",
     "plots",
     "render",
+    "serve",
     "shapes",
     "svg",
     "widgets",
