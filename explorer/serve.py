@@ -9,7 +9,7 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 
 - **pre-started kernels**: Voilà's ``preheat_kernel`` keeps a pool of kernels that have already
   run the notebook, so a student's page is served from a finished dashboard; the pool refills
-  one kernel a second after each student takes one.
+  10 s after a student takes a kernel (after a burst of page loads, not during it).
 - **culling**: a kernel with no browser connected and idle for ``cull_idle`` seconds is shut
   down (``MappingKernelManager.cull_*``, ``cull_connected=False``: an open tab is never
   culled, however idle). Kernels waiting in the pool are never culled (Voilà spares them).
@@ -173,6 +173,9 @@ def voila_config(
             "show_tracebacks": False,
         },
         "VoilaExecutor": {"iopub_timeout": iopub_timeout},
+        # Refill the pool 10 s after a student takes a kernel (Voilà: 1 s): in a burst, the
+        # students' pages are served before new kernels compete with them for the cores.
+        "VoilaKernelManager": {"fill_delay": 10},
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle,
             "cull_interval": interval,
