@@ -313,22 +313,25 @@ def main() -> None:
         default=3,
         help="one-student openings timed first (default 3; 0: none)",
     )
-    parser.add_argument("--cull-idle", type=int, default=10, help="server's --cull-idle (10)")
+    parser.add_argument("--cull-idle", type=int, default=30, help="server's --cull-idle (30)")
     parser.add_argument(
         "--timeout", type=float, default=120, help="seconds any one wait may take (default 120)"
     )
     parser.add_argument(
         "--max-seconds", type=float, default=1800, help="bound on the whole run (default 1800)"
     )
+    parser.add_argument("--log-dir", help="where the servers' logs go (default: a temp dir)")
     args = parser.parse_args()
     if any(not 1 <= n <= MAX_STUDENTS for n in args.students):
         parser.error(f"--students: 1 to {MAX_STUDENTS}")
     print(f"{os.cpu_count()} cores; Chromium {CHROMIUM}; server and browsers on 127.0.0.1")
 
     async def all_classes():
-        with tempfile.TemporaryDirectory(prefix="bench-class-") as log_dir:
-            for n in args.students:
-                report(await run_class(n, args, Path(log_dir)))
+        log_dir = Path(args.log_dir or tempfile.mkdtemp(prefix="bench-class-"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        print(f"server logs in {log_dir}")
+        for n in args.students:
+            report(await run_class(n, args, log_dir))
 
     try:
         asyncio.run(asyncio.wait_for(all_classes(), args.max_seconds))

@@ -18,6 +18,8 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
   so the request was refused (403) and only culling freed the kernel. The app page here sets it.
 - **an output timeout for a burst**: ``VoilaExecutor.iopub_timeout`` (Voilà's default, 4 s,
   dropped the dashboard's output of some pages when 20 students opened it at once).
+- a kernel leaving the pool counts as active then: it may have waited there longer than the
+  cull timeout, and would otherwise be culled before the student's page connects to it.
 - ``GET /api/kernels``: the server's kernels (id, state, connections, last activity), read
   only; standalone Voilà has no such list. Starting or stopping kernels stays Voilà's.
 - the shipped model, shared read-only: every kernel reads the checkpoint inside the package;
@@ -223,6 +225,7 @@ def serve(serve_plan: ServePlan) -> int:
 def _app_class():
     """Voilà's app with the two additions described in the module docstring (Voilà is
     imported here only: ``microgpt serve`` checks it is installed first)."""
+    from jupyter_server._tz import utcnow
     from jupyter_server.base.handlers import APIHandler
     from tornado import web
     from voila.app import Voila
@@ -246,6 +249,22 @@ def _app_class():
             self.xsrf_token  # noqa: B018 - reading it sets the cookie
 
     class ClassroomVoila(Voila):
+        def init_settings(self):
+            settings = super().init_settings()
+            km = self.kernel_manager
+            if hasattr(km, "get_rendered_notebook"):  # a pool of pre-started kernels
+                take = km.get_rendered_notebook
+
+                async def handed_out(*args, **kwargs):
+                    # A kernel idle in the pool longer than the cull timeout would be culled
+                    # as soon as it leaves the pool, before the student's page connects to it.
+                    task, cache, kernel_id = await take(*args, **kwargs)
+                    km.get_kernel(kernel_id).last_activity = utcnow()
+                    return task, cache, kernel_id
+
+                km.get_rendered_notebook = handed_out
+            return settings
+
         def init_handlers(self):
             handlers = [
                 (h[0], AppPageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h

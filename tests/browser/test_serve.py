@@ -1,7 +1,7 @@
 """``microgpt serve`` for a class: three students open the dashboard, leave, and no kernel of
 theirs is left.
 
-Short culling settings (idle 10 s) stand in for the defaults. Student 1 closes the tab (the
+Short culling settings (idle 20 s) stand in for the defaults. Student 1 closes the tab (the
 page's close request frees the kernel at once), student 2's browser is gone without a word
 (the kernel is culled once idle), student 3 stays: an open tab is never culled, however idle."""
 
@@ -21,7 +21,7 @@ GONE_WITHIN_S = 90
 
 @pytest.fixture
 def served(browser_requirements, tmp_path):
-    server = start_serve(tmp_path, "--pool", "1", "--cull-idle", "10")
+    server = start_serve(tmp_path, "--pool", "1", "--cull-idle", "20")
     try:
         yield server
     finally:
