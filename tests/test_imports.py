@@ -69,6 +69,7 @@ DRAWING = {
     "layout",
     "plots",
     "render",
+    "serve",
     "shapes",
     "svg",
     "widgets",
