@@ -36,6 +36,6 @@ def run_graph(args) -> str:
         top=args.top,
         node=args.node,
     )
-    write_view(view, args.out)
+    write_view(view, args.out, fp=fp)  # an .html page also plays backward
     seconds = time.perf_counter() - start
     return f"trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s"

@@ -118,16 +118,17 @@ export default { render };
 .microgpt-viewer-legend svg { max-width: 100%; height: auto; }
 """
 
-    def show_view(self, view, lay=None) -> None:
+    def show_view(self, view, lay=None, backward: str | None = None) -> None:
         """Draw ``view`` (a ``GraphView``): graphviz lays it out, ``explorer.svg`` draws it;
-        every trait is sent to the page in one message."""
+        every trait is sent to the page in one message. ``backward``: the JSON of its
+        ``explorer.playback`` script, which the viewer's player plays in the page."""
         lay = lay or layout.layout(view)
         head = svg.header_lines(view)
         with self.hold_sync():
             self.title = head[0]
             self.notes = head[1:]
             self.legend = svg.legend_svg(view, lay.scales)
-            self.svg = svg.canvas_svg(view, lay)
+            self.svg = svg.canvas_svg(view, lay, backward)
 
 
 def show(view) -> SvgGraph:
