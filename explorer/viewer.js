@@ -44,7 +44,7 @@ function microgptViewer(host, options) {
   button("fit", "fit", "Fit the whole picture (0 or F)", () => fit());
   button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
   const readout = add(toolbar, "span", "microgpt-viewer-zoom");
-  const player = microgptPlayer(toolbar, add, on, win);
+  const player = microgptPlayer(toolbar, add, on, win, (g) => follow(g));
 
   // ---- state ----
   let svg = null; // the root <svg> shown, or null
@@ -261,6 +261,17 @@ function microgptViewer(host, options) {
     let s = view.scale;
     if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
     centreOn(b.x + b.w / 2, b.y + b.h / 2, s);
+  }
+
+  // While backward plays, its current node stays in sight: the view moves only when the node
+  // is out of it (a fitted picture shows every node already).
+  function follow(g) {
+    if (!cw || fitted) return;
+    const b = nodeBox(g);
+    const [w, h] = [cw / view.scale, ch / view.scale];
+    const inside =
+      b.x >= view.x && b.y >= view.y && b.x + b.w <= view.x + w && b.y + b.h <= view.y + h;
+    if (!inside) centreOn(b.x + b.w / 2, b.y + b.h / 2, view.scale);
   }
 
   function select(id, how) {
@@ -511,7 +522,7 @@ function microgptViewerCss() {
 // Steps through the recorded backward pass: node k of the script is final at step k + 1; each
 // step sets the grads shown (text and fill) and labels the edges into the node with the
 // grad += it sent. Position p (0 … N) is how many steps are taken; N is the picture as drawn.
-function microgptPlayer(toolbar, add, on, win) {
+function microgptPlayer(toolbar, add, on, win, onCurrent) {
   const bar = add(toolbar, "span", "microgpt-viewer-play");
   bar.hidden = true;
   add(bar, "span", "microgpt-viewer-play-label").textContent = "backward";
@@ -660,6 +671,7 @@ function microgptPlayer(toolbar, add, on, win) {
     const op = st.op ? nodeMap.get(st.op) : null;
     if (op) current.push(op);
     for (const g of current) g.classList.add("microgpt-play-current");
+    if (here) onCurrent(here.g);
     for (const [src, dst, values, norm] of st.edges) {
       const gs = edgesOf.get(src + "\u0000" + dst) || [];
       gs.forEach((g, k) => {
@@ -694,7 +706,12 @@ function microgptPlayer(toolbar, add, on, win) {
     playButton.title = timer ? "Pause" : "Play backward, node by node";
     if (!script) return;
     let text = `step ${p} / ${n}`;
-    if (p > 0) text += `: ${script.nodes[p - 1]} grad ${microgptFmt(Number(script.steps[p - 1].grad))} final`;
+    if (p > 0) {
+      const e = els[p - 1];
+      const what = e && e.kind === "group" ? "|grad|" : "grad";
+      const grad = microgptFmt(Number(script.steps[p - 1].grad));
+      text += `: ${script.nodes[p - 1]} ${what} ${grad} final`;
+    }
     status.textContent = text;
   }
 
