@@ -79,8 +79,9 @@ def test_play_backward_on_the_classroom_dashboard(screen, lab_server, browser_ar
         # a pending node whose grad has arrived in part: it shows a number of its own
         filling |= any(
             p and t not in (s, d)
-            for p, t, s, d in zip(sample["pending"], sample["texts"], start["texts"],
-                                  drawn["texts"])  # fmt: skip
+            for p, t, s, d in zip(
+                sample["pending"], sample["texts"], start["texts"], drawn["texts"]
+            )  # fmt: skip
         )
         if sample["k"] == sample["n"]:
             break
