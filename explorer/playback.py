@@ -42,7 +42,7 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from operator import mul
+from operator import itemgetter, mul
 
 from microgpt.errors import MicrogptError
 
@@ -51,7 +51,14 @@ from .levels import group_key
 from .path import resolve_source
 from .shapes import scales_of
 
-__all__ = ["BackwardScript", "PlayStep", "backward_json", "backward_rank", "backward_script"]
+__all__ = [
+    "BackwardScript",
+    "PlayStep",
+    "backward_json",
+    "backward_order",
+    "backward_rank",
+    "backward_script",
+]
 
 
 @dataclass(frozen=True)
@@ -120,11 +127,23 @@ class BackwardScript:
         return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False)
 
 
+_KEEP = 8  # scripts kept per pass by backward_json
+
+
 def _num(x: float) -> float | str:
     x = float(x)
     if math.isfinite(x):
         return x
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def backward_order(fp) -> list[int]:
+    """The ids of the root's graph in the order backward reached them (the root first)."""
+    memo = fp.memo.get("playback.order")
+    if memo is None:
+        id_of = fp.index.id_of
+        memo = fp.memo["playback.order"] = [id_of(v) for v in reversed(fp._topo)]
+    return memo
 
 
 def backward_rank(fp) -> list[int]:
@@ -134,38 +153,42 @@ def backward_rank(fp) -> list[int]:
     if memo is None:
         index = fp.index
         memo = [-1] * len(index)
-        id_of = index.id_of
-        for r, v in enumerate(reversed(fp._topo)):  # the order backward() walked
-            memo[id_of(v)] = r
+        for r, i in enumerate(backward_order(fp)):  # the order backward() walked
+            memo[i] = r
         fp.memo["playback.rank"] = memo
     return memo
 
 
 class _Owners:
-    """Which drawn node stands for each scalar: ``holder`` (shows its grad), ``source`` (its
-    edges leave from there) and ``consumer`` (edges into there carry its ``grad +=``)."""
+    """Which drawn node stands for each scalar (lists by trace id, ``None``: none): ``holder``
+    shows its grad, ``source`` is where its edges leave from, ``consumer`` is where the edges
+    that carry its ``grad +=`` arrive; ``members`` of each drawn node that shows a grad, and
+    ``sourced``: the ids that have a source."""
 
     def __init__(self, fp, view: GraphView) -> None:
-        self.holder: dict[int, str] = {}
-        self.source: dict[int, str] = {}
-        self.consumer: dict[int, str] = {}
+        n = len(fp.index)
+        self.holder: list = [None] * n
+        self.source: list = [None] * n
+        self.consumer: list = [None] * n
+        self.sourced: list[int] = []
         self.members: dict[str, list[int]] = defaultdict(list)
-        folding = fp.folding
         drawn = {n.id: n for n in view.nodes}
-        for n in view.nodes:
-            if n.kind == "value":
-                self._own(n.ref, n.id, n.id, "op/" + n.id if "op/" + n.id in drawn else n.id)
-        if any(n.kind in ("group", "folded") for n in view.nodes):
+        for node in view.nodes:
+            if node.kind == "value":
+                op = "op/" + node.id
+                self._own(node.ref, node.id, node.id, op if op in drawn else node.id)
+        if any(node.kind in ("group", "folded") for node in view.nodes):
             self._groups(fp, view, drawn)
-        for a, head in folding.absorbed.items():  # inner adds of a drawn Σ: its op circle
-            if a not in self.consumer and head in self.consumer:
-                self.consumer[a] = self.consumer[head]
-        for n in view.nodes:
-            if n.kind == "group" and len(self.members[n.id]) != n.count:
+        consumer = self.consumer
+        for a, head in fp.folding.absorbed.items():  # inner adds of a drawn Σ: its op circle
+            if consumer[a] is None and consumer[head] is not None:
+                consumer[a] = consumer[head]
+        for node in view.nodes:
+            if node.kind == "group" and len(self.members[node.id]) != node.count:
                 raise MicrogptError(
-                    f"cannot play backward on this view: its group {n.id} stands for "
-                    f"{n.count:,} nodes, which its scope alone does not single out (a slice by "
-                    "head or pattern); play an unsliced view"
+                    f"cannot play backward on this view: its group {node.id} stands for "
+                    f"{node.count:,} nodes, which its scope alone does not single out (a slice "
+                    "by head or pattern); play an unsliced view"
                 )
 
     def _own(self, i: int, holder: str | None, source: str, consumer: str) -> None:
@@ -174,19 +197,21 @@ class _Owners:
             self.members[holder].append(i)
         self.source[i] = source
         self.consumer[i] = consumer
+        self.sourced.append(i)
 
     def _groups(self, fp, view: GraphView, drawn: dict) -> None:
-        index = fp.index
+        index, source = fp.index, self.source
+        op = index.op
         cache: dict = {}
         if view.kind == "path":
             _, sources = resolve_source(fp, view.stats["source"])
             depth = int(str(view.stats.get("level", "")).rsplit(" ", 1)[-1])
             for i in fp.flow(sources).path_ids():
-                if index.op[i] == "const" or i in self.source:
+                if op[i] == "const" or source[i] is not None:
                     continue
                 head = fp.folding.absorbed.get(i)
-                if head is not None and head in self.source:
-                    self.source[i] = self.consumer[i] = self.source[head]
+                if head is not None and source[head] is not None:
+                    self._own(i, None, source[head], source[head])
                     continue
                 fid = "folded/" + group_key(index, i, depth, cache)
                 if fid in drawn:
@@ -195,16 +220,29 @@ class _Owners:
         depth = view.stats.get("depth")
         if depth is None:
             raise MicrogptError("cannot play backward on this view: it does not say its depth")
-        is_const = [op == "const" for op in index.op]
+        by_scope: dict[str, str | None] = {}  # a non-parameter's group is its scope's
+        scope, members = index.scope, self.members
         for i in sorted(index.in_graph):  # a single node of its group is drawn as a value
-            if not is_const[i] and i not in self.source:
+            if source[i] is not None or op[i] == "const":
+                continue
+            if op[i] == "param":
                 gid = "group/" + group_key(index, i, depth, cache)
-                if gid in drawn:
-                    self._own(i, gid, gid, gid)
-        inside = set(self.source)
-        for i in sorted(inside):  # inputs from outside the selection: the input/ groups
+                gid = gid if gid in drawn else None
+            else:
+                gid = by_scope.get(scope[i], "")
+                if gid == "":
+                    gid = "group/" + group_key(index, i, depth, cache)
+                    gid = by_scope[scope[i]] = gid if gid in drawn else None
+            if gid is not None:
+                members[gid].append(i)
+        for gid, ids in list(members.items()):
+            if gid.startswith("group/"):
+                for i in ids:
+                    self.holder[i] = source[i] = self.consumer[i] = gid
+                self.sourced += ids
+        for i in sorted(self.sourced):  # inputs from outside the selection: the input/ groups
             for c in index.children[i]:
-                if is_const[c] or c in inside or c in self.source:
+                if source[c] is not None or op[c] == "const":
                     continue
                 bid = "input/" + group_key(index, c, depth, cache)
                 if bid in drawn:
@@ -223,42 +261,33 @@ def backward_script(fp, view: GraphView) -> BackwardScript:
     members = owners.members
     when = {n.id: max(rank[i] for i in members[n.id]) for n in stepped}
     order = sorted(stepped, key=lambda n: when[n.id])
-    # per scalar id (lists: the loop below runs once per edge of the pass): the grad it holds
-    # as backward accumulates it, the drawn node showing it, its edges' source and consumer
-    n_all = len(index)
-    grads: list = [0] * n_all
-    if owners.holder.get(index.root) is not None:
+    # per scalar id, the grad it holds as backward accumulates it (backward's own +=)
+    grads: list = [0] * len(index)
+    if owners.holder[index.root] is not None:
         grads[index.root] = 1
-    hold: list = [None] * n_all
-    src_of: list = [None] * n_all
-    dst_of: list = [None] * n_all
-    for i, h in owners.holder.items():
-        hold[i] = h
-    for i, src in owners.source.items():
-        src_of[i] = src
-    for i, dst in owners.consumer.items():
-        dst_of[i] = dst
-    group_grads = {n.id: [grads[i] for i in members[n.id]] for n in stepped if n.kind == "group"}
-    in_group: list = [None] * n_all  # (the group's list of grads, the member's place in it)
-    for gid, g in group_grads.items():
-        for k, i in enumerate(members[gid]):
-            in_group[i] = (g, k)
+    hold, src_of, dst_of = owners.holder, owners.source, owners.consumer
+    group_of = {n.id: itemgetter(*members[n.id]) for n in stepped if n.kind == "group"}
 
     def shown(node_id: str, final: bool = False) -> float:
         """A value node's grad so far; a group's norm so far (the picture's once final)."""
-        if node_id in group_grads:
+        if node_id in group_of:
             if final:
                 return kinds[node_id].grad
-            g = group_grads[node_id]
+            g = group_of[node_id](grads)
+            g = g if isinstance(g, tuple) else (g,)
             return math.sqrt(math.fsum(map(mul, g, g)))
         return grads[members[node_id][0]]
 
     start = {n.id: shown(n.id) for n in stepped}
     # every consumer whose grad += reaches a watched scalar or a drawn edge, in backward's order
     consumers_of = index.consumers
-    consumers = sorted(
-        {c for i in owners.source for c in consumers_of[i] if rank[c] >= 0}, key=rank.__getitem__
-    )
+    if 4 * len(owners.sourced) > len(index.in_graph):  # most of the pass: all of backward
+        consumers = backward_order(fp)
+    else:
+        consumers = sorted(
+            {c for i in owners.sourced for c in consumers_of[i] if rank[c] >= 0},
+            key=rank.__getitem__,
+        )
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for e in view.edges:
         pairs[(e.src, e.dst)] += 1
@@ -270,6 +299,7 @@ def backward_script(fp, view: GraphView) -> BackwardScript:
     values, children = index.values, index.children
     last = dict(start)
     dirty: set[str] = set()
+    mark = dirty.add
     taken: list[tuple[str, tuple]] = []  # (node, changes) per step
     k, n_consumers = 0, len(consumers)
 
@@ -290,10 +320,7 @@ def backward_script(fp, view: GraphView) -> BackwardScript:
                 h = hold[c]
                 if h is not None:
                     grads[c] += contribution  # backward's own +=, in its own order
-                    member = in_group[c]
-                    if member is not None:
-                        member[0][member[1]] = grads[c]
-                    dirty.add(h)
+                    mark(h)
                 if dst is not None and dst != src:
                     bucket = sent.get((src, dst))
                     if bucket is not None:
@@ -343,15 +370,23 @@ def _edges(dst: str, into, pairs, sent, kinds) -> tuple:
             else:
                 out.append((src, d, (math.fsum(terms),), False))
         else:
-            norm = math.sqrt(math.fsum(math.fsum(t) ** 2 for t in per_input.values()))
+            sums = [t[0] if len(t) == 1 else math.fsum(t) for t in per_input.values()]
+            norm = math.sqrt(math.fsum(map(mul, sums, sums)))
             out.append((src, d, (norm,), True))
     return tuple(out)
 
 
 def backward_json(fp, view: GraphView) -> str | None:
     """``backward_script(fp, view).to_json()``, or ``None`` for a view it cannot play (the
-    picture is then drawn without a player)."""
-    try:
-        return backward_script(fp, view).to_json()
-    except MicrogptError:
-        return None
+    picture is then drawn without a player). The last few are kept with the pass: going back
+    to a view costs nothing."""
+    kept = fp.memo.setdefault("playback.json", {})
+    key = (view.kind, view.title, str(view.stats.get("level")), tuple(n.id for n in view.nodes))
+    if key not in kept:
+        try:
+            kept[key] = backward_script(fp, view).to_json()
+        except MicrogptError:
+            kept[key] = None
+        while len(kept) > _KEEP:
+            del kept[next(iter(kept))]
+    return kept[key]

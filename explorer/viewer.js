@@ -12,6 +12,7 @@
 //
 //   const viewer = microgptViewer(div, { onNodeClick: (id, event) => ..., minHeight: 240 });
 //   viewer.header.append(title); viewer.setSvg(text); viewer.select(id);
+//   viewer.setBackward(json); // or a <metadata class="microgpt-backward"> in the picture
 
 function microgptViewer(host, options) {
   const opts = options || {};
@@ -435,7 +436,12 @@ function microgptViewer(host, options) {
   paint();
 
   const api = { header, footer, canvas, setSvg, select, highlight, fit, oneToOne, zoomBy };
-  Object.assign(api, { getView, setView, destroy, backward: player.api });
+  // A backward script (explorer.playback's JSON) for the picture shown; "" or null: none.
+  function setBackward(text) {
+    player.load(svg, nodes, text || null);
+  }
+
+  Object.assign(api, { getView, setView, destroy, setBackward, backward: player.api });
   return Object.defineProperty(api, "svg", { get: () => svg }); // the <svg> shown, or null
 }
 
@@ -557,16 +563,22 @@ function microgptPlayer(toolbar, add, on, win, onCurrent) {
   let timer = 0;
   let nodeMap = new Map(); // the viewer's: node id -> g.node
 
-  function load(svg, nodes) {
+  // text: the script's JSON; undefined: the picture's own <metadata>, if any
+  function load(svg, nodes, text) {
     pause();
+    if (script) seek(n); // the picture as drawn again: texts, fills, no labels
+    for (const e of els) if (e) e.g.removeAttribute("data-step");
     script = null;
     nodeMap = nodes;
     [els, shown, labelled, current] = [[], [], [], []];
     edgesOf = new Map();
-    const meta = svg ? svg.querySelector("metadata.microgpt-backward") : null;
-    if (meta) {
+    if (text === undefined) {
+      const meta = svg ? svg.querySelector("metadata.microgpt-backward") : null;
+      text = meta ? meta.textContent : null;
+    }
+    if (svg && text) {
       try {
-        script = JSON.parse(meta.textContent);
+        script = JSON.parse(text);
       } catch (_) {
         script = null; // a broken script: the picture still shows, without a player
       }
@@ -576,6 +588,7 @@ function microgptPlayer(toolbar, add, on, win, onCurrent) {
     n = script.steps.length;
     p = n;
     els = script.nodes.map((id) => element(nodes.get(id)));
+    els.forEach((e, j) => e && e.g.setAttribute("data-step", String(j + 1))); // when final
     shown = els.map(() => null); // null: the picture's own text and fill
     for (const g of svg.querySelectorAll("g.edge")) {
       const key = g.getAttribute("data-src") + "\u0000" + g.getAttribute("data-dst");

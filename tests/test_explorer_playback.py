@@ -170,3 +170,18 @@ def test_the_script_travels_in_the_picture_and_the_exported_page(emma):
     assert json.loads(script) == data  # the exported page plays the same script
     assert META not in _page_svg(to_html(view))  # no pass given: no player
     assert math.isfinite(data["scale"]["grad"])
+
+
+def test_the_graph_explorer_sends_the_script_of_what_it_draws(source):
+    from explorer.widgets import GraphExplorer
+    from explorer.widgets.session import Session
+
+    explorer = GraphExplorer(Session(source), doc="emma")
+    data = json.loads(explorer.graph.backward)
+    assert data["nodes"] and sorted(data["nodes"]) == sorted(
+        n.id for n in _stepped(explorer.current_view)
+    )
+    explorer.zoom("pos2.layer0.attn.head1")
+    data = json.loads(explorer.graph.backward)
+    assert len(data["steps"]) == len(_stepped(explorer.current_view))
+    assert META not in explorer.graph.svg  # in the widget the script is a trait of its own

@@ -272,8 +272,9 @@ class GraphExplorer(W.VBox):
             return
         self.current_view = view
         self.graph.selected = self.selected
-        # title, notes and legend stay outside the canvas; backward's steps travel with it
-        self.graph.show_view(view, lay, backward_json(self.fp, view))
+        self.graph.show_view(view, lay)  # title, notes and legend stay outside the canvas
+        # backward's steps, for the player in the page: sent once the picture is on its way
+        self.graph.backward = backward_json(self.fp, view) or ""
         self._update_crumbs()
         self._mark_search()
 

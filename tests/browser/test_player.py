@@ -16,17 +16,18 @@ pytestmark = pytest.mark.browser
 #: shown, the script's order, and per node of the script its state, text and fill.
 SAMPLE_JS = """(root) => {
   const svg = root.querySelector(".microgpt-viewer-canvas svg");
-  const script = JSON.parse(svg.querySelector("metadata.microgpt-backward").textContent);
   const status = root.querySelector(".microgpt-viewer-play-status").textContent;
   const m = /step (\\d+) \\/ (\\d+)/.exec(status);
-  const nodes = script.nodes.map((id) => svg.querySelector(`g.node[data-id="${CSS.escape(id)}"]`));
+  const step = (g) => Number(g.getAttribute("data-step"));  // the step that makes it final
+  const nodes = [...svg.querySelectorAll("g.node[data-step]")].sort((a, b) => step(a) - step(b));
   return {
-    k: Number(m[1]), n: Number(m[2]), order: script.nodes,
+    k: Number(m[1]), n: Number(m[2]), order: nodes.map((g) => g.dataset.id),
     pending: nodes.map((g) => g.classList.contains("microgpt-play-pending")),
     texts: nodes.map((g) => [...g.querySelectorAll("text")].map((t) => t.textContent).join("|")),
     fills: nodes.map((g) => g.querySelector("rect, circle").getAttribute("fill")),
     current: [...svg.querySelectorAll("g.node.microgpt-play-current")].map((g) => g.dataset.id),
     labels: [...svg.querySelectorAll("text.microgpt-play-label")].map((t) => t.textContent),
+    steps: nodes.map(step),
   };
 }"""
 
@@ -60,6 +61,7 @@ def test_play_backward_on_the_classroom_dashboard(screen, lab_server, browser_ar
     root = graph.element_handle()
     drawn = root.evaluate(SAMPLE_JS)  # the picture as recorded: the end of backward
     assert drawn["k"] == drawn["n"] == len(drawn["order"]) > 10
+    assert [int(x) for x in drawn["steps"]] == list(range(1, drawn["n"] + 1))
     assert not any(drawn["pending"])
 
     # back to the start: nothing final, the grads at 0 (the root's at 1)
@@ -117,6 +119,7 @@ def test_exported_html_plays_backward_offline(browser, tmp_path):
 
     from explorer import ForwardPass, scope_view
     from explorer.export import write_view
+    from explorer.playback import backward_script
 
     fp = ForwardPass("emma")
     view = scope_view(fp, "pos1.layer0.attn.head0")
@@ -131,6 +134,7 @@ def test_exported_html_plays_backward_offline(browser, tmp_path):
         root = page.locator(".microgpt-export-graph").element_handle()
         drawn = root.evaluate(SAMPLE_JS)
         assert drawn["n"] == sum(1 for n in view.nodes if n.kind in ("value", "group"))
+        assert drawn["order"] == list(backward_script(fp, view).nodes)
         page.locator(".microgpt-viewer-play-start").click()
         page.locator(".microgpt-viewer-play-step").click()
         first = root.evaluate(SAMPLE_JS)
