@@ -91,6 +91,10 @@ class BackwardScript:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def __repr__(self) -> str:
+        ends = f": {self.nodes[0]} first, {self.nodes[-1]} last" if self.nodes else ""
+        return f"BackwardScript({len(self)} steps{ends})"
+
     def state(self, k: int) -> dict[str, float]:
         """What every drawn node with a step shows after ``k`` steps (0: before the first)."""
         if not 0 <= k <= len(self.steps):
@@ -356,23 +360,22 @@ def _edges(dst: str, into, pairs, sent, kinds) -> tuple:
     """The edges into ``dst`` with what was sent along them (see ``PlayStep.edges``)."""
     out = []
     for src in into.get(dst, ()):
-        d = dst
-        drawn = pairs[(src, d)]
-        if not sent[(src, d)]:
+        went = sent[(src, dst)]
+        if not went:
             continue
         per_input: dict[int, list[float]] = defaultdict(list)
-        for c, contribution in sent[(src, d)]:
+        for c, contribution in went:
             per_input[c].append(contribution)
         if kinds[src].kind == "value":
             (terms,) = per_input.values()
-            if drawn == len(terms):  # one drawn edge per scalar edge (x * x: two)
-                out.append((src, d, tuple(terms), False))
+            if pairs[(src, dst)] == len(terms):  # one drawn edge per scalar edge (x * x: two)
+                out.append((src, dst, tuple(terms), False))
             else:
-                out.append((src, d, (math.fsum(terms),), False))
+                out.append((src, dst, (math.fsum(terms),), False))
         else:
             sums = [t[0] if len(t) == 1 else math.fsum(t) for t in per_input.values()]
             norm = math.sqrt(math.fsum(map(mul, sums, sums)))
-            out.append((src, d, (norm,), True))
+            out.append((src, dst, (norm,), True))
     return tuple(out)
 
 
