@@ -185,3 +185,15 @@ def test_the_graph_explorer_sends_the_script_of_what_it_draws(source):
     data = json.loads(explorer.graph.backward)
     assert len(data["steps"]) == len(_stepped(explorer.current_view))
     assert META not in explorer.graph.svg  # in the widget the script is a trait of its own
+
+
+def test_microgpt_graph_writes_a_page_that_plays(tmp_path, capsys):
+    from microgpt.cli import main
+
+    out = tmp_path / "head.html"
+    args = ["graph", "--doc", "emma", "--view", "scope", "--scope", "pos1.layer0.attn.head0"]
+    assert main([*args, "--out", str(out)]) == 0
+    picture = _page_svg(out.read_text(encoding="utf-8"))
+    start = picture.index(META) + len(META)
+    data = json.loads(html.unescape(picture[start : picture.index("</metadata>")]))
+    assert len(data["steps"]) > 10
