@@ -732,18 +732,23 @@ function microgptPlayer(toolbar, add, on, win, onCurrent) {
     seek(p >= n ? 1 : p + 1);
   }
 
+  // Steps keep to the speed chosen: each is due 1 / speed after the one before, and a late
+  // one does not push the later ones back.
+  let due = 0;
   function tick() {
     if (p >= n) {
       pause();
       return;
     }
     seek(p + 1);
-    timer = win.setTimeout(tick, 1000 / Number(speed.value));
+    due += 1000 / Number(speed.value);
+    timer = win.setTimeout(tick, Math.max(0, due - win.performance.now()));
   }
 
   function play() {
     if (!script || timer) return;
     if (p >= n) seek(0);
+    due = win.performance.now() + 1000 / Number(speed.value);
     timer = win.setTimeout(tick, 1000 / Number(speed.value));
     paintStatus();
   }
