@@ -77,7 +77,8 @@ def run_graph(args) -> str:
         view = diff_view(view, comparison, getattr(args, "compare_by", "grad"), view_b)
         a, b = comparison.root_values()
         roots = f" | root {fmt(a)} (a) → {fmt(b)} (b)"
-    write_view(view, args.out)
+    # an .html page of one pass also plays backward (a diff picture shows two passes: no player)
+    write_view(view, args.out, fp=None if roots else fp)
     seconds = time.perf_counter() - start
     what = f"step {train_step}: {fp.doc!r} | " if train_step is not None else ""
     line = f"{what}trace {len(fp.trace)} nodes | drawn {view.drawn} nodes | {seconds:.2f} s{roots}"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import layout, render, svg
 from .graph import GraphView
+from .playback import backward_json
 
 __all__ = ["EXPORT_FORMATS", "to_html", "write_view"]
 
@@ -75,8 +76,10 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }}
 """
 
 
-def to_html(view: GraphView) -> str:
-    """One self-contained page: the viewer with the picture, its title, notes and legend."""
+def to_html(view: GraphView, fp=None) -> str:
+    """One self-contained page: the viewer with the picture, its title, notes and legend;
+    given the view's ``ForwardPass``, also the player of its backward pass
+    (``explorer.playback``), which plays in the page with no kernel."""
     lay = layout.layout(view)
     title, *notes = svg.header_lines(view)
     data = {
@@ -84,7 +87,7 @@ def to_html(view: GraphView) -> str:
         "notes": notes,
         "address": view.address or "",
         "legend": svg.legend_svg(view, lay.scales),
-        "svg": svg.canvas_svg(view, lay),
+        "svg": svg.canvas_svg(view, lay, backward_json(fp, view) if fp is not None else None),
     }
     # inside <script>, "</script" or "<!--" would change how the page parses: no "<" at all
     text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -95,10 +98,11 @@ def to_html(view: GraphView) -> str:
     )
 
 
-def write_view(view: GraphView, path: str | os.PathLike) -> Path:
-    """Write ``view`` to ``path``; the extension picks the format (``.html`` included)."""
+def write_view(view: GraphView, path: str | os.PathLike, fp=None) -> Path:
+    """Write ``view`` to ``path``; the extension picks the format (``.html`` included, with
+    the backward player when the view's ``ForwardPass`` ``fp`` is given)."""
     path = Path(path)
     if path.suffix.lower() != ".html":
         return render.write(view, path)
     render.check_directory(path)
-    return render.write_atomically(path, to_html(view).encode("utf-8"))
+    return render.write_atomically(path, to_html(view, fp).encode("utf-8"))

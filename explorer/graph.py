@@ -8,6 +8,7 @@ was folded. Renderers (``explorer.render``) lower a ``GraphView`` to DOT, SVG, P
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import asdict, dataclass, field
 
 from microgpt.engine import Value
@@ -133,7 +134,10 @@ class GraphIndex:
         self.root = index[root]
         # ``topo``: the order backward used (it returns it), so the graph is walked once
         topo = topo if topo is not None else root.topological_order()
-        self.in_graph: set[int] = {index[v] for v in topo}
+        #: The ids of the root's graph in the order backward reached them (the root first),
+        #: kept compact (4 bytes a node): the backward player replays it.
+        self.backward_order = array("l", map(get, reversed(topo)))
+        self.in_graph: set[int] = set(self.backward_order)
 
     def __len__(self) -> int:
         return len(self.values)

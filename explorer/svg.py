@@ -167,14 +167,17 @@ def _graph_body(view: GraphView, lay: Layout) -> list[str]:
     return out
 
 
-def canvas_svg(view: GraphView, lay: Layout | None = None) -> str:
-    """The graph alone, ``MARGIN`` px around it; ``viewBox`` equals its size in px."""
+def canvas_svg(view: GraphView, lay: Layout | None = None, backward: str | None = None) -> str:
+    """The graph alone, ``MARGIN`` px around it; ``viewBox`` equals its size in px.
+    ``backward``: the JSON of a ``explorer.playback`` script, kept in a ``<metadata>`` that
+    the viewer plays."""
     lay = lay or layout(view)
     w, h = lay.width + 2 * MARGIN, lay.height + 2 * MARGIN
+    script = f'<metadata class="microgpt-backward">{_a(backward)}</metadata>' if backward else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="microgpt-canvas" '
         f'width="{_n(w)}" height="{_n(h)}" viewBox="0 0 {_n(w)} {_n(h)}" '
-        f'font-family="{_a(style.FONT_FAMILY)}" data-layout="{lay.backend}">'
+        f'font-family="{_a(style.FONT_FAMILY)}" data-layout="{lay.backend}">{script}'
         f'<g transform="translate({_n(MARGIN)},{_n(MARGIN)})">'
         + "".join(_graph_body(view, lay))
         + "</g></svg>"

@@ -12,6 +12,7 @@
 //
 //   const viewer = microgptViewer(div, { onNodeClick: (id, event) => ..., minHeight: 240 });
 //   viewer.header.append(title); viewer.setSvg(text); viewer.select(id);
+//   viewer.setBackward(json); // or a <metadata class="microgpt-backward"> in the picture
 
 function microgptViewer(host, options) {
   const opts = options || {};
@@ -44,6 +45,7 @@ function microgptViewer(host, options) {
   button("fit", "fit", "Fit the whole picture (0 or F)", () => fit());
   button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
   const readout = add(toolbar, "span", "microgpt-viewer-zoom");
+  const player = microgptPlayer(toolbar, add, on, win, (g) => follow(g));
 
   // ---- state ----
   let svg = null; // the root <svg> shown, or null
@@ -204,6 +206,7 @@ function microgptViewer(host, options) {
 
   // ---- the picture and its nodes ----
   function setSvg(text) {
+    player.load(null, nodes);
     if (svg) svg.remove();
     svg = pic = markScale = null;
     nodes = new Map();
@@ -226,6 +229,7 @@ function microgptViewer(host, options) {
         if (id !== null && !nodes.has(id)) nodes.set(id, g);
       }
     }
+    player.load(svg, nodes); // a picture with a backward script gets the player's controls
     measure();
     fitView(); // a new picture always opens whole, whatever the last one's view was
     mark();
@@ -258,6 +262,17 @@ function microgptViewer(host, options) {
     let s = view.scale;
     if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
     centreOn(b.x + b.w / 2, b.y + b.h / 2, s);
+  }
+
+  // While backward plays, its current node stays in sight: the view moves only when the node
+  // is out of it (a fitted picture shows every node already).
+  function follow(g) {
+    if (!cw || fitted) return;
+    const b = nodeBox(g);
+    const [w, h] = [cw / view.scale, ch / view.scale];
+    const inside =
+      b.x >= view.x && b.y >= view.y && b.x + b.w <= view.x + w && b.y + b.h <= view.y + h;
+    if (!inside) centreOn(b.x + b.w / 2, b.y + b.h / 2, view.scale);
   }
 
   function select(id, how) {
@@ -395,6 +410,7 @@ function microgptViewer(host, options) {
   }
 
   function destroy() {
+    player.load(null, nodes);
     listening.abort();
     if (observer) observer.disconnect();
     if (frame) win.cancelAnimationFrame(frame);
@@ -420,7 +436,12 @@ function microgptViewer(host, options) {
   paint();
 
   const api = { header, footer, canvas, setSvg, select, highlight, fit, oneToOne, zoomBy };
-  Object.assign(api, { getView, setView, destroy });
+  // A backward script (explorer.playback's JSON) for the picture shown; "" or null: none.
+  function setBackward(text) {
+    player.load(svg, nodes, text || null);
+  }
+
+  Object.assign(api, { getView, setView, destroy, setBackward, backward: player.api });
   return Object.defineProperty(api, "svg", { get: () => svg }); // the <svg> shown, or null
 }
 
@@ -469,7 +490,8 @@ function microgptViewerCss() {
     `${shapes(state).join(",\n")} { stroke: ${colour};` +
     ` stroke-width: calc(${width}px * var(--microgpt-unscale, 1)); }`;
   return [
-    ".microgpt-viewer-toolbar { display: flex; align-items: center; gap: 4px; margin: 4px 0; }",
+    ".microgpt-viewer-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px;",
+    "  margin: 4px 0; }",
     ".microgpt-viewer-toolbar button { min-width: 2.2em; padding: 1px 6px; cursor: pointer; }",
     ".microgpt-viewer-zoom { margin-left: 6px; color: #555; font-variant-numeric: tabular-nums; }",
     `${c} { position: relative; overflow: hidden; max-width: 100%; border: 1px solid #ccc;`,
@@ -484,10 +506,310 @@ function microgptViewerCss() {
     mark(":hover", "#000000", 2),
     mark(".microgpt-highlight", "#1b7837", 3),
     mark(".microgpt-selected", "#e08214", 4),
+    mark(".microgpt-play-current", "#c51b7d", 5),
+    `${shapes(".microgpt-play-pending").join(", ")} { stroke-dasharray: 3 2; }`,
+    `${c} g.edge.microgpt-play-edge path { stroke: #c51b7d; stroke-width: 2.5px; }`,
+    `${c} g.edge.microgpt-play-edge polygon { fill: #c51b7d; }`,
+    `${c} g.edge.microgpt-play-edge > text:not(.microgpt-play-label) { display: none; }`,
+    ".microgpt-viewer-play { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 4px;",
+    "  margin-left: 10px; }",
+    ".microgpt-viewer-play[hidden] { display: none; }",
+    ".microgpt-viewer-play-status { color: #222; font-variant-numeric: tabular-nums;",
+    "  overflow-wrap: anywhere; }",
     ".microgpt-viewer-indicator { position: absolute; right: 8px; bottom: 8px; display: none;",
     "  overflow: hidden; border: 1px solid #777; background: rgba(255, 255, 255, 0.85);",
     "  pointer-events: none; }",
     ".microgpt-viewer-indicator-view { position: absolute; box-sizing: border-box;",
     "  border: 1.5px solid #333; background: rgba(0, 0, 0, 0.12); }",
   ].join("\n");
+}
+
+// ---- backward, played: the script of explorer/playback.py, kept in the picture's <metadata> ----
+// Steps through the recorded backward pass: node k of the script is final at step k + 1; each
+// step sets the grads shown (text and fill) and labels the edges into the node with the
+// grad += it sent. Position p (0 … N) is how many steps are taken; N is the picture as drawn.
+function microgptPlayer(toolbar, add, on, win, onCurrent) {
+  const bar = add(toolbar, "span", "microgpt-viewer-play");
+  bar.hidden = true;
+  add(bar, "span", "microgpt-viewer-play-label").textContent = "backward";
+  const button = (text, cls, title, action) => {
+    const b = add(bar, "button", "microgpt-viewer-play-" + cls);
+    Object.assign(b, { type: "button", textContent: text, title });
+    on(b, "click", action);
+    return b;
+  };
+  button("|\u25c0", "start", "Backward: back to the start (no grad final yet)", () => act(() => seek(0)));
+  button("\u25c0", "back", "Backward: one step back", () => act(() => seek(p - 1)));
+  const playButton = button("\u25b6", "play", "Play backward, node by node", () => toggle());
+  button("\u25b6|", "step", "Backward: one step", () => act(() => stepOnce()));
+  button("\u25b6\u25b6|", "end", "Backward: to the end (the picture as recorded)", () => act(() => seek(n)));
+  const speed = add(bar, "select", "microgpt-viewer-play-speed");
+  speed.title = "Steps per second";
+  for (const v of [1, 2, 5, 10, 20, 50]) {
+    const o = add(speed, "option", "");
+    Object.assign(o, { value: String(v), textContent: v + "/s", selected: v === 5 });
+  }
+  on(speed, "change", () => { if (timer) { pause(); play(); } });
+  const status = add(bar, "span", "microgpt-viewer-play-status");
+
+  let script = null;
+  let n = 0; // steps
+  let p = 0; // steps taken
+  let els = []; // per script node: {g, text, prefix, width, fill, ink, origText, origFill, origInk}
+  let shown = []; // what each node shows now
+  let edgesOf = new Map(); // "src\0dst" -> [g.edge]
+  let labelled = []; // edges labelled for the current step
+  let current = []; // g.node marked as the current step
+  let timer = 0;
+  let nodeMap = new Map(); // the viewer's: node id -> g.node
+
+  // text: the script's JSON; undefined: the picture's own <metadata>, if any
+  function load(svg, nodes, text) {
+    pause();
+    if (script) seek(n); // the picture as drawn again: texts, fills, no labels
+    for (const e of els) if (e) e.g.removeAttribute("data-step");
+    script = null;
+    nodeMap = nodes;
+    [els, shown, labelled, current] = [[], [], [], []];
+    edgesOf = new Map();
+    if (text === undefined) {
+      const meta = svg ? svg.querySelector("metadata.microgpt-backward") : null;
+      text = meta ? meta.textContent : null;
+    }
+    if (svg && text) {
+      try {
+        script = JSON.parse(text);
+      } catch (_) {
+        script = null; // a broken script: the picture still shows, without a player
+      }
+    }
+    bar.hidden = !script;
+    if (!script) return;
+    n = script.steps.length;
+    p = n;
+    els = script.nodes.map((id) => element(nodes.get(id)));
+    els.forEach((e, j) => e && e.g.setAttribute("data-step", String(j + 1))); // when final
+    shown = els.map(() => null); // null: the picture's own text and fill
+    for (const g of svg.querySelectorAll("g.edge")) {
+      const key = g.getAttribute("data-src") + "\u0000" + g.getAttribute("data-dst");
+      if (!edgesOf.has(key)) edgesOf.set(key, []);
+      edgesOf.get(key).push(g);
+    }
+    script.start = script.start.map(Number);
+    for (const st of script.steps) for (const s of st.set) s[1] = Number(s[1]);
+    paintStatus();
+  }
+
+  function element(g) {
+    if (!g) return null;
+    const kind = g.getAttribute("data-kind");
+    const prefix = kind === "group" ? "|grad| " : "grad ";
+    const text = [...g.querySelectorAll("text")].find((t) => t.textContent.startsWith(prefix));
+    const shape = g.querySelector("rect, circle");
+    const ink = g.querySelector("g[fill]");
+    if (!text || !shape || !ink) return null;
+    const size = Number(text.getAttribute("font-size")) || 10;
+    const box = Number(shape.getAttribute("width")) || 0;
+    return {
+      g, kind, text, prefix, shape, ink,
+      width: text.textContent.length - prefix.length,
+      chars: Math.floor((box - 12) / (0.62 * size)), // the box's room, in characters
+      size,
+      origText: text.textContent,
+      origFill: shape.getAttribute("fill"),
+      origInk: ink.getAttribute("fill"),
+    };
+  }
+
+  // What node j shows at position q: the values after q steps.
+  function valuesAt(q) {
+    const v = script.start.slice();
+    for (let k = 0; k < q; k++) for (const [j, x] of script.steps[k].set) v[j] = x;
+    return v;
+  }
+
+  function paintNode(j, value, final) {
+    const e = els[j];
+    if (!e) return;
+    if (final) {
+      e.text.textContent = e.origText;
+      e.text.removeAttribute("textLength");
+      e.shape.setAttribute("fill", e.origFill);
+      e.ink.setAttribute("fill", e.origInk);
+    } else {
+      const line = e.prefix + microgptFmt(value).padStart(e.width);
+      e.text.textContent = line;
+      if (line.length > e.chars && e.chars > 0) {
+        e.text.setAttribute("textLength", String(e.chars * 0.6 * e.size));
+        e.text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      } else e.text.removeAttribute("textLength");
+      const s = script.scale;
+      const fill = e.kind === "group" ? microgptNormColour(value, s.norm)
+        : microgptDiverging(value, s.grad);
+      e.shape.setAttribute("fill", fill);
+      e.ink.setAttribute("fill", microgptTextColour(fill));
+    }
+    e.g.classList.toggle("microgpt-play-pending", !final);
+  }
+
+  function seek(q) {
+    if (!script) return;
+    q = Math.max(0, Math.min(n, q));
+    const v = valuesAt(q);
+    for (let j = 0; j < n; j++) {
+      const final = j < q;
+      const key = final ? "final" : v[j];
+      if (!Object.is(shown[j], key)) {
+        paintNode(j, v[j], final);
+        shown[j] = key;
+      }
+    }
+    p = q;
+    paintStep();
+    paintStatus();
+  }
+
+  function paintStep() {
+    for (const g of labelled) {
+      g.classList.remove("microgpt-play-edge");
+      for (const t of g.querySelectorAll("text.microgpt-play-label")) t.remove();
+    }
+    for (const g of current) g.classList.remove("microgpt-play-current");
+    labelled = [];
+    current = [];
+    if (p === 0) return;
+    const st = script.steps[p - 1];
+    const here = els[p - 1];
+    if (here) current.push(here.g);
+    const op = st.op ? nodeMap.get(st.op) : null;
+    if (op) current.push(op);
+    for (const g of current) g.classList.add("microgpt-play-current");
+    if (here) onCurrent(here.g);
+    for (const [src, dst, values, norm] of st.edges) {
+      const gs = edgesOf.get(src + "\u0000" + dst) || [];
+      gs.forEach((g, k) => {
+        const value = Number(values[Math.min(k, values.length - 1)]);
+        label(g, (norm ? "|+=| " : "+= ") + microgptFmt(value));
+        labelled.push(g);
+      });
+    }
+  }
+
+  function label(g, text) {
+    const path = g.querySelector("path");
+    if (!path) return;
+    if (!g.microgptMid) {
+      const length = path.getTotalLength();
+      g.microgptMid = path.getPointAtLength(length / 2);
+    }
+    const t = g.ownerDocument.createElementNS("http://www.w3.org/2000/svg", "text");
+    const { x, y } = g.microgptMid;
+    for (const [k, v] of Object.entries({
+      class: "microgpt-play-label", x, y: y - 3, "font-size": 9, "font-weight": "bold",
+      "text-anchor": "middle", fill: "#8e0152", stroke: "#ffffff", "stroke-width": 3,
+      "paint-order": "stroke",
+    })) t.setAttribute(k, String(v));
+    t.textContent = text;
+    g.classList.add("microgpt-play-edge");
+    g.appendChild(t);
+  }
+
+  function paintStatus() {
+    playButton.textContent = timer ? "||" : "\u25b6";
+    playButton.title = timer ? "Pause" : "Play backward, node by node";
+    if (!script) return;
+    let text = `step ${p} / ${n}`;
+    if (p > 0) {
+      const e = els[p - 1];
+      const what = e && e.kind === "group" ? "|grad|" : "grad";
+      const grad = microgptFmt(Number(script.steps[p - 1].grad));
+      text += `: ${script.nodes[p - 1]} ${what} ${grad} final`;
+    }
+    status.textContent = text;
+  }
+
+  function stepOnce() {
+    seek(p >= n ? 1 : p + 1);
+  }
+
+  // Steps keep to the speed chosen: each is due 1 / speed after the one before, and a late
+  // one does not push the later ones back.
+  let due = 0;
+  function tick() {
+    if (p >= n) {
+      pause();
+      return;
+    }
+    seek(p + 1);
+    due += 1000 / Number(speed.value);
+    timer = win.setTimeout(tick, Math.max(0, due - win.performance.now()));
+  }
+
+  function play() {
+    if (!script || timer) return;
+    if (p >= n) seek(0);
+    due = win.performance.now() + 1000 / Number(speed.value);
+    timer = win.setTimeout(tick, 1000 / Number(speed.value));
+    paintStatus();
+  }
+
+  function pause() {
+    if (timer) win.clearTimeout(timer);
+    timer = 0;
+    paintStatus();
+  }
+
+  function toggle() {
+    if (timer) pause();
+    else play();
+  }
+
+  function act(fn) {
+    pause();
+    fn();
+  }
+
+  const api = {
+    available: () => Boolean(script), length: () => n, position: () => p, playing: () => Boolean(timer),
+    seek: (q) => act(() => seek(q)), step: () => act(stepOnce), back: () => act(() => seek(p - 1)),
+    play, pause, shown: () => script ? valuesAt(p) : [], nodes: () => (script ? script.nodes.slice() : []),
+  };
+  return { load, api };
+}
+
+// Python's format(x, ".4g") (explorer.style.fmt): 4 significant digits, no trailing zeros.
+function microgptFmt(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return "0";
+  const [mantissa, e] = x.toExponential(3).split("e");
+  const exp = Number(e);
+  const trim = (s) => (s.includes(".") ? s.replace(/\.?0+$/, "") : s);
+  if (exp < -4 || exp >= 4) {
+    return trim(mantissa) + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
+  }
+  return trim(x.toFixed(3 - exp));
+}
+
+// explorer.style's scales: white to blue (< 0) or red (> 0), square-root stretched; white to
+// teal for a group's norm; black or white text, whichever reads better.
+function microgptMix(rgb, t) {
+  t = Math.min(Math.max(t, 0), 1);
+  return "#" + rgb.map((c) => Math.round(255 + (c - 255) * t).toString(16).padStart(2, "0")).join("");
+}
+
+function microgptDiverging(value, scale) {
+  if (Number.isNaN(value) || !(scale || !Number.isFinite(value))) return "#ffffff";
+  const t = Number.isFinite(value) ? Math.sqrt(Math.min(Math.abs(value) / scale, 1)) : 1;
+  return microgptMix(value < 0 ? [33, 102, 172] : [178, 24, 43], t);
+}
+
+function microgptNormColour(value, scale) {
+  if (!scale || !Number.isFinite(value)) return "#ffffff";
+  return microgptMix([1, 102, 94], Math.sqrt(Math.min(Math.abs(value) / scale, 1)));
+}
+
+function microgptTextColour(fill) {
+  const [r, g, b] = [1, 3, 5].map((k) => parseInt(fill.slice(k, k + 2), 16));
+  return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? "#000000" : "#ffffff";
 }

@@ -1,5 +1,5 @@
-"""The ``microgpt`` command: ``train``, ``sample`` and ``graph`` (which loads the explorer
-package only when it runs, so importing microgpt never loads it).
+"""The ``microgpt`` command: ``train``, ``sample``, ``graph`` and ``serve`` (which load the
+explorer package only when they run, so importing microgpt never loads it).
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
 without a traceback, exit status 2; every output path is checked before any work. Ctrl-C
@@ -215,6 +215,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--force", action="store_true", help=_FORCE_HELP)
     g.set_defaults(func=_cmd_graph)
+
+    v = sub.add_parser(
+        "serve",
+        help="serve the classroom dashboard to a class as a Voilà app (pip install '.[voila]')",
+        description="Serve notebooks/classroom_dashboard.ipynb with Voilà: one kernel per "
+        "student's tab (about 140 MB, 210 MB after a long name such as christopher), kernels "
+        "pre-started, closed tabs' kernels freed. Prints the address to hand out; Ctrl-C stops.",
+    )
+    v.add_argument(
+        "--host",
+        default="0.0.0.0",
+        help="interface: 0.0.0.0 (default) for the network, 127.0.0.1 for this machine only",
+    )
+    v.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    v.add_argument(
+        "--pool",
+        type=_non_negative_int,
+        default=2,
+        help="kernels kept started "
+        "with the dashboard already run (default 2): each holds ~140 MB while it "
+        "waits; a student who finds none waits for a kernel start and a run "
+        "(~3 s alone, more in a burst); 0 turns it off",
+    )
+    v.add_argument(
+        "--cull-idle",
+        type=_positive_int,
+        default=120,
+        metavar="S",
+        help="stop a "
+        "kernel with no tab open after S idle seconds (default 120): a tab that "
+        "closes cleanly frees its kernel at once; a lost one holds ~140-210 MB "
+        "until then; open tabs are never stopped",
+    )
+    v.add_argument(
+        "--iopub-timeout",
+        type=_positive_int,
+        default=60,
+        metavar="S",
+        help="wait "
+        "up to S seconds for the dashboard's output (default 60; Voilà's 4 left "
+        "pages blank when 20 opened at once); costs nothing when the server keeps "
+        "up",
+    )
+    v.add_argument(
+        "--notebook",
+        metavar="PATH",
+        help="the notebook to serve (default: the "
+        "classroom dashboard in the source tree; a wheel does not ship notebooks)",
+    )
+    v.set_defaults(func=_cmd_serve)
     return parser
 
 
@@ -407,6 +457,17 @@ def _cmd_graph(args) -> int:
     line = run_graph(args)
     print(line)
     return 0
+
+
+# -- serve -------------------------------------------------------------------------------
+def _cmd_serve(args) -> int:
+    # Voilà and the explorer load only here.
+    from explorer.serve import plan, serve
+
+    checked = plan(args.host, args.port, args.pool, args.cull_idle, args.iopub_timeout,
+                   args.notebook)  # fmt: skip
+    print("\n".join(checked.lines()), flush=True)
+    return serve(checked)
 
 
 # -- sample ------------------------------------------------------------------------------

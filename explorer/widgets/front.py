@@ -32,6 +32,9 @@ class SvgGraph(anywidget.AnyWidget):
     legend = traitlets.Unicode("").tag(sync=True)  # explorer.svg.legend_svg
     selected = traitlets.Unicode("").tag(sync=True)
     highlight = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
+    #: The backward script of the picture (``explorer.playback``'s JSON; "" for none): the
+    #: viewer plays it in the page, with no round trip to the kernel.
+    backward = traitlets.Unicode("").tag(sync=True)
     #: The id of the last node clicked, and a counter so that a second click on the same
     #: node is seen too.
     clicked = traitlets.Unicode("").tag(sync=True)
@@ -85,6 +88,7 @@ function render({ model, el }) {
     viewer.setSvg(model.get("svg"));  // opens fitted
     texts();
     viewer.highlight(model.get("highlight"));
+    viewer.setBackward(model.get("backward"));
     const found = viewer.select(model.get("selected") || null, { reveal: pending });
     if (found) pending = false;
   }
@@ -97,6 +101,7 @@ function render({ model, el }) {
     pending = !viewer.select(id) && id !== null;
   });
   model.on("change:highlight", () => viewer.highlight(model.get("highlight")));
+  model.on("change:backward", () => viewer.setBackward(model.get("backward")));
   const refit = () => {
     heights();
     draw();  // the canvas takes its new height and the picture is fitted to it
@@ -118,9 +123,10 @@ export default { render };
 .microgpt-viewer-legend svg { max-width: 100%; height: auto; }
 """
 
-    def show_view(self, view, lay=None) -> None:
+    def show_view(self, view, lay=None, backward: str | None = None) -> None:
         """Draw ``view`` (a ``GraphView``): graphviz lays it out, ``explorer.svg`` draws it;
-        every trait is sent to the page in one message."""
+        every trait is sent to the page in one message. ``backward``: the JSON of its
+        ``explorer.playback`` script (or set the ``backward`` trait after drawing)."""
         lay = lay or layout.layout(view)
         head = svg.header_lines(view)
         with self.hold_sync():
@@ -128,6 +134,7 @@ export default { render };
             self.notes = head[1:]
             self.legend = svg.legend_svg(view, lay.scales)
             self.svg = svg.canvas_svg(view, lay)
+            self.backward = backward or ""
 
 
 def show(view) -> SvgGraph:

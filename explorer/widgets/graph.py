@@ -19,6 +19,7 @@ from microgpt.trace import pattern_regex
 
 from .. import layout
 from ..node import resolve_node
+from ..playback import backward_json
 from ..views import build_view
 from .front import SvgGraph
 from .session import Latest, Session
@@ -276,6 +277,8 @@ class GraphExplorer(W.VBox):
         self.current_view = view
         self.graph.selected = self.selected
         self.graph.show_view(view, lay)  # title, notes and legend stay outside the canvas
+        # backward's steps, for the player in the page: sent once the picture is on its way
+        self.graph.backward = backward_json(self.fp, view) or ""
         self._update_crumbs()
         self._mark_search()
 
@@ -340,4 +343,4 @@ class GraphExplorer(W.VBox):
 
         if self.current_view is None:
             raise MicrogptError("nothing is drawn yet: give the explorer a document first")
-        return str(write_view(self.current_view, path))
+        return str(write_view(self.current_view, path, fp=self.fp))

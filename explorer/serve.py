@@ -1,0 +1,276 @@
+"""``microgpt serve``: the classroom dashboard as a Voilà app for a whole class.
+
+Called by ``microgpt.cli`` (which prints); nothing here prints. :func:`plan` checks everything a
+user can get wrong before anything starts (Voilà installed, the notebook found, the shipped
+model readable, the port free) and raises :class:`MicrogptError` with what to do;
+:func:`serve` then runs Voilà in this process until Ctrl-C.
+
+What the server is set up for (each a Voilà / Jupyter Server setting, see ``voila_config``):
+
+- **pre-started kernels**: Voilà's ``preheat_kernel`` keeps a pool of kernels that have already
+  run the notebook, so a student's page is served from a finished dashboard; the pool refills
+  10 s after a student takes a kernel (after a burst of page loads, not during it).
+- **culling**: a kernel with no browser connected and idle for ``cull_idle`` seconds is shut
+  down (``MappingKernelManager.cull_*``, ``cull_connected=False``: an open tab is never
+  culled, however idle). Kernels waiting in the pool are never culled (Voilà spares them).
+- **a closed tab frees its kernel at once**: Voilà's page sends a shutdown request when it is
+  closed, with the ``_xsrf`` cookie as its XSRF token; Voilà's own page never sets that cookie,
+  so the request was refused (403) and only culling freed the kernel. The app page here sets it.
+- **an output timeout for a burst**: ``VoilaExecutor.iopub_timeout`` (Voilà's default, 4 s,
+  dropped the dashboard's output of some pages when 20 students opened it at once).
+- a kernel leaving the pool counts as active then: it may have waited there longer than the
+  cull timeout, and would otherwise be culled before the student's page connects to it.
+- ``GET /api/kernels``: the server's kernels (id, state, connections, last activity), read
+  only; standalone Voilà has no such list. Starting or stopping kernels stays Voilà's.
+- the shipped model, shared read-only: every kernel reads the checkpoint inside the package;
+  training in the dashboard changes the kernel's copy in memory, never the file.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from microgpt.errors import MicrogptError
+
+__all__ = ["ServePlan", "find_notebook", "handout_url", "plan", "serve", "voila_config"]
+
+NOTEBOOK = "classroom_dashboard.ipynb"
+#: Defaults, also quoted by ``microgpt serve --help``.
+DEFAULTS = {
+    "host": "0.0.0.0",
+    "port": 8866,
+    "pool": 2,
+    "cull_idle": 120,
+    "iopub_timeout": 60,
+}
+INSTALL_VOILA = (
+    "pip install 'microgpt-explorer[voila]' (from a clone of the repository: "
+    "pip install -e '.[voila]')"
+)
+NOTEBOOK_MISSING = (
+    "the classroom notebook {name} is not at {where}: a wheel installed with pip holds the "
+    "packages only, not notebooks/. Clone the repository (or unpack the source distribution, "
+    "which holds notebooks/) and run microgpt serve from there, or pass --notebook PATH"
+)
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """What ``microgpt serve`` will run: checked, not yet started."""
+
+    notebook: Path
+    host: str
+    port: int
+    url: str  #: the address to hand out to the students
+    config: dict = field(repr=False)  #: Voilà's traitlets configuration
+
+    def lines(self) -> list[str]:
+        """What the command prints before serving."""
+        where = "this machine only" if self.host in ("127.0.0.1", "localhost", "::1") else None
+        return [
+            f"serving {self.notebook.name} with Voilà on {self.host}:{self.port}"
+            + (f" ({where})" if where else ""),
+            f"students open: {self.url}",
+            "Ctrl-C stops the server and every kernel",
+        ]
+
+
+def find_notebook(path: str | os.PathLike | None = None) -> Path:
+    """The notebook to serve: ``path``, else the classroom dashboard in the source tree."""
+    if path is not None:
+        notebook = Path(path)
+        if not notebook.is_file():
+            raise MicrogptError(f"no notebook at {notebook}")
+        if notebook.suffix != ".ipynb":
+            raise MicrogptError(f"{notebook} is not a notebook (.ipynb)")
+        return notebook.resolve()
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    notebook = notebooks / NOTEBOOK
+    if not notebook.is_file():
+        raise MicrogptError(NOTEBOOK_MISSING.format(name=NOTEBOOK, where=notebooks))
+    return notebook
+
+
+def check_voila() -> None:
+    if importlib.util.find_spec("voila") is None:
+        raise MicrogptError(f"microgpt serve needs Voilà, which is not installed: {INSTALL_VOILA}")
+
+
+def check_model() -> None:
+    """Every kernel reads the shipped model: make sure it loads before students arrive."""
+    from microgpt.checkpoint import load_checkpoint
+
+    load_checkpoint()  # raises MicrogptError with the reason
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port some other server holds (Voilà would otherwise pick another port and the
+    address handed out would be wrong)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado binds
+        try:
+            sock.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise MicrogptError(
+                    f"port {port} on {host} is in use (another microgpt serve or Voilà?): "
+                    "stop it, or choose another port with --port"
+                ) from None
+            if e.errno == errno.EACCES:
+                raise MicrogptError(
+                    f"no permission to listen on port {port}: choose one above 1023 with --port"
+                ) from None
+            raise MicrogptError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+
+
+def handout_url(host: str, port: int) -> str:
+    """The address students type: for a server on every interface, this machine's address on
+    the network (the interface of its default route; no packet is sent)."""
+    if host in ("", "0.0.0.0", "::"):
+        address = None
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            try:
+                sock.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the route
+                address = sock.getsockname()[0]
+            except OSError:
+                pass
+        if not address or address.startswith("0."):
+            address = socket.gethostname()
+    else:
+        address = host
+    if ":" in address:
+        address = f"[{address}]"
+    return f"http://{address}:{port}/"
+
+
+def voila_config(
+    notebook: Path,
+    host: str,
+    port: int,
+    pool: int,
+    cull_idle: int,
+    iopub_timeout: int,
+) -> dict:
+    """The traitlets configuration of the Voilà app (sections as in ``voila --help-all``)."""
+    interval = max(2, min(60, cull_idle // 4))
+    return {
+        "Voila": {
+            "ip": host,
+            "port": port,
+            "port_retries": 0,  # the address handed out must be the one served
+            "open_browser": False,
+            "root_dir": str(notebook.parent),
+            "notebook_path": str(notebook),
+        },
+        "VoilaConfiguration": {
+            "preheat_kernel": pool > 0,
+            "default_pool_size": pool,
+            "show_tracebacks": False,
+        },
+        "VoilaExecutor": {"iopub_timeout": iopub_timeout},
+        # Refill the pool 10 s after a student takes a kernel (Voilà: 1 s): in a burst, the
+        # students' pages are served before new kernels compete with them for the cores.
+        "VoilaKernelManager": {"fill_delay": 10},
+        "MappingKernelManager": {
+            "cull_idle_timeout": cull_idle,
+            "cull_interval": interval,
+            "cull_connected": False,  # an open tab keeps its kernel
+            "cull_busy": False,
+        },
+    }
+
+
+def plan(
+    host: str = DEFAULTS["host"],
+    port: int = DEFAULTS["port"],
+    pool: int = DEFAULTS["pool"],
+    cull_idle: int = DEFAULTS["cull_idle"],
+    iopub_timeout: int = DEFAULTS["iopub_timeout"],
+    notebook: str | os.PathLike | None = None,
+) -> ServePlan:
+    """Check what ``microgpt serve`` needs; raise :class:`MicrogptError` on what is wrong."""
+    if not 0 < port < 65536:
+        raise MicrogptError(f"--port must be 1 to 65535, got {port}")
+    if pool < 0:
+        raise MicrogptError(f"--pool must be 0 or more, got {pool}")
+    if cull_idle < 5:
+        raise MicrogptError(f"--cull-idle must be at least 5 seconds, got {cull_idle}")
+    if iopub_timeout < 1:
+        raise MicrogptError(f"--iopub-timeout must be at least 1 second, got {iopub_timeout}")
+    path = find_notebook(notebook)
+    check_voila()
+    check_model()
+    check_port(host, port)
+    config = voila_config(path, host, port, pool, cull_idle, iopub_timeout)
+    return ServePlan(path, host, port, handout_url(host, port), config)
+
+
+def serve(serve_plan: ServePlan) -> int:
+    """Run Voilà as planned until Ctrl-C (which stops every kernel); return the exit status."""
+    from traitlets.config import Config
+
+    app = _app_class()(config=Config(serve_plan.config))
+    app.initialize([])
+    app.start()  # blocks; stops the kernels on Ctrl-C or SIGTERM
+    return 0
+
+
+def _app_class():
+    """Voilà's app with the two additions described in the module docstring (Voilà is
+    imported here only: ``microgpt serve`` checks it is installed first)."""
+    from jupyter_server._tz import utcnow
+    from jupyter_server.base.handlers import APIHandler
+    from tornado import web
+    from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.utils import url_path_join
+
+    class KernelListHandler(APIHandler):
+        """``GET /api/kernels``: the server's kernels, read only."""
+
+        @web.authenticated
+        async def get(self):
+            km = self.kernel_manager
+            models = [km.kernel_model(kid) for kid in km.list_kernel_ids()]
+            self.finish(json.dumps(models, default=str))
+
+    class AppPageHandler(TornadoVoilaHandler):
+        """The app page, which also sets the ``_xsrf`` cookie its close request sends."""
+
+        async def prepare(self, **kwargs):
+            await super().prepare(**kwargs)
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie
+
+    class ClassroomVoila(Voila):
+        def init_settings(self):
+            settings = super().init_settings()
+            km = self.kernel_manager
+            if hasattr(km, "get_rendered_notebook"):  # a pool of pre-started kernels
+                take = km.get_rendered_notebook
+
+                async def handed_out(*args, **kwargs):
+                    # A kernel idle in the pool longer than the cull timeout would be culled
+                    # as soon as it leaves the pool, before the student's page connects to it.
+                    task, cache, kernel_id = await take(*args, **kwargs)
+                    km.get_kernel(kernel_id).last_activity = utcnow()
+                    return task, cache, kernel_id
+
+                km.get_rendered_notebook = handed_out
+            return settings
+
+        def init_handlers(self):
+            handlers = [
+                (h[0], AppPageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
+                for h in super().init_handlers()
+            ]
+            kernels = (url_path_join(self.server_url, "/api/kernels"), KernelListHandler)
+            return [kernels, *handlers]
+
+    return ClassroomVoila

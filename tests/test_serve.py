@@ -1,0 +1,93 @@
+"""``microgpt serve``: what it checks before serving, and the Voilà settings it serves with.
+(tests/browser/test_serve.py serves the dashboard to three browser tabs.)"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from pathlib import Path
+
+import pytest
+
+from explorer import serve
+from microgpt.cli import main
+from microgpt.errors import MicrogptError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_classroom_notebook_is_found_in_the_source_tree():
+    assert serve.find_notebook() == REPO / "notebooks" / "classroom_dashboard.ipynb"
+
+
+def test_a_missing_notebook_says_how_to_get_one(monkeypatch, tmp_path, capsys):
+    assert main(["serve", "--notebook", str(tmp_path / "nope.ipynb")]) == 2
+    assert "no notebook at" in capsys.readouterr().err
+    # An installed wheel has no notebooks/ beside the packages.
+    monkeypatch.setattr(serve, "__file__", str(tmp_path / "site-packages" / "explorer" / "x.py"))
+    with pytest.raises(MicrogptError, match="wheel .* not notebooks/.*--notebook PATH"):
+        serve.find_notebook()
+
+
+def test_missing_voila_says_how_to_install_it(monkeypatch, capsys):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a)
+    )
+    assert main(["serve", "--host", "127.0.0.1", "--port", "18999"]) == 2
+    err = capsys.readouterr().err
+    assert "needs Voilà" in err and "[voila]" in err
+    assert "Traceback" not in err
+
+
+def test_a_port_in_use_is_refused_with_the_reason(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is in use" in err and "--port" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--port", "70000"], "--port must be 1 to 65535"),
+        (["--cull-idle", "2"], "--cull-idle must be at least 5"),
+    ],
+)
+def test_bad_settings_are_refused(argv, message, capsys):
+    assert main(["serve", "--host", "127.0.0.1", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_address_to_hand_out():
+    assert serve.handout_url("127.0.0.1", 8866) == "http://127.0.0.1:8866/"
+    url = serve.handout_url("0.0.0.0", 8866)  # this machine's address, never 0.0.0.0
+    assert url.startswith("http://") and url.endswith(":8866/") and "0.0.0.0" not in url
+
+
+def test_voila_settings_for_a_class():
+    notebook = REPO / "notebooks" / "classroom_dashboard.ipynb"
+    config = serve.voila_config(notebook, "0.0.0.0", 8866, 3, 120, 60)
+    assert config["Voila"]["notebook_path"] == str(notebook)
+    assert config["Voila"]["port_retries"] == 0  # never another port than the one handed out
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    assert config["VoilaConfiguration"]["default_pool_size"] == 3
+    assert config["VoilaExecutor"]["iopub_timeout"] == 60
+    cull = config["MappingKernelManager"]
+    assert cull["cull_idle_timeout"] == 120 and cull["cull_connected"] is False
+    assert 0 < cull["cull_interval"] <= 120
+    assert (
+        serve.voila_config(notebook, "::", 1, 0, 5, 1)["VoilaConfiguration"]["preheat_kernel"]
+        is False
+    )
+
+
+def test_help_says_what_each_option_costs(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "MB" in text and "--pool" in text and "--cull-idle" in text
+    assert "--iopub-timeout" in text and "a wheel does not ship notebooks" in text
