@@ -14,6 +14,7 @@ import anywidget
 import traitlets
 
 from .. import layout, svg
+from ..playback import backward_json
 
 __all__ = ["ClickableImage", "SvgGraph", "show"]
 
@@ -137,15 +138,19 @@ export default { render };
             self.backward = backward or ""
 
 
-def show(view) -> SvgGraph:
+def show(view, fp=None) -> SvgGraph:
     """A ``GraphView`` in the viewer (fitted, pan and zoom, title and legend in sight)::
 
     from explorer import ForwardPass, overview
     from explorer.widgets import show
-    show(overview(ForwardPass("emma")))
+    fp = ForwardPass("emma")
+    show(overview(fp), fp)  # with fp: the backward player's controls too
+
+    With the pass ``fp`` the view was built from, the viewer can play backward on it
+    (``explorer.playback``).
     """
     widget = SvgGraph()
-    widget.show_view(view)
+    widget.show_view(view, backward=backward_json(fp, view) if fp is not None else None)
     return widget
 
 
