@@ -349,9 +349,10 @@ CLI_CASES = [
     (
         "graph",
         "step-missing",
-        ["graph", "--doc", "emma", "--step", "7", "--out", "{root}/v.svg"],
+        ["graph", "--doc", "emma", "--step", "1007", "--out", "{root}/v.svg"],
         [
-            "step 7",
+            "step 1007",
+            "from 0 to 1000",
         ],
     ),  # fmt: skip
     (

@@ -124,7 +124,9 @@ def test_a_failing_step_is_shown_and_ends_the_run(monkeypatch, background):
     assert not view.running and not view._train.disabled and view._stop_button.disabled
     assert view.run.step == 2 and [s["step"] for s in view.run.snapshots] == [0, 1, 2]
     text = view._info.value
-    assert "step 3 failed: ValueError: boom at step 3" in text and "stopped at step" not in text
+    # a step that raises is undone like a diverged one (Run.checked_step) and says why
+    assert "step 3 failed: training diverged at step 3" in text and "boom at step 3" in text
+    assert "stopped at step" not in text
     assert "Traceback" not in text and view.progress.bar_style == "danger"
 
 

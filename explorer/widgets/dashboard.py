@@ -120,8 +120,9 @@ class Dashboard(W.VBox):
         self.graph.observe(self._on_graph_scope, "scope")
         self.graph.observe(self._on_graph_selected, "selected")
         self.attention.observe(self._on_attention_click, "selected")
-        self.trainstep.doc = self.graph.doc
-        traitlets.link((self, "doc"), (self.trainstep, "doc"))
+        # the tab shows the graph's document and may ask for another (the next step's)
+        traitlets.dlink((self.graph, "doc"), (self.trainstep, "doc"))
+        self.trainstep.observe(self._on_trainstep_doc, "doc")
         traitlets.dlink((self.graph, "selected"), (self.trainstep, "selected"))
         self.trainstep.observe(self._on_weights, "weights_version")
         self.probs.observe(self._on_sample, "sample_count")
@@ -152,6 +153,10 @@ class Dashboard(W.VBox):
             return
         for view in (self.inspector, self.attention, self.probs, self.stepper):
             view.show(fp)
+
+    def _on_trainstep_doc(self, change) -> None:
+        if change["new"] != self.doc:
+            self.doc = change["new"]
 
     def _on_weights(self, change) -> None:
         """New weights (a step chosen, taken by hand or undone): every view redraws."""
