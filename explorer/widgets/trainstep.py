@@ -173,10 +173,9 @@ class TrainStepView(W.VBox):
         )
         self._report.value = self.report._repr_html_() if self.report else ""
         self._param.value = self._param_html()
-        losses = list(origin.ckpt["loss_history"])
-        if self.lab is not None and self.lab.reports:
-            losses = losses[: self.lab.start] + [r.loss_before for r in self.lab.reports]
-        ax = loss_curve(losses, mark=self.step, title="training loss (the line: weights shown)")
+        # the run's own losses (a step taken by hand gives its loss in the report above)
+        ax = loss_curve(origin.ckpt["loss_history"], mark=self.step,
+                        title="the run's training loss (the line: the weights shown)")  # fmt: skip
         show_chart(self.image, ax.figure)
 
     def _param_html(self) -> str:

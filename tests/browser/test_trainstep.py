@@ -1,5 +1,6 @@
 """One training step from the classroom dashboard in a real browser, on both reference screens:
-move to step 500, show the next step's document, select a parameter in the graph, press
+move to step 500, show the next step's document, select a parameter in the graph (zoomed into
+position 1's embedding), press
 "train one step": the report gives the loss before and after and the parameter's Adam numbers,
 the graph's root changes to the new loss; "undo" puts it back. Nothing in the tab is cut."""
 
@@ -46,8 +47,8 @@ def test_one_step_from_the_dashboard(screen, lab_server, browser_artifacts_dir):
     notes = graph.locator(".microgpt-viewer-header")
     before = _root_value(notes.inner_text())
 
-    # a parameter: zoom into the wte group, click the embedding of the name's first letter
-    graph.locator('g.node[data-id="group/wte"]').click()
+    # a parameter: zoom into position 1's embedding, click its letter's embedding row entry
+    graph.locator('g.node[data-id="group/pos1.embed"]').click()
     param = f"wte[{doc[0]},0]"
     node = graph.locator(f'g.node[data-id="{param}"]')
     expect(node).to_be_visible(timeout=60_000)
