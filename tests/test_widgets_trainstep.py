@@ -26,6 +26,20 @@ def tiny(tmp_path_factory):
     return path, weights, run
 
 
+def test_hidden_tabs_draw_when_shown(tiny):
+    path, _, _ = tiny
+    dash = Dashboard("ava", checkpoint=path)
+    probs, tab = dash.probs, dash.trainstep
+    assert dash._tabs.selected_index == 0 and probs.figure is None  # hidden: not drawn yet
+    tab.step = 4  # new weights: the hidden views keep their pass, drawn only when shown
+    assert probs.fp is dash.graph.fp and probs.figure is None
+    dash._tabs.selected_index = 1
+    assert probs.figure is not None and "'ava'" in probs.figure.axes[0].get_title()
+    assert tab._charted == HP.num_steps  # drawn once when built, not for each new step
+    dash._tabs.selected_index = 4
+    assert tab._charted == 4
+
+
 def test_the_slider_shows_the_weights_after_any_step(tiny):
     path, weights, run = tiny
     dash = Dashboard("ava", checkpoint=path)

@@ -11,11 +11,12 @@ import traitlets
 from ..plots import attention_heatmap
 from .front import ClickableImage
 from .images import axes_box, chart_b64, size_clickable
+from .lazy import ShownLater
 
 __all__ = ["AttentionView"]
 
 
-class AttentionView(W.VBox):
+class AttentionView(ShownLater, W.VBox):
     """Attention of the pass given to ``show``. Traits a learner changes:"""
 
     layer = traitlets.Int(0)
@@ -73,6 +74,8 @@ class AttentionView(W.VBox):
         self._message.value = html.escape(change["new"])
 
     def _draw(self) -> None:
+        if self._later():  # in a hidden tab: drawn when shown
+            return
         if self.fp is None:
             return
         rows = self.fp.attention(self.layer, self.head)

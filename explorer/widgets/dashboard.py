@@ -20,6 +20,7 @@ from .attention import AttentionView
 from .embeddings import EmbeddingView
 from .graph import GraphExplorer
 from .inspector import NodeInspector
+from .lazy import ShownLater
 from .probs import ProbabilitiesView
 from .session import Session
 from .stepper import BackwardStepper
@@ -105,6 +106,9 @@ class Dashboard(W.VBox):
         traitlets.link((self, "high_contrast"), (self._contrast, "value"))
         self._main = W.Box([self.graph, self.inspector])
         self._tabs = tabs
+        # only the selected tab draws: a new pass or new weights redraw what is on screen
+        tabs.observe(self._on_tab, "selected_index")
+        self._on_tab({"new": tabs.selected_index})
         super().__init__([W.HTML(_STYLE), self._main, tabs], **kwargs)
         self.add_class("microgpt-dashboard")
         # The graph refuses a bad document (and keeps its pass): its answer is synced back.
@@ -153,6 +157,11 @@ class Dashboard(W.VBox):
             return
         for view in (self.inspector, self.attention, self.probs, self.stepper):
             view.show(fp)
+
+    def _on_tab(self, change) -> None:
+        for k, view in enumerate(self._tabs.children):
+            if isinstance(view, ShownLater):
+                (view.reveal if k == change["new"] else view.conceal)()
 
     def _on_trainstep_doc(self, change) -> None:
         if change["new"] != self.doc:

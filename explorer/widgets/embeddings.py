@@ -9,11 +9,12 @@ import traitlets
 
 from ..plots import embedding_pca, pca_2d
 from .images import chart_image, show_chart
+from .lazy import ShownLater
 
 __all__ = ["EmbeddingView"]
 
 
-class EmbeddingView(W.VBox):
+class EmbeddingView(ShownLater, W.VBox):
     """PCA of an embedding matrix over the checkpoint's snapshots. Traits:"""
 
     step = traitlets.Int(0)
@@ -68,6 +69,8 @@ class EmbeddingView(W.VBox):
         self._draw()
 
     def _draw(self) -> None:
+        if self._later():  # in a hidden tab: drawn when shown
+            return
         weights = self.source.weights_at(self.step)[self.matrix]
         title = f"{self.matrix} at step {self.step} (final step's components)"
         ax = embedding_pca(weights, self.labels(), basis=self._basis(self.matrix), title=title)

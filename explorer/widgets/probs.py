@@ -21,6 +21,7 @@ from microgpt.errors import MicrogptError
 
 from ..plots import apply_temperature, next_token_probs
 from .images import chart_image, show_chart
+from .lazy import ShownLater
 
 __all__ = ["ProbabilitiesView"]
 
@@ -30,7 +31,7 @@ def _prefix(doc: str, pos: int) -> str:
     return "BOS" if pos == 0 else f"BOS + {doc[:pos]!r}"
 
 
-class ProbabilitiesView(W.VBox):
+class ProbabilitiesView(ShownLater, W.VBox):
     """Next-token probabilities of the pass given to ``show``. Traits:"""
 
     pos = traitlets.Int(0)
@@ -127,6 +128,8 @@ class ProbabilitiesView(W.VBox):
             self._sample.description = "name complete (BOS drawn)" if self.ended else "context full"
 
     def _draw(self) -> None:
+        if self._later():  # in a hidden tab: drawn when shown
+            return
         if self.fp is None:
             return
         fp = self.fp

@@ -11,11 +11,12 @@ import traitlets
 from microgpt.errors import MicrogptError
 
 from ..stepper import backward_steps
+from .lazy import ShownLater
 
 __all__ = ["BackwardStepper"]
 
 
-class BackwardStepper(W.VBox):
+class BackwardStepper(ShownLater, W.VBox):
     """Steps of backward inside ``scope`` of the pass given to ``show``. Traits:"""
 
     scope = traitlets.Unicode("pos1.layer0.attn.head0.softmax")
@@ -87,6 +88,8 @@ class BackwardStepper(W.VBox):
         return grads
 
     def _draw(self) -> None:
+        if self._later():  # in a hidden tab: drawn when shown
+            return
         if not self.steps:
             return
         k = self.step

@@ -21,12 +21,13 @@ from microgpt.errors import MicrogptError
 from ..onestep import StepLab
 from ..plots import loss_curve
 from .images import chart_image, show_chart
+from .lazy import ShownLater
 from .session import Session
 
 __all__ = ["TrainStepView"]
 
 
-class TrainStepView(W.VBox):
+class TrainStepView(ShownLater, W.VBox):
     """One run, stepped through. Traits:"""
 
     #: The weights shown: after this many steps of the checkpoint's run (plus hand steps).
@@ -43,6 +44,7 @@ class TrainStepView(W.VBox):
         self.session = session
         self.lab: StepLab | None = None
         self.report = None
+        self._charted: int | None = None  # the step the chart marks
         origin = session.origin
         final = origin.step
         self._slider = W.IntSlider(description="weights after step", min=0, max=final,
@@ -173,8 +175,16 @@ class TrainStepView(W.VBox):
         )
         self._report.value = self.report._repr_html_() if self.report else ""
         self._param.value = self._param_html()
-        # the run's own losses (a step taken by hand gives its loss in the report above)
-        ax = loss_curve(origin.ckpt["loss_history"], mark=self.step,
+        if self._charted != self.step:
+            self._draw()
+
+    def _draw(self) -> None:
+        """The run's own loss curve, the weights shown marked (a step taken by hand gives its
+        loss in the report)."""
+        if self._later():  # in a hidden tab: drawn when shown
+            return
+        self._charted = self.step
+        ax = loss_curve(self.session.origin.ckpt["loss_history"], mark=self.step,
                         title="the run's training loss (the line: the weights shown)")  # fmt: skip
         show_chart(self.image, ax.figure)
 
