@@ -37,6 +37,8 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+from microgpt.sample import temperature_probs
+
 from .style import ROLE, sequential, text_colour
 
 __all__ = [
@@ -681,16 +683,18 @@ def grad_norms(
 
 # -- next-token distribution ----------------------------------------------------------------
 def apply_temperature(probs: Sequence[float], temperature: float) -> np.ndarray:
-    """The distribution sampling at ``temperature`` draws from: softmax(logits / T), computed
-    from the probabilities as p^(1/T) renormalised (T = 1 leaves them as they are)."""
+    """The distribution sampling at ``temperature`` draws from, given the probabilities at
+    temperature 1: ``microgpt.sample.temperature_probs`` of their logarithms (softmax does not
+    change when every logit moves by the same amount, so ``log p`` serves as the logits; a zero
+    stays zero). Equal to sampling's weights up to rounding; from the logits themselves
+    ``temperature_probs`` gives them bit for bit."""
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0; got {temperature}")
     p = np.asarray(probs, dtype=float)
-    with np.errstate(divide="ignore"):
-        logp = np.log(p) / temperature
-    logp -= logp[np.isfinite(logp)].max()
-    q = np.exp(logp)
-    return q / q.sum()
+    if p.ndim != 1 or len(p) == 0 or not np.all(np.isfinite(p)) or p.min() < 0 or p.sum() <= 0:
+        raise ValueError("probs must be a flat list of finite, non-negative numbers, not all 0")
+    logits = [math.log(x) if x > 0 else -math.inf for x in p.tolist()]
+    return np.array(temperature_probs(logits, temperature))
 
 
 def next_token_probs(

@@ -66,6 +66,10 @@ __all__ = [
     "linear",
     "softmax",
     "rmsnorm",
+    "embed",
+    "attention",
+    "head",
+    "mlp",
     "NAME_RE",
     "matrix_names",
 ]
@@ -204,6 +208,58 @@ def rmsnorm(x: list[Value]) -> list[Value]:
     return [xi * s for xi in x]
 
 
+# -- one position's pieces, split as nanoGPT splits its blocks --------------------------------
+def embed(tok_emb: list[Value], pos_emb: list[Value]) -> list[Value]:
+    """``rmsnorm(tok_emb + pos_emb)`` (scope ``embed``): the first layer's input."""
+    with scope("embed"):
+        x = name_all([t + p for t, p in zip(tok_emb, pos_emb)], "x_emb")
+        return name_all(rmsnorm(x), "resid_pre")
+
+
+def head(q_h: list[Value], k_h: list[list[Value]], v_h: list[list[Value]]) -> list[Value]:
+    """One attention head at one position: the query ``q_h`` against every cached key ``k_h[t]``
+    (scaled by √head_dim), softmax, then the weighted sum of the cached values ``v_h[t]``
+    (head_dim outputs). Names in the scope in force (``head{h}``)."""
+    head_dim = len(q_h)
+    which = [f"k={t}" for t in range(len(k_h))]
+    logits = [sum(q_h[j] * k_t[j] for j in range(head_dim)) / head_dim**0.5 for k_t in k_h]
+    weights = name_all(
+        softmax(name_all(logits, "attn_logits", which), which), "attn_weights", which
+    )
+    out = [sum(weights[t] * v_h[t][j] for t in range(len(v_h))) for j in range(head_dim)]
+    return name_all(out, "head_out")
+
+
+def attention(x: list[Value], w: tuple, keys: list, values: list, n_head: int) -> list[Value]:
+    """Causal self-attention at one position (scope ``attn``): rmsnorm, q / k / v, this
+    position's k and v appended to the caches, ``n_head`` heads over their slices, the heads'
+    outputs concatenated in order and mixed by ``attn_wo``. ``w`` is ``(wq, wk, wv, wo)``."""
+    wq, wk, wv, wo = w
+    with scope("attn"):
+        x = name_all(rmsnorm(x), "x_norm")
+        q = name_all(linear(x, wq), "q")
+        k = name_all(linear(x, wk), "k")
+        v = name_all(linear(x, wv), "v")
+        keys.append(k)
+        values.append(v)
+        head_dim = len(q) // n_head
+        x_attn = []
+        for h in range(n_head):
+            s = slice(h * head_dim, (h + 1) * head_dim)
+            with scope(f"head{h}"):
+                x_attn.extend(head(q[s], [k_t[s] for k_t in keys], [v_t[s] for v_t in values]))
+        return name_all(linear(x_attn, wo), "attn_out")
+
+
+def mlp(x: list[Value], fc1: list[list[Value]], fc2: list[list[Value]]) -> list[Value]:
+    """The MLP at one position (scope ``mlp``): rmsnorm, ``fc1``, relu, ``fc2``."""
+    with scope("mlp"):
+        x = name_all(rmsnorm(x), "x_norm")
+        x = name_all(linear(x, fc1), "fc1")
+        x = name_all([xi.relu() for xi in x], "relu")
+        return name_all(linear(x, fc2), "fc2")
+
+
 class GPT:
     """The article's GPT: parameters in ``state_dict``, the flat list ``params`` for Adam.
 
@@ -272,67 +328,31 @@ class GPT:
         Appends this position's key and value to ``keys[layer]`` and ``values[layer]`` (the KV
         cache): call it for positions 0, 1, 2, … in order with the same caches.
         """
-        cfg = self.config
         sd = self.state_dict
-        head_dim = cfg.head_dim
         with scope(f"pos{pos_id}"):
-            with scope("embed"):
-                tok_emb = sd["wte"][token_id]
-                pos_emb = sd["wpe"][pos_id]
-                x = name_all([t + p for t, p in zip(tok_emb, pos_emb)], "x_emb")
-                x = name_all(rmsnorm(x), "resid_pre")
-            for li in range(cfg.n_layer):
-                with scope(f"layer{li}"):
-                    # 1) multi-head attention
-                    x_residual = x
-                    with scope("attn"):
-                        x = name_all(rmsnorm(x), "x_norm")
-                        q = name_all(linear(x, sd[f"layer{li}.attn_wq"]), "q")
-                        k = name_all(linear(x, sd[f"layer{li}.attn_wk"]), "k")
-                        v = name_all(linear(x, sd[f"layer{li}.attn_wv"]), "v")
-                        keys[li].append(k)
-                        values[li].append(v)
-                        x_attn = []
-                        for h in range(cfg.n_head):
-                            with scope(f"head{h}"):
-                                hs = h * head_dim
-                                q_h = q[hs : hs + head_dim]
-                                k_h = [ki[hs : hs + head_dim] for ki in keys[li]]
-                                v_h = [vi[hs : hs + head_dim] for vi in values[li]]
-                                which = [f"k={t}" for t in range(len(k_h))]
-                                attn_logits = name_all(
-                                    [
-                                        sum(q_h[j] * k_h[t][j] for j in range(head_dim))
-                                        / head_dim**0.5
-                                        for t in range(len(k_h))
-                                    ],
-                                    "attn_logits",
-                                    which,
-                                )
-                                attn_weights = name_all(
-                                    softmax(attn_logits, which), "attn_weights", which
-                                )
-                                head_out = name_all(
-                                    [
-                                        sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
-                                        for j in range(head_dim)
-                                    ],
-                                    "head_out",
-                                )
-                                x_attn.extend(head_out)
-                        x = name_all(linear(x_attn, sd[f"layer{li}.attn_wo"]), "attn_out")
-                    x = name_all([a + b for a, b in zip(x, x_residual)], "resid_mid")
-                    # 2) MLP
-                    x_residual = x
-                    with scope("mlp"):
-                        x = name_all(rmsnorm(x), "x_norm")
-                        x = name_all(linear(x, sd[f"layer{li}.mlp_fc1"]), "fc1")
-                        x = name_all([xi.relu() for xi in x], "relu")
-                        x = name_all(linear(x, sd[f"layer{li}.mlp_fc2"]), "fc2")
-                    x = name_all([a + b for a, b in zip(x, x_residual)], "resid_post")
+            x = embed(sd["wte"][token_id], sd["wpe"][pos_id])
+            for li in range(self.config.n_layer):
+                x = self.block(li, x, keys[li], values[li])
             with scope("lm_head"):
                 logits = name_all(linear(x, sd["lm_head"]), "logits", self.token_labels)
         return logits
+
+    def block(self, li: int, x: list[Value], keys: list, values: list) -> list[Value]:
+        """Layer ``li`` at one position (scope ``layer{li}``): attention, then the MLP, each
+        added to its input (the residual). ``keys`` and ``values`` are this layer's caches."""
+        sd = self.state_dict
+        w = f"layer{li}."
+        with scope(f"layer{li}"):
+            a = attention(
+                x,
+                (sd[w + "attn_wq"], sd[w + "attn_wk"], sd[w + "attn_wv"], sd[w + "attn_wo"]),
+                keys,
+                values,
+                self.config.n_head,
+            )
+            x = name_all([ai + xi for ai, xi in zip(a, x)], "resid_mid")
+            m = mlp(x, sd[w + "mlp_fc1"], sd[w + "mlp_fc2"])
+            return name_all([mi + xi for mi, xi in zip(m, x)], "resid_post")
 
     def position_loss(self, logits: list[Value], target_id: int, pos_id: int) -> Value:
         """``-log softmax(logits)[target]`` for one position, named under ``pos{p}``."""

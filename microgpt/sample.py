@@ -7,16 +7,20 @@ never draws it ends after ``block_size`` positions. Sits on ``microgpt.model``; 
 
 from __future__ import annotations
 
+import contextvars
 import math
 import random
+from collections.abc import Sequence
 
 from .data import Tokenizer
+from .engine import Value
 from .errors import ArgumentTypeError, ConfigError, MicrogptError
 from .model import GPT, softmax
 from .trace import name_all, scope
 
 __all__ = [
     "next_token_probs",
+    "temperature_probs",
     "sample",
     "check_temperature",
     "MIN_TEMPERATURE",
@@ -48,10 +52,38 @@ def check_temperature(temperature: float) -> None:
 
 def next_token_probs(model: GPT, logits, temperature: float, pos_id: int):
     """``softmax(logits / temperature)`` as nodes, named under ``pos{p}``."""
-    labels = model.token_labels
     with scope(f"pos{pos_id}"):
-        scaled = name_all([logit / temperature for logit in logits], "scaled_logits", labels)
-        return name_all(softmax(scaled, labels), "probs", labels)
+        return _temperature_softmax(logits, temperature, model.token_labels)
+
+
+def _temperature_softmax(logits: list[Value], temperature: float, labels=None) -> list[Value]:
+    """The one place sampling's distribution is computed (as nodes): each logit divided by the
+    temperature, then ``softmax``."""
+    scaled = name_all([logit / temperature for logit in logits], "scaled_logits", labels)
+    return name_all(softmax(scaled, labels), "probs", labels)
+
+
+def temperature_probs(logits: Sequence[float], temperature: float) -> list[float]:
+    """``softmax(logits / temperature)`` as plain numbers: the weights ``sample`` draws from,
+    bit for bit (the same nodes ``next_token_probs`` builds, made in an empty context so that no
+    open trace records them). A logit of ``-inf`` is a token that is never drawn."""
+    check_temperature(temperature)
+    if isinstance(logits, (str, bytes)) or not isinstance(logits, Sequence) or not logits:
+        raise ArgumentTypeError(f"logits must be a non-empty list of numbers, got {logits!r}")
+    plain = []
+    for x in logits:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise ArgumentTypeError(f"logits must be numbers, got {x!r}")
+        if math.isnan(x) or x == math.inf:
+            raise ConfigError(f"logits must be finite (or -inf for an impossible token), got {x}")
+        plain.append(float(x))
+    if max(plain) == -math.inf:
+        raise ConfigError("every logit is -inf: at least one token must be possible")
+
+    def weights() -> list[float]:
+        return [p.data for p in _temperature_softmax([Value(x) for x in plain], temperature)]
+
+    return contextvars.Context().run(weights)
 
 
 def sample(

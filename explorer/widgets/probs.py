@@ -18,8 +18,9 @@ import numpy as np
 import traitlets
 
 from microgpt.errors import MicrogptError
+from microgpt.sample import temperature_probs
 
-from ..plots import apply_temperature, next_token_probs
+from ..plots import next_token_probs
 from .images import chart_image, show_chart
 from .lazy import ShownLater
 
@@ -98,8 +99,15 @@ class ProbabilitiesView(ShownLater, W.VBox):
 
     def distribution(self, pos: int | None = None) -> np.ndarray:
         """The distribution sampling would draw from at ``pos`` (at this temperature)."""
-        p = self.fp.probs(self.fp.check_pos(self.pos if pos is None else pos))
-        return apply_temperature(p, self.temperature)
+        return np.array(self._weights(self.pos if pos is None else pos))
+
+    def _weights(self, pos: int) -> list[float]:
+        """``microgpt.sample``'s weights from the pass's logits at ``pos``: the numbers
+        ``sample`` would draw with after the same characters, bit for bit."""
+        fp = self.fp
+        pos = fp.check_pos(pos)
+        logits = [fp.node(f"pos{pos}.lm_head.logits[{c}]").data for c in fp.source.token_labels]
+        return temperature_probs(logits, self.temperature)
 
     def refusal(self) -> str:
         """Why ``sample_next`` would draw nothing now ("" if it would draw)."""
@@ -141,8 +149,8 @@ class ProbabilitiesView(ShownLater, W.VBox):
             f"temperature {self.temperature:g}"
         )
         probs = fp.probs(pos)
-        ax = next_token_probs(probs, labels, target=target,
-                              temperature=self.temperature, title=title)  # fmt: skip
+        # the bars are the very weights a sample would draw with at this temperature
+        ax = next_token_probs(self._weights(pos), labels, target=target, title=title)
         self.figure = ax.figure  # the chart shown (for tests and tools: its data, its title)
         show_chart(self.image, ax.figure)
         read = html.escape(fp.chars[pos])
@@ -165,8 +173,8 @@ class ProbabilitiesView(ShownLater, W.VBox):
             return ""
         fp = self.fp
         last = fp.positions - 1
-        weights = self.distribution(last)
-        token = self.rng.choices(range(len(weights)), weights=list(weights))[0]
+        weights = self._weights(last)
+        token = self.rng.choices(range(len(weights)), weights=weights)[0]  # as sample() draws
         tokenizer = fp.source.tokenizer
         drew = (
             f"sampled after {fp.doc!r} (position {last}) at temperature {self.temperature:g}: "
