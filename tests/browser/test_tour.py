@@ -19,11 +19,13 @@ def test_tour_runs_and_its_dashboard_answers(lab_server, page, console_errors):
 
     path = lab_server.add_notebook(REPO / "notebooks" / "00_tour.ipynb")
     open_and_run_all(page, path, timeout=180)
-    # three graphs in the viewer (overview, node, path), the dashboard's, the attention heatmap
+    # four graphs in the viewer (overview, node, a head with the backward player, path), the
+    # dashboard's, the attention heatmap
     outputs = page.locator(".jp-OutputArea-output")
     lesson_graphs = outputs.locator(".microgpt-viewer:not(.microgpt-dashboard *)")
-    expect(lesson_graphs).to_have_count(3)
+    expect(lesson_graphs).to_have_count(4)
     expect(lesson_graphs.locator("svg g.node").first).to_be_attached()
+    expect(lesson_graphs.locator(".microgpt-viewer-play:not([hidden])")).to_have_count(1)
     expect(outputs.and_(page.locator('[data-mime-type="image/png"]'))).to_have_count(1)
     graph = page.locator(".microgpt-dashboard .microgpt-graph")
     expect(graph.locator("g.node").first).to_be_visible()
