@@ -41,12 +41,18 @@ def test_classroom_dashboard(lab_server, page, console_errors):
     band = page.locator(".microgpt-attention .microgpt-row-highlight")
     expect(band).to_be_visible()
     top_before = band.evaluate("e => e.style.top")
-    probs_before = page.locator(".microgpt-probs img").get_attribute("src")
+    # the next-token tab draws when shown (hidden tabs wait), then follows the position
+    page.locator(".lm-TabBar-tab", has_text="next token").click()
+    probs = page.locator(".microgpt-probs img")
+    expect(probs).to_be_visible()
+    page.wait_for_timeout(500)  # the chart drawn on showing the tab has arrived
+    probs_before = probs.get_attribute("src")
     handle = page.locator(".microgpt-pos-slider .noUi-handle, .microgpt-pos-slider [role=slider]")
     handle.first.focus()
     page.keyboard.press("ArrowRight")
+    expect(probs).not_to_have_attribute("src", probs_before)
+    page.locator(".lm-TabBar-tab", has_text="attention").click()
     expect(band).not_to_have_attribute("style", re.compile(re.escape(f"top: {top_before}")))
-    expect(page.locator(".microgpt-probs img")).not_to_have_attribute("src", probs_before)
 
     # a click on an attention cell selects that weight in the graph and the inspector
     image = page.locator(".microgpt-attention img")
