@@ -228,6 +228,7 @@ def _app_class():
     from jupyter_server._tz import utcnow
     from jupyter_server.base.handlers import APIHandler
     from tornado import web
+    from traitlets import TraitError
     from voila.app import Voila
     from voila.tornado.handler import TornadoVoilaHandler
     from voila.utils import url_path_join
@@ -238,7 +239,12 @@ def _app_class():
         @web.authenticated
         async def get(self):
             km = self.kernel_manager
-            models = [km.kernel_model(kid) for kid in km.list_kernel_ids()]
+            models = []
+            for kid in km.list_kernel_ids():
+                try:
+                    models.append(km.kernel_model(kid))
+                except TraitError:  # a kernel still starting has no last_activity yet
+                    models.append({"id": kid, "execution_state": "starting"})
             self.finish(json.dumps(models, default=str))
 
     class AppPageHandler(TornadoVoilaHandler):
