@@ -51,6 +51,28 @@ def tiny_docs_file(tmp_path) -> Path:
     return path
 
 
+#: The tiny finished run of ``tiny_finished``: 9 steps, snapshots at 0, 4, 8 and 9.
+TINY_FINISHED_STEPS, TINY_FINISHED_SNAPSHOTS = 9, 4
+
+
+@pytest.fixture(scope="session")
+def tiny_finished(tmp_path_factory):
+    """A tiny run trained to its end and saved: ``(checkpoint path, weights after every step,
+    the run)``. Nothing modifies it."""
+    from microgpt import Run, save_checkpoint
+    from microgpt.train import Hyperparams
+
+    hp = Hyperparams(num_steps=TINY_FINISHED_STEPS, snapshot_every=TINY_FINISHED_SNAPSHOTS)
+    run = Run.start(TINY_DOCS, hp, **TINY_SHAPE)
+    weights = [run.model.weights()]
+    while not run.done:
+        run.train_step()
+        weights.append(run.model.weights())
+    path = tmp_path_factory.mktemp("tiny-finished") / "tiny.json"
+    save_checkpoint(run.to_checkpoint(), path)
+    return path, weights, run
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regen-golden",

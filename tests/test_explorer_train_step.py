@@ -8,29 +8,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TINY_DOCS, TINY_SHAPE
+from conftest import TINY_FINISHED_SNAPSHOTS, TINY_FINISHED_STEPS
 
 from explorer import ForwardPass, ModelSource
 from explorer.adam import adam_preview, param_location
 from explorer.onestep import StepLab
-from microgpt import MicrogptError, Run, save_checkpoint
+from microgpt import MicrogptError, Run
 from microgpt.cli import main
 from microgpt.train import Hyperparams
 
-HP = Hyperparams(num_steps=9, snapshot_every=4)
+HP = Hyperparams(num_steps=TINY_FINISHED_STEPS, snapshot_every=TINY_FINISHED_SNAPSHOTS)
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A tiny finished run saved as a checkpoint, and its weights after every step."""
-    run = Run.start(TINY_DOCS, HP, **TINY_SHAPE)
-    weights = [run.model.weights()]
-    while not run.done:
-        run.train_step()
-        weights.append(run.model.weights())
-    path = tmp_path_factory.mktemp("steps") / "tiny.json"
-    save_checkpoint(run.to_checkpoint(), path)
-    return path, weights, run
+def tiny(tiny_finished):
+    return tiny_finished
 
 
 @pytest.mark.parametrize("k", range(1, HP.num_steps + 1))

@@ -5,25 +5,17 @@ redrawn from the new weights."""
 from __future__ import annotations
 
 import pytest
-from conftest import TINY_DOCS, TINY_SHAPE
+from conftest import TINY_FINISHED_SNAPSHOTS, TINY_FINISHED_STEPS
 
 from explorer.widgets import Dashboard
-from microgpt import Run, save_checkpoint
 from microgpt.train import Hyperparams
 
-HP = Hyperparams(num_steps=9, snapshot_every=4)
+HP = Hyperparams(num_steps=TINY_FINISHED_STEPS, snapshot_every=TINY_FINISHED_SNAPSHOTS)
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    run = Run.start(TINY_DOCS, HP, **TINY_SHAPE)
-    weights = [run.model.weights()]
-    while not run.done:
-        run.train_step()
-        weights.append(run.model.weights())
-    path = tmp_path_factory.mktemp("dash") / "tiny.json"
-    save_checkpoint(run.to_checkpoint(), path)
-    return path, weights, run
+def tiny(tiny_finished):
+    return tiny_finished
 
 
 def test_hidden_tabs_draw_when_shown(tiny):

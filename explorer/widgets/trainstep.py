@@ -84,8 +84,7 @@ class TrainStepView(ShownLater, W.VBox):
         if self.lab is not None and change["new"] == self.lab.step:
             return  # the step a hand step just reached
         try:
-            self.session.set_weights(None, None if change["new"] == self.session.origin.step
-                                     else change["new"])  # fmt: skip
+            self._show_run_step(change["new"])
         except MicrogptError as e:
             self.message = str(e)
             return
@@ -132,11 +131,14 @@ class TrainStepView(ShownLater, W.VBox):
         if self.lab.reports:
             self.session.set_weights(self.lab.source, None)
         else:
-            start = self.lab.start
-            self.session.set_weights(None, None if start == self.session.origin.step else start)
+            self._show_run_step(self.lab.start)
         self.message = ""
         self.step = self.lab.step
         self._changed()
+
+    def _show_run_step(self, step: int) -> None:
+        """The checkpoint's own weights after ``step`` steps (its final step: as loaded)."""
+        self.session.set_weights(None, None if step == self.session.origin.step else step)
 
     def _guarded(self, action) -> None:
         try:

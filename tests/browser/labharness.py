@@ -282,19 +282,24 @@ class LabServer:
                 time.sleep(0.05)
 
 
-# Runs `python -m jupyterlab ARGS...` after asking Linux to SIGTERM it when the test process
-# dies (SIGKILL, SIGTERM from a CI timeout: no fixture finaliser runs then). The server then
-# stops as usual and shuts its kernels down; the kernels also watch their parent (ipykernel).
-_DIE_WITH_PARENT = """\
+def die_with_parent(module: str, argv0: str) -> str:
+    """Python code for ``python -c CODE PARENT_PID ARGS...`` that runs ``python -m module
+    ARGS...`` after asking Linux to SIGTERM it when the caller dies (SIGKILL, SIGTERM from a CI
+    timeout: no fixture finaliser runs then). A server then stops as usual and shuts its kernels
+    down; the kernels also watch their parent (ipykernel)."""
+    return f"""\
 import ctypes, os, runpy, signal, sys
 parent = int(sys.argv.pop(1))
 if sys.platform.startswith("linux"):
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 if os.getppid() != parent:
-    sys.exit("the test process is gone")
-sys.argv[0] = "jupyter-lab"
-runpy.run_module("jupyterlab", run_name="__main__", alter_sys=True)
+    sys.exit("the caller is gone")
+sys.argv[0] = {argv0!r}
+runpy.run_module({module!r}, run_name="__main__", alter_sys=True)
 """
+
+
+_DIE_WITH_PARENT = die_with_parent("jupyterlab", "jupyter-lab")
 
 
 def start_lab_server(base: Path, root_dir: Path, timeout: float = 60.0) -> LabServer:

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from labharness import _descendants, _proc_stat, free_port
+from labharness import _descendants, _proc_stat, die_with_parent, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,17 +31,8 @@ KERNEL_ID_JS = (
     "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 )
 
-# `python -m microgpt serve ARGS...` after asking Linux to SIGTERM it when the caller dies.
-_DIE_WITH_PARENT = """\
-import ctypes, os, runpy, signal, sys
-parent = int(sys.argv.pop(1))
-if sys.platform.startswith("linux"):
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-if os.getppid() != parent:
-    sys.exit("the caller is gone")
-sys.argv[0] = "microgpt"
-runpy.run_module("microgpt", run_name="__main__", alter_sys=True)
-"""
+# `python -m microgpt serve ARGS...`, stopped by Linux when the caller dies.
+_DIE_WITH_PARENT = die_with_parent("microgpt", "microgpt")
 
 
 @dataclass
