@@ -9,7 +9,9 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 
 - **pre-started kernels**: Voilà's ``preheat_kernel`` keeps a pool of kernels that have already
   run the notebook, so a student's page is served from a finished dashboard; the pool refills
-  10 s after a student takes a kernel (after a burst of page loads, not during it).
+  one kernel at a time, the first 10 s after a student takes a kernel and then one every
+  ``REFILL_EVERY`` seconds (Voilà would start every refill of a burst at once, competing with
+  the students' pages for the cores).
 - **culling**: a kernel with no browser connected and idle for ``cull_idle`` seconds is shut
   down (``MappingKernelManager.cull_*``, ``cull_connected=False``: an open tab is never
   culled, however idle). Kernels waiting in the pool are never culled (Voilà spares them).
@@ -19,7 +21,8 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 - **an output timeout for a burst**: ``VoilaExecutor.iopub_timeout`` (Voilà's default, 4 s,
   dropped the dashboard's output of some pages when 20 students opened it at once).
 - a kernel leaving the pool counts as active then: it may have waited there longer than the
-  cull timeout, and would otherwise be culled before the student's page connects to it.
+  cull timeout, and would otherwise be culled before the student's page connects to it; a
+  kernel still starting is not asked for its idle time (Voilà's culler logged an error for it).
 - ``GET /api/kernels``: the server's kernels (id, state, connections, last activity), read
   only; standalone Voilà has no such list. Starting or stopping kernels stays Voilà's.
 - the shipped model, shared read-only: every kernel reads the checkpoint inside the package;
@@ -28,6 +31,7 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import importlib.util
 import json
@@ -38,9 +42,20 @@ from pathlib import Path
 
 from microgpt.errors import MicrogptError
 
-__all__ = ["ServePlan", "find_notebook", "handout_url", "plan", "serve", "voila_config"]
+__all__ = [
+    "RefillSchedule",
+    "ServePlan",
+    "find_notebook",
+    "handout_url",
+    "plan",
+    "serve",
+    "voila_config",
+]
 
 NOTEBOOK = "classroom_dashboard.ipynb"
+#: Seconds between two refills of the pool after students took kernels (one kernel's warm-up,
+#: the notebook run, takes about 2-3 CPU-seconds).
+REFILL_EVERY = 4.0
 #: Defaults, also quoted by ``microgpt serve --help``.
 DEFAULTS = {
     "host": "0.0.0.0",
@@ -58,6 +73,24 @@ NOTEBOOK_MISSING = (
     "packages only, not notebooks/. Clone the repository (or unpack the source distribution, "
     "which holds notebooks/) and run microgpt serve from there, or pass --notebook PATH"
 )
+
+
+@dataclass
+class RefillSchedule:
+    """When the pool's refills start. Voilà refills a taken kernel ``fill_delay`` after it was
+    taken: after a burst of students every refill would warm up at once (a notebook run each)
+    while the students' pages still load. Here the first refill starts ``first`` seconds after
+    a kernel is taken and the next ones one every ``every`` seconds."""
+
+    first: float
+    every: float
+    _next: float = float("-inf")  # the earliest start of the next refill (event loop time)
+
+    def delay(self, now: float) -> float:
+        """Seconds from ``now`` until the refill asked for now starts."""
+        start = max(now + self.first, self._next)
+        self._next = start + self.every
+        return start - now
 
 
 @dataclass(frozen=True)
@@ -258,8 +291,20 @@ def _app_class():
         def init_settings(self):
             settings = super().init_settings()
             km = self.kernel_manager
+            cull = km.cull_kernel_if_idle
+
+            async def cull_started(kernel_id):
+                # A kernel still starting has no last activity yet: Voilà's culler asked it
+                # anyway and logged a TraitError for each such kernel at every cull interval.
+                try:
+                    km.get_kernel(kernel_id).last_activity  # noqa: B018 - raises while starting
+                except (KeyError, TraitError):
+                    return None
+                return await cull(kernel_id)
+
+            km.cull_kernel_if_idle = cull_started
             if hasattr(km, "get_rendered_notebook"):  # a pool of pre-started kernels
-                take = km.get_rendered_notebook
+                take, fill = km.get_rendered_notebook, km.fill_if_needed
 
                 async def handed_out(*args, **kwargs):
                     # A kernel idle in the pool longer than the cull timeout would be culled
@@ -268,7 +313,15 @@ def _app_class():
                     km.get_kernel(kernel_id).last_activity = utcnow()
                     return task, cache, kernel_id
 
+                schedule = RefillSchedule(first=km.fill_delay, every=REFILL_EVERY)
+
+                def staggered(delay=None, *args, **kwargs):
+                    if delay is None:  # a refill (delay=0: the first fill, all at once)
+                        delay = schedule.delay(asyncio.get_event_loop().time())
+                    return fill(delay, *args, **kwargs)
+
                 km.get_rendered_notebook = handed_out
+                km.fill_if_needed = staggered
             return settings
 
         def init_handlers(self):

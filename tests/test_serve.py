@@ -91,3 +91,11 @@ def test_help_says_what_each_option_costs(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "MB" in text and "--pool" in text and "--cull-idle" in text
     assert "--iopub-timeout" in text and "a wheel does not ship notebooks" in text
+
+
+def test_refills_after_a_burst_start_one_at_a_time():
+    schedule = serve.RefillSchedule(first=10, every=4)
+    burst = [schedule.delay(now) for now in (100.0, 100.5, 101.0, 101.0)]
+    assert burst == [10, 13.5, 17, 21]  # starts at 110, 114, 118, 122
+    assert schedule.delay(200.0) == 10  # long after the burst: the usual delay again
+    assert schedule.delay(203.0) == 11  # 4 s after the previous refill's start

@@ -27,9 +27,13 @@ def test_hidden_tabs_draw_when_shown(tiny):
     assert probs.fp is dash.graph.fp and probs.figure is None
     dash._tabs.selected_index = 1
     assert probs.figure is not None and "'ava'" in probs.figure.axes[0].get_title()
-    assert tab._charted == HP.num_steps  # drawn once when built, not for each new step
+    # hidden tabs are not drawn when the dashboard is built, nor for each new step
+    assert tab._charted is None and dash.embeddings.figure is None
     dash._tabs.selected_index = 4
     assert tab._charted == 4
+    dash._tabs.selected_index = 3
+    assert dash.embeddings.figure is not None
+    assert dash.embeddings.figure.axes[0].get_title().startswith("wte at step 4")
 
 
 def test_the_slider_shows_the_weights_after_any_step(tiny):

@@ -85,9 +85,9 @@ class Dashboard(W.VBox):
         self.attention = AttentionView()
         self.probs = ProbabilitiesView()
         self.stepper = BackwardStepper()
-        self.embeddings = EmbeddingView(self.session.source)
+        self.embeddings = EmbeddingView(self.session.source, concealed=True)
         self.training = TrainingView()
-        self.trainstep = TrainStepView(self.session)
+        self.trainstep = TrainStepView(self.session, concealed=True)
         tabs = W.Tab(children=[self.attention, self.probs, self.stepper, self.embeddings,
                                self.trainstep, self.training])  # fmt: skip
         for k, title in enumerate(

@@ -15,14 +15,17 @@ __all__ = ["EmbeddingView"]
 
 
 class EmbeddingView(ShownLater, W.VBox):
-    """PCA of an embedding matrix over the checkpoint's snapshots. Traits:"""
+    """PCA of an embedding matrix over the checkpoint's snapshots (``concealed``: made in a
+    hidden tab, it draws when first shown). Traits:"""
 
     step = traitlets.Int(0)
     matrix = traitlets.Enum(("wte", "wpe"), default_value="wte")
 
-    def __init__(self, source, **kwargs) -> None:
+    def __init__(self, source, concealed: bool = False, **kwargs) -> None:
         self.source = source
         self.figure = None
+        # a Dashboard makes it in a hidden tab: its first drawing waits until the tab is shown
+        self._concealed = concealed
         steps = source.steps
         self._step = W.SelectionSlider(description="step", options=steps, value=steps[-1],
                                        continuous_update=False)  # fmt: skip

@@ -28,7 +28,8 @@ __all__ = ["TrainStepView"]
 
 
 class TrainStepView(ShownLater, W.VBox):
-    """One run, stepped through. Traits:"""
+    """One run, stepped through (``concealed``: made in a hidden tab, its chart is drawn when
+    first shown). Traits:"""
 
     #: The weights shown: after this many steps of the checkpoint's run (plus hand steps).
     step = traitlets.Int(0)
@@ -40,8 +41,9 @@ class TrainStepView(ShownLater, W.VBox):
     #: Bumped whenever the session's weights change (the Dashboard redraws every view).
     weights_version = traitlets.Int(0)
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, concealed: bool = False, **kwargs) -> None:
         self.session = session
+        self._concealed = concealed  # made in a hidden tab: the chart waits until it is shown
         self.lab: StepLab | None = None
         self.report = None
         self._charted: int | None = None  # the step the chart marks
