@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from operator import itemgetter, mul
@@ -147,13 +148,13 @@ def backward_order(fp):
     return fp.index.backward_order
 
 
-def backward_rank(fp) -> list[int]:
+def backward_rank(fp) -> array:
     """Each node's place in backward's order (0: the root, which goes first; -1: not in the
     root's graph), from the topological order the recorded backward returned."""
     memo = fp.memo.get("playback.rank")
     if memo is None:
         index = fp.index
-        memo = [-1] * len(index)
+        memo = array("l", [-1]) * len(index)  # compact: 8 bytes a node, not a list of ints
         for r, i in enumerate(backward_order(fp)):  # the order backward() walked
             memo[i] = r
         fp.memo["playback.rank"] = memo

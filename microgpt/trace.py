@@ -101,6 +101,11 @@ class Trace:
     def __contains__(self, value: object) -> bool:
         return value in self._node_index()
 
+    def node_ids(self) -> dict[Value, int]:
+        """Every recorded node's id, by node: one dict, built once and shared (do not modify
+        it; queries such as ``explorer.graph.GraphIndex`` read it rather than build their own)."""
+        return self._node_index()
+
     def _node_index(self) -> dict[Value, int]:
         if self._index is None or len(self._index) != len(self.nodes):
             self._index = {v: i for i, v in enumerate(self.nodes)}

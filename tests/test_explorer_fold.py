@@ -287,3 +287,14 @@ def test_absorbed_nodes_on_a_real_pass_fit_the_rule(fp):
         assert folding.chain_length(head) == n + 1
     # every named node stays visible
     assert not any(index.name[i] is not None for i in folding.absorbed)
+
+
+def test_the_graph_set_answers_like_a_set_of_ids():
+    from explorer.graph import NodeSet
+
+    ids = NodeSet([7, 2, 5, 2], 10)
+    assert list(ids) == [2, 5, 7] and len(ids) == 3 and ids == {2, 5, 7}
+    assert 5 in ids and 3 not in ids
+    for outside in (-1, 10, 10**9, "5", None, 2.5):  # never an error: just not an id of it
+        assert outside not in ids
+    assert ids != {2, 5} and ids == NodeSet([2, 5, 7], 10)

@@ -78,8 +78,10 @@ class Dashboard(W.VBox):
     high_contrast = traitlets.Bool(False)
 
     def __init__(self, doc: str = "emma", checkpoint=None, presenter: bool = False,
-                 **kwargs) -> None:  # fmt: skip
-        self.session = Session(checkpoint)
+                 keep: int = 3, **kwargs) -> None:  # fmt: skip
+        """``keep``: how many recorded passes stay cached for going back to a document at once
+        (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class)."""
+        self.session = Session(checkpoint, keep=keep)
         self.graph = GraphExplorer(self.session, doc=doc)
         self.inspector = NodeInspector()
         self.attention = AttentionView()

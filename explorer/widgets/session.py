@@ -13,6 +13,8 @@ import asyncio
 from collections import OrderedDict
 from pathlib import Path
 
+from microgpt.validate import check_int
+
 from ..forward import ForwardPass, ModelSource
 
 __all__ = ["Latest", "Session"]
@@ -30,7 +32,7 @@ class Session:
         self.source = checkpoint if isinstance(checkpoint, ModelSource) else ModelSource(checkpoint)
         self.origin = self.source
         self.step: int | None = None
-        self.keep = keep
+        self.keep = check_int(keep, "keep (passes cached)", 1, 100, "pass e.g. keep=1")
         self._passes: OrderedDict[tuple, ForwardPass] = OrderedDict()
         self.computed = 0  # how many passes were recorded (tests check the cache by it)
 
