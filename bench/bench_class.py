@@ -3,13 +3,16 @@
 Starts ``microgpt serve`` on 127.0.0.1 (loopback only; ``--pool`` pre-started kernels, default
 one per student), then:
 
+0. **the floor** (``--baseline``): one student opening a one-button Voilà app served the same
+   way: Voilà's own page load, which no dashboard can go below;
 1. **one student** on a pre-started kernel: the page opened until the graph is on screen,
    then the tab closes (``--single`` times, median shown);
 2. **N students at once** (Playwright browser contexts in Debian's Chromium, all opened in
    the same instant): for each, time to graph (page requested until the first graph node is
-   visible); click latency, twice per student: a click on an attention cell until the
-   inspector names that weight, and a click on a group until the graph has zoomed into it;
-   then each types "christopher" as the document and waits for its graph;
+   visible); click latency, three clicks per student: a click on a group until the graph has
+   zoomed into it, then two clicks on attention cells until the inspector names that weight;
+   then each types "christopher" as the document and waits for its graph; the CPU time of the
+   server and kernels, and of the students' browsers, per student;
 3. memory per kernel (RSS, and USS: the pages no other process shares) of the students'
    kernel processes, read from /proc after "christopher";
 4. the tabs close (the pages' own close request), and the students' kernels still listed by
@@ -37,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from labharness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (standard library only)
+from labharness import CHROMIUM, CHROMIUM_ARGS, _descendants  # noqa: E402  (stdlib only)
 from serveharness import KERNEL_ID_JS, start_serve  # noqa: E402
 
 MAX_STUDENTS = 40
@@ -77,6 +80,21 @@ def cpu_seconds(pids) -> float:
         fields = raw[raw.rindex(")") + 2 :].split()
         total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def browser_pids(server) -> list[int]:
+    """This process's Chromium processes (the students' browsers), not the server's tree."""
+    served = {server.process.pid, *_descendants(server.process.pid)}
+    found = []
+    for pid in _descendants(os.getpid()):
+        if pid in served:
+            continue
+        try:
+            if b"chrom" in Path(f"/proc/{pid}/comm").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
 
 
 async def open_dashboard(browser, url: str, timeout_ms: float):
@@ -130,14 +148,16 @@ async def click_group(page, timeout_ms: float) -> float:
 
 
 async def type_christopher(page, timeout_ms: float) -> bool:
+    """Type "christopher" as the document; True once the graph's header names it (the graph
+    may be zoomed into a scope by an earlier click, so no particular node is looked for)."""
     box = page.locator(".microgpt-doc input")
     await box.fill("christopher")
     await box.press("Enter")
-    try:  # the overview of christopher has 11 positions: group pos10.* appears
+    try:
         await (
-            page.locator(GRAPH + " g.node title")
-            .filter(has_text="pos10.")
-            .first.wait_for(state="attached", timeout=timeout_ms)
+            page.locator(GRAPH + " .microgpt-viewer-header")
+            .filter(has_text="'christopher'")
+            .first.wait_for(state="visible", timeout=timeout_ms)
         )
     except Exception:  # noqa: BLE001
         return False
@@ -151,10 +171,11 @@ async def student(browser, url: str, timeout_ms: float, k: int) -> dict:
         return result
     result["kernel"] = await page.evaluate(KERNEL_ID_JS)
     try:
+        # the zoom first: a click on an attention cell then zooms the graph to that head
+        result["clicks"].append(("zoom", await click_group(page, timeout_ms)))
         result["clicks"].append(("cell", await click_cell(page, 2, 1, timeout_ms)))
         result["clicks"].append(("cell", await click_cell(page, 3, k % 4, timeout_ms)))
         result["christopher"] = await type_christopher(page, timeout_ms)
-        result["clicks"].append(("zoom", await click_group(page, timeout_ms)))
     except Exception as e:  # noqa: BLE001
         result["click_error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
     return result
@@ -170,6 +191,50 @@ async def single_student(browser, server, repeats: int, timeout_ms: float) -> li
         await page.close(run_before_unload=True)
         await context.close()
     return times
+
+
+#: The lightest Voilà app: one ipywidgets button (the floor under any dashboard's page load).
+BASELINE_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": "import ipywidgets\nipywidgets.Button(description='ready')",
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+async def baseline(browser, log_dir: Path, repeats: int, timeout_ms: float) -> dict:
+    """One student opening a one-button notebook on the same server settings: Voilà's own
+    page load (its front end, the kernel connection), which no dashboard can go below."""
+    notebook = log_dir / "baseline_button.ipynb"
+    notebook.write_text(json.dumps(BASELINE_NOTEBOOK), encoding="utf-8")
+    server = start_serve(log_dir, "--pool", "1", "--notebook", str(notebook), timeout=120)
+    times, cpu = [], []
+    try:
+        for _ in range(repeats):
+            await wait_pool_ready(server, 1, 120)
+            before = cpu_seconds(browser_pids(server))
+            context = await browser.new_context(viewport=VIEWPORT)
+            page = await context.new_page()
+            start = time.perf_counter()
+            await page.goto(server.url, wait_until="commit", timeout=timeout_ms)
+            await page.locator(".widget-button").first.wait_for(state="visible", timeout=timeout_ms)
+            times.append(time.perf_counter() - start)
+            cpu.append(cpu_seconds(browser_pids(server)) - before)
+            await page.close(run_before_unload=True)
+            await context.close()
+    finally:
+        server.stop()
+    return {"times": times, "browser_cpu": cpu}
 
 
 async def wait_pool_ready(server, size: int, timeout: float) -> None:
@@ -210,6 +275,7 @@ async def run_class(n: int, args, log_dir: Path) -> dict:
             await wait_pool_ready(server, pool, max(120, 15 * pool))
             out["load_before"] = os.getloadavg()[0]
             cpu0 = cpu_seconds([server.process.pid, *server.kernel_pids().values()])
+            browser0 = cpu_seconds(browser_pids(server))
             start = time.perf_counter()
             results = await asyncio.gather(
                 *(student(browser, server.url, timeout_ms, k) for k in range(n))
@@ -217,6 +283,7 @@ async def run_class(n: int, args, log_dir: Path) -> dict:
             out["wall"] = time.perf_counter() - start
             pids = server.kernel_pids()
             out["cpu_per_student"] = (cpu_seconds([server.process.pid, *pids.values()]) - cpu0) / n
+            out["browser_cpu_per_student"] = (cpu_seconds(browser_pids(server)) - browser0) / n
             out["graph"] = [r["graph"] for r in results]
             out["clicks"] = [c for r in results for c in r["clicks"]]
             out["click_errors"] = [r["click_error"] for r in results if "click_error" in r]
@@ -285,7 +352,10 @@ def report(out: dict) -> None:
             f"MB (max {max(rss):.0f}), USS median {statistics.median(uss):.0f} MB (max "
             f"{max(uss):.0f}); goal <= {GOALS['memory']:.0f} MB: {verdict}"
         )
-    print(f"  server + kernels CPU per student: {out['cpu_per_student']:.1f} CPU-s")
+    print(
+        f"  CPU per student: server + kernels {out['cpu_per_student']:.1f} CPU-s (refills "
+        f"included), the student's browser {out['browser_cpu_per_student']:.1f} CPU-s"
+    )
     print(
         f"  students' kernels left: {out['left_5s']} five seconds after the tabs closed, "
         f"{out['left_culled']} after an idle cull"
@@ -321,6 +391,12 @@ def main() -> None:
         "--max-seconds", type=float, default=1800, help="bound on the whole run (default 1800)"
     )
     parser.add_argument("--log-dir", help="where the servers' logs go (default: a temp dir)")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=3,
+        help="openings of a one-button Voilà app timed first: the floor (default 3; 0: none)",
+    )
     args = parser.parse_args()
     if any(not 1 <= n <= MAX_STUDENTS for n in args.students):
         parser.error(f"--students: 1 to {MAX_STUDENTS}")
@@ -330,6 +406,20 @@ def main() -> None:
         log_dir = Path(args.log_dir or tempfile.mkdtemp(prefix="bench-class-"))
         log_dir.mkdir(parents=True, exist_ok=True)
         print(f"server logs in {log_dir}")
+        if args.baseline:
+            from playwright.async_api import async_playwright
+
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(
+                    executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+                )
+                floor = await baseline(browser, log_dir, args.baseline, args.timeout * 1000)
+                await browser.close()
+            print(
+                f"\nfloor: a one-button Voila app, pre-started kernel: on screen in "
+                f"{statistics.median(floor['times']):.2f} s (median of {len(floor['times'])}), "
+                f"browser {statistics.median(floor['browser_cpu']):.1f} CPU-s per page"
+            )
         for n in args.students:
             report(await run_class(n, args, log_dir))
 

@@ -15,6 +15,7 @@ import traitlets
 
 from microgpt.errors import MicrogptError
 
+from ..memory import trim
 from ..node import resolve_node
 from .attention import AttentionView
 from .embeddings import EmbeddingView
@@ -148,6 +149,7 @@ class Dashboard(W.VBox):
             self.doc = self.graph.doc
         finally:
             self._syncing = False
+        trim()  # every view has the new pass: the old one's pages go back to the system
 
     def _on_graph_doc(self, change) -> None:
         if not self._syncing:
