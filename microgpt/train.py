@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from .data import Tokenizer, docs_fingerprint
 from .engine import gc_paused
 from .errors import ArgumentTypeError, ConfigError, DivergedError, MicrogptError
+from .floats import loss_and_grads
 from .model import GPT, GPTConfig
 from .validate import check_docs, check_int, check_number, human_bytes
 
@@ -226,7 +227,8 @@ class Run:
         same checkpoint, when it is closer and not past ``step``) and replays the steps in
         between on the documents they trained on (``step_docs``), with the moments the
         snapshot kept: the weights and moments are bit-identical to those the training run
-        had. At most ``snapshot_every - 1`` steps are replayed.
+        had. At most ``snapshot_every - 1`` steps are replayed, on plain floats
+        (``microgpt.floats``: the engine's arithmetic without its graph, ~10x faster).
         """
         final = ckpt["step"]
         if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= final:
@@ -253,9 +255,39 @@ class Run:
             run.loss_history = run.loss_history[: snap["step"]]
         run.snapshots = [s for s in ckpt["snapshots"] if s["step"] <= run.step]
         run.step_docs = list(steps_docs[: run.step])
-        while run.step < step:
-            run.train_step(steps_docs[run.step])
+        run._replay(steps_docs[run.step : step])
         return run
+
+    def _replay(self, docs: list[str]) -> None:
+        """``train_step(doc)`` for each of ``docs``, on plain floats (``microgpt.floats``): the
+        same loss, gradients, Adam update, history and snapshots, bit for bit, ~10x faster."""
+        hp, params = self.hp, self.model.params
+        beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam
+        weights = [p.data for p in params]
+        m, v = self.adam_m, self.adam_v
+        try:
+            for doc in docs:
+                if self.done:  # train_step raises the error it gives past the last step
+                    self.train_step(doc)
+                step = self.step
+                loss, grads = loss_and_grads(self.config, weights, self.tokenizer.encode_doc(doc))
+                snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
+                lr_t = learning_rate_at(hp, step)
+                for i, g in enumerate(grads):
+                    m[i], v[i], _, _, delta = adam_move(
+                        g, m[i], v[i], step, lr_t, beta1, beta2, eps
+                    )
+                    weights[i] -= delta
+                self.step = step + 1
+                self.loss_history.append(loss)
+                self.step_docs.append(doc)
+                if snapshot_due:
+                    for p, x in zip(params, weights):
+                        p.data = x
+                    self._snapshot(loss=loss, grad_norms=_grad_norms(grads, self.config))
+        finally:  # the model holds the weights of the last step done, even if one raised
+            for p, x in zip(params, weights):
+                p.data = x
 
     def copy(self) -> Run:
         """An independent copy (its own model and moments; histories copied, snapshots shared)."""
@@ -352,7 +384,9 @@ class Run:
             loss.backward()
 
         snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
-        grad_norms = self._grad_norms() if snapshot_due else None
+        grad_norms = (
+            _grad_norms([p.grad for p in model.params], self.config) if snapshot_due else None
+        )
         if keep_grads:
             self.last_grads = [p.grad for p in model.params]
 
@@ -433,12 +467,6 @@ class Run:
             i += rows * cols
         return out
 
-    def _grad_norms(self) -> dict[str, float]:
-        return {
-            key: math.sqrt(sum(p.grad * p.grad for row in mat for p in row))
-            for key, mat in self.model.state_dict.items()
-        }
-
     def _snapshot(self, loss: float | None, grad_norms: dict | None) -> None:
         self.snapshots.append(
             {
@@ -449,6 +477,16 @@ class Run:
                 "grad_norms": grad_norms,
             }
         )
+
+
+def _grad_norms(grads: list, config: GPTConfig) -> dict[str, float]:
+    """Each matrix's gradient norm, from the gradients in ``params`` order. Training and the
+    replay (``Run._replay``) both call this, so their snapshots hold the same floats."""
+    out, i = {}, 0
+    for key, (rows, cols) in config.matrix_shapes().items():
+        out[key] = math.sqrt(sum(g * g for g in grads[i : i + rows * cols]))
+        i += rows * cols
+    return out
 
 
 def _check_snapshots(hp: Hyperparams, config: GPTConfig) -> None:
