@@ -12,7 +12,9 @@ can be re-created exactly by replaying from the snapshot before it (``Run.replay
 code reports progress through ``on_step`` and prints nothing.
 
 Adam's update is written once, in ``adam_move``: training applies it to every parameter, and the
-explorer's preview of "what the next step would do" calls the same function.
+explorer's preview of "what the next step would do" calls the same function. Replayed steps
+apply ``adam_moves``, the same expressions over all parameters at once (a test keeps the two
+equal bit for bit).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import asdict, dataclass
 from .data import Tokenizer, docs_fingerprint
 from .engine import gc_paused
 from .errors import ArgumentTypeError, ConfigError, DivergedError, MicrogptError
-from .floats import loss_and_grads
+from .floats import FloatGPT
 from .model import GPT, GPTConfig
 from .validate import check_docs, check_int, check_number, human_bytes
 
@@ -34,7 +36,7 @@ MAX_STEPS = 10_000_000
 #: The most floats the snapshots of the weights may hold (~32 bytes each in memory and JSON).
 MAX_SNAPSHOT_FLOATS = 20_000_000
 
-__all__ = ["Hyperparams", "Run", "RunState", "adam_move", "learning_rate_at"]
+__all__ = ["Hyperparams", "Run", "RunState", "adam_move", "adam_moves", "learning_rate_at"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,24 @@ def adam_move(
     m_hat = m / (1 - beta1 ** (step + 1))
     v_hat = v / (1 - beta2 ** (step + 1))
     return m, v, m_hat, v_hat, lr_t * m_hat / (v_hat**0.5 + eps)
+
+
+def adam_moves(
+    grads: list, ms: list, vs: list, step: int, lr_t: float, beta1: float, beta2: float, eps: float
+) -> tuple[list[float], list[float], list[float]]:
+    """``adam_move`` for every parameter at once: ``(ms, vs, deltas)``, bit for bit its floats.
+
+    The same expressions in the same order; only the terms that do not depend on the parameter
+    (``1 - beta1``, the bias corrections) are computed once instead of once per parameter,
+    which gives the same floats. ``Run`` replays steps with it (~5x faster than a call per
+    parameter); ``tests/test_floats.py`` checks it against ``adam_move``.
+    """
+    c1, c2 = 1 - beta1, 1 - beta2
+    d1, d2 = 1 - beta1 ** (step + 1), 1 - beta2 ** (step + 1)
+    ms = [beta1 * m + c1 * g for m, g in zip(ms, grads)]
+    vs = [beta2 * v + c2 * g**2 for v, g in zip(vs, grads)]
+    deltas = [lr_t * (m / d1) / ((v / d2) ** 0.5 + eps) for m, v in zip(ms, vs)]
+    return ms, vs, deltas
 
 
 @dataclass(frozen=True)
@@ -265,19 +285,17 @@ class Run:
         beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam
         weights = [p.data for p in params]
         m, v = self.adam_m, self.adam_v
+        floats = FloatGPT(self.config)
         try:
             for doc in docs:
                 if self.done:  # train_step raises the error it gives past the last step
                     self.train_step(doc)
                 step = self.step
-                loss, grads = loss_and_grads(self.config, weights, self.tokenizer.encode_doc(doc))
+                loss, grads = floats.loss_and_grads(weights, self.tokenizer.encode_doc(doc))
                 snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
                 lr_t = learning_rate_at(hp, step)
-                for i, g in enumerate(grads):
-                    m[i], v[i], _, _, delta = adam_move(
-                        g, m[i], v[i], step, lr_t, beta1, beta2, eps
-                    )
-                    weights[i] -= delta
+                m[:], v[:], deltas = adam_moves(grads, m, v, step, lr_t, beta1, beta2, eps)
+                weights = [w - d for w, d in zip(weights, deltas)]
                 self.step = step + 1
                 self.loss_history.append(loss)
                 self.step_docs.append(doc)

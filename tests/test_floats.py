@@ -13,10 +13,10 @@ from conftest import TINY_DOCS, TINY_SHAPE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgpt import Run, Tokenizer, load_checkpoint, shipped_checkpoint_path
-from microgpt.floats import loss_and_grads
+from microgpt import Run, Tokenizer, floats, load_checkpoint, shipped_checkpoint_path
+from microgpt.floats import FloatGPT, loss_and_grads
 from microgpt.model import GPT, GPTConfig
-from microgpt.train import Hyperparams
+from microgpt.train import Hyperparams, adam_move, adam_moves
 
 TOKENIZER = Tokenizer(tuple("abcdefghijklmnopqrstuvwxyz"))
 LABELS = [TOKENIZER.label(i) for i in range(TOKENIZER.vocab_size)]
@@ -80,6 +80,32 @@ def test_loss_and_every_gradient_are_the_engines(shape):
         assert assert_same(model, TOKENIZER.encode_doc(doc))
 
 
+def test_the_generic_kernels_give_the_same_floats(monkeypatch):
+    """With every dot product on ``map``/``reduce`` (as vectors longer than MAX_UNROLLED are),
+    the step is still the engine's; and both kernels agree on zeros of either sign."""
+    monkeypatch.setattr(floats, "MAX_UNROLLED", 0)
+    model = GPT(CONFIGS["two-layers"], random.Random(5), LABELS)
+    assert assert_same(model, TOKENIZER.encode_doc("hannah"))
+    rng = random.Random(3)
+    for length in (1, 2, 7, 64, 300):
+        rows = [[rng.choice([0.0, -0.0, rng.gauss(0, 1)]) for _ in range(length)] for _ in range(5)]
+        x = [rng.choice([0.0, -0.0, rng.gauss(0, 1)]) for _ in range(length)]
+        want = floats._generic_matvec(rows, x)
+        assert _all_bits(floats._unrolled_matvec(length)(rows, x)) == _all_bits(want)
+
+
+def test_one_float_model_serves_many_documents():
+    config = CONFIGS["default"]
+    model = GPT(config, random.Random(11), LABELS)
+    weights = [p.data for p in model.params]
+    reused = FloatGPT(config)
+    for doc in ("christopher", "a", "anna", "maximilianalexander", "emma"):
+        tokens = TOKENIZER.encode_doc(doc)
+        assert _all_bits(reused.loss_and_grads(weights, tokens)) == _all_bits(
+            loss_and_grads(config, weights, tokens)
+        )
+
+
 def test_weights_far_from_the_initial_ones_too():
     """Large weights: peaked softmaxes, many dead relus (their int 0), big gradients."""
     config = CONFIGS["default"]
@@ -133,6 +159,32 @@ def _random_weights(config: GPTConfig, rng: random.Random, sigma: float) -> dict
         key: [[rng.gauss(0, sigma) for _ in range(cols)] for _ in range(rows)]
         for key, (rows, cols) in config.matrix_shapes().items()
     }
+
+
+# -- Adam over all parameters at once -------------------------------------------------------
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    params=st.lists(
+        st.tuples(finite | st.just(0) | st.just(-0.0), finite, st.floats(0, 1e6)), max_size=6
+    ),
+    step=st.integers(0, 2000),
+    lr_t=st.floats(0, 1),
+    betas=st.tuples(st.floats(0, 0.999), st.floats(0, 0.999)),
+    eps=st.floats(1e-12, 1e-3),
+)
+def test_adam_moves_is_adam_move_for_each_parameter(params, step, lr_t, betas, eps):
+    grads, ms, vs = (list(column) for column in zip(*params)) if params else ([], [], [])
+    got = adam_moves(grads, ms, vs, step, lr_t, *betas, eps)
+    want = [adam_move(g, m, v, step, lr_t, *betas, eps) for g, m, v in params]
+    assert [list(column) for column in got] == [
+        [w[0] for w in want],
+        [w[1] for w in want],
+        [w[4] for w in want],
+    ]
+    assert _all_bits(got) == _all_bits([[w[k] for w in want] for k in (0, 1, 4)])
 
 
 # -- replay: Run.replayed steps on floats ----------------------------------------------------
