@@ -13,7 +13,14 @@ from conftest import TINY_DOCS, TINY_SHAPE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgpt import Run, Tokenizer, floats, load_checkpoint, shipped_checkpoint_path
+from microgpt import (
+    MicrogptError,
+    Run,
+    Tokenizer,
+    floats,
+    load_checkpoint,
+    shipped_checkpoint_path,
+)
 from microgpt.floats import FloatGPT, loss_and_grads
 from microgpt.model import GPT, GPTConfig
 from microgpt.train import Hyperparams, adam_move, adam_moves
@@ -21,10 +28,9 @@ from microgpt.train import Hyperparams, adam_move, adam_moves
 TOKENIZER = Tokenizer(tuple("abcdefghijklmnopqrstuvwxyz"))
 LABELS = [TOKENIZER.label(i) for i in range(TOKENIZER.vocab_size)]
 NAMES = [
-    "emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn",
-    "christopher", "zoe", "jax", "quinn", "kylie", "bartholomew", "yvonne",
+    "emma", "olivia", "isabella", "christopher", "zoe", "jax", "quinn", "bartholomew",
     "a", "z",  # one character: two positions
-    "aaaaaa", "anna", "hannah", "bob",  # repeated characters share wte rows
+    "aaaaaa", "anna", "hannah",  # repeated characters share wte rows
     "maximilianalexander",  # 19 characters: longer than the default block_size
 ]  # fmt: skip
 CONFIGS = {
@@ -205,6 +211,15 @@ def test_replaying_a_run_on_floats_is_training_it(monkeypatch):
     assert all(p.grad == 0 and type(p.grad) is int for p in replayed.model.params)
 
 
+def test_replaying_past_the_last_step_is_refused_as_training_refuses_it():
+    run = Run.start(TINY_DOCS, Hyperparams(num_steps=2), **TINY_SHAPE)
+    run._replay(["emma", "mia"])
+    assert run.done
+    with pytest.raises(MicrogptError, match="has done all its 2 steps"):
+        run._replay(["ava"])
+    assert run.step == 2 and len(run.loss_history) == 2
+
+
 def test_replayed_uses_the_float_step(monkeypatch):
     path = shipped_checkpoint_path()
     ckpt = load_checkpoint(path)
@@ -253,11 +268,7 @@ def _replay_interval(ckpt: dict, start: int) -> None:
         assert run.model.weights() == ckpt["weights"]
 
 
-def test_shipped_model_last_interval_is_replayed_exactly(shipped):
-    _replay_interval(shipped, 900)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("start", range(0, 900, 100))
+# ~1.2 s each on the 2-core box (the Value engine took ~23 s each)
+@pytest.mark.parametrize("start", range(0, 1000, 100))
 def test_shipped_model_every_interval_is_replayed_exactly(shipped, start):
     _replay_interval(shipped, start)
