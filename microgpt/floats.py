@@ -225,8 +225,10 @@ class FloatGPT:
         # inputs (xs) and output gradients (gs) kept here in the order they come.
         xs = [[] for _ in mats]
         gs = [[] for _ in mats]
-        g_keys = [[[[0.0] * D for _ in range(n)] for _ in heads] for _ in range(L)]
-        g_values = [[[[0.0] * D for _ in range(n)] for _ in heads] for _ in range(L)]
+        # per layer and head, from each position done (the last first): the query, the
+        # gradient of each attention logit, the weights and the gradient of the output; the
+        # cached key and value of position t get their terms from these, from n-1 down to t
+        later = [[([], [], [], []) for _ in heads] for _ in range(L)]
         g_wte = [0] * V  # a row per token the document reaches
         g_wpe = []
         lm_back = {}  # per target: lm_head's columns in the order its rows add up, a picker
@@ -265,14 +267,12 @@ class FloatGPT:
                 xs[m + 3].append(xa)
                 gs[m + 3].append(g_rm)
                 g_xa = mv_e(wo_cols, g_rm[::-1])
-                g_q = []
+                g_q, g_k, g_v = [], [], []
+                mv_later = kernels[n - p]
                 for h, (lo, hi) in enumerate(heads):
                     q_h, hexps, htotal, hinv, w_h = att[h]
                     g_out = g_xa[lo:hi]
                     g_w = mv_d(values_rev[li][h][: p + 1], g_out[::-1])
-                    gv_h = g_values[li][h]
-                    for t in range(p + 1):
-                        gv_h[t] = list(map(add, gv_h[t], map(mul, g_out, repeat(w_h[t]))))
                     lg_total = -1 * htotal**-2
                     g_total = reduce(
                         add, [lg_total * (e * g) for e, g in zip(hexps, g_w)][::-1], 0.0
@@ -281,11 +281,14 @@ class FloatGPT:
                         scale * (e * ((0.0 + hinv * g) + g_total)) for e, g in zip(hexps, g_w)
                     ]
                     g_q += mv_t(zip(*keys[li][h][p::-1]), g_dots[::-1])
-                    gk_h = g_keys[li][h]
-                    for t in range(p + 1):
-                        gk_h[t] = list(map(add, gk_h[t], map(mul, q_h, repeat(g_dots[t]))))
-                g_k = [g for gk_h in g_keys[li] for g in gk_h[p]]
-                g_v = [g for gv_h in g_values[li] for g in gv_h[p]]
+                    # this position's key and value: their terms from positions n-1 .. p
+                    queries, g_logits_of, weights_of, g_outs = later[li][h]
+                    queries.append(q_h)
+                    g_logits_of.append(g_dots)
+                    weights_of.append(w_h)
+                    g_outs.append(g_out)
+                    g_k += mv_later(zip(*queries), [g_d[p] for g_d in g_logits_of])
+                    g_v += mv_later(zip(*g_outs), [w[p] for w in weights_of])
                 for w, g in ((0, g_q), (1, g_k), (2, g_v)):
                     xs[m + w].append(xn)
                     gs[m + w].append(g)
