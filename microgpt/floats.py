@@ -22,14 +22,16 @@ is not associative. Working that order out from the graph (children in tuple ord
 
 - positions are separate sections, the last position first, so a parameter, a cached key or
   value, or a repeated token's ``wte`` row, receives its contributions from position n-1 down
-  to 0 (one per position);
+  to the first that uses it (one per position);
 - within a position the first element of every vector is reached first, through the path
   ``loss -> lm_head row of the target -> x[0] -> fc2 row 0 -> relu[0] -> ... -> q[0] -> x[0]``,
   and the other elements in index order, so a matrix's input gets its rows' contributions from
   the last row to the first, with two exceptions: ``lm_head``'s target row comes last (it is
   reached first), and attention's normalized input gets, per head from the last, its v rows,
   then its k rows, then its q rows (last row first in each); at position 0, where the key is
-  this position's own, the k and q rows interleave (``k[j], q[j]`` for j from the last);
+  this position's own, the k and q rows interleave (``k[j], q[j]`` for j from the last; no test
+  can see this one: a softmax over one key passes no gradient to its logit, so the q terms
+  are zeros);
 - a vector that feeds an RMSNorm and a residual gets the residual's gradient first, then the
   normalized output's, then the square's two equal terms; a softmax exp gets its output's term
   before the total's; a query, a softmax total and an attention weight get their terms from the
