@@ -4,7 +4,8 @@ Prints, on the shipped model:
 1. the forward pass of training step K (``ForwardPass.of_train_step``) from a fresh
    ``ModelSource``, for K whose replay is shortest (1), mid (537) and longest (1000: 99 steps
    replayed from the snapshot at 900); then K + 1 from the same source (one more step replayed);
-2. ms per replayed step (the cost the snapshot spacing multiplies);
+2. ms per replayed step (the cost the snapshot spacing multiplies), on floats and, for
+   comparison, on the Value engine; one step's loss and gradients for "christopher";
 3. one training step by hand in the Dashboard's "one step" tab, every view redrawn
    (goal ≤ 0.5 s) and the ``StepLab.take`` alone;
 4. what the snapshot spacing costs: checkpoint size and worst-case replay for a few spacings.
@@ -24,7 +25,10 @@ import time
 
 from explorer import ForwardPass, ModelSource
 from explorer.onestep import StepLab
+from microgpt import GPTConfig, Run
 from microgpt.checkpoint import shipped_checkpoint_path
+from microgpt.engine import gc_paused
+from microgpt.floats import FloatGPT
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
@@ -54,13 +58,36 @@ def main() -> None:
     med, low = timed(lambda: ForwardPass.of_train_step(538, source), 1)
     print(f"   K=538 after K=537 (one more step replayed): {med:.2f} s")
 
-    print("\n2. one replayed training step")
+    print("\n2. one replayed training step (on floats, microgpt.floats; vs the Value engine)")
     source = ModelSource()
     source.run_at(500)
     start = time.perf_counter()
     source.run_at(520)
     per_step = (time.perf_counter() - start) / 20
-    print(f"   {per_step * 1000:.0f} ms per step (20 steps from a kept run)")
+    print(f"   {per_step * 1000:.1f} ms per step (20 steps from a kept run, steps 501-520)")
+    docs = ckpt["step_docs"][500:520]
+    run = Run.replayed(ckpt, 500)
+    start = time.perf_counter()
+    for doc in docs:  # the same 20 steps through Run.train_step: graph, backward(), adam_move
+        run.train_step(doc)
+    value_step = (time.perf_counter() - start) / 20
+    print(f"   {value_step * 1000:.0f} ms per step on the Value engine (train_step, same steps): "
+          f"floats are {value_step / per_step:.0f}x faster")  # fmt: skip
+    config = GPTConfig(**ckpt["config"])
+    weights = [x for mat in ckpt["weights"].values() for row in mat for x in row]
+    tokens = Run.from_checkpoint(ckpt).tokenizer.encode_doc("christopher")
+    floats = FloatGPT(config)
+    med, low = timed(lambda: floats.loss_and_grads(weights, tokens), max(args.repeat, 5))
+    model = Run.from_checkpoint(ckpt).model
+
+    def value_pass():
+        with gc_paused():  # as train_step runs it
+            model.loss(tokens)[0].backward()
+
+    v_med, v_low = timed(value_pass, args.repeat)
+    print(f"   'christopher' (12 positions), loss and gradients: floats {med * 1000:.1f} ms "
+          f"(min {low * 1000:.1f}), Value graph + backward {v_med * 1000:.0f} ms "
+          f"(min {v_low * 1000:.0f}); goal for floats: 25 ms")  # fmt: skip
 
     print("\n3. one training step by hand")
     lab = StepLab(ModelSource(), 500)

@@ -6,6 +6,8 @@ Layers, bottom up (each imports only those below it, and only the standard libra
 - ``trace``: ``with trace() as t:`` records every node, with scopes and names;
 - ``data``: documents and the character ``Tokenizer``;
 - ``model``: ``GPTConfig``, ``GPT`` and the name vocabulary (``NAME_RE``);
+- ``floats``: the training step's loss and gradients on plain floats, bit for bit the engine's
+  (``Run.replayed`` replays steps with it);
 - ``train``: ``Run`` (Adam, snapshots, resume); ``sample``: temperature sampling;
 - ``checkpoint``: JSON checkpoints; ``cli``: the ``microgpt`` command.
 
