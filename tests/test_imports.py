@@ -58,7 +58,7 @@ def test_microgpt_imports_only_the_standard_library():
 EXPLORER = Path(explorer.__file__).parent
 QUERIES = (
     "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
-    "gradcheck", "adam", "stepper", "roles", "onestep", "compare", "checks", "playback",
+    "gradcheck", "adam", "stepper", "roles", "onestep", "compare", "checks", "playback", "memory",
 )  # fmt: skip
 # the number format and style table, and the HTML tables of query objects' _repr_html_
 SHARED = ("style", "tables")
