@@ -203,7 +203,7 @@ def test_replaying_a_run_on_floats_is_training_it(monkeypatch):
     while not trained.done:
         trained.train_step()
     monkeypatch.setattr(Run, "train_step", _no_engine)  # the replay must not use the engine
-    replayed._replay(trained.step_docs)
+    replayed.steps_on_floats(trained.step_docs)
     want, got = trained.to_checkpoint(), replayed.to_checkpoint()
     assert [s["step"] for s in got["snapshots"]] == [0, 3, 6, 9, 10]
     assert got == want
@@ -213,10 +213,10 @@ def test_replaying_a_run_on_floats_is_training_it(monkeypatch):
 
 def test_replaying_past_the_last_step_is_refused_as_training_refuses_it():
     run = Run.start(TINY_DOCS, Hyperparams(num_steps=2), **TINY_SHAPE)
-    run._replay(["emma", "mia"])
+    run.steps_on_floats(["emma", "mia"])
     assert run.done
     with pytest.raises(MicrogptError, match="has done all its 2 steps"):
-        run._replay(["ava"])
+        run.steps_on_floats(["ava"])
     assert run.step == 2 and len(run.loss_history) == 2
 
 
@@ -256,7 +256,7 @@ def _replay_interval(ckpt: dict, start: int) -> None:
     end = min(start + every, ckpt["step"])
     run = Run.replayed(ckpt, start)
     assert run.step == start
-    run._replay(ckpt["step_docs"][start:end])
+    run.steps_on_floats(ckpt["step_docs"][start:end])
     assert run.loss_history == ckpt["loss_history"][:end]
     assert _all_bits(run.loss_history) == _all_bits(ckpt["loss_history"][:end])
     ours, theirs = run.snapshots[-1], next(s for s in ckpt["snapshots"] if s["step"] == end)
@@ -272,3 +272,21 @@ def _replay_interval(ckpt: dict, start: int) -> None:
 @pytest.mark.parametrize("start", range(0, 1000, 100))
 def test_shipped_model_every_interval_is_replayed_exactly(shipped, start):
     _replay_interval(shipped, start)
+
+
+def test_a_step_by_hand_on_floats_is_train_step_on_any_document():
+    """The explorer's step taken by hand: any name (not the run's next document), its
+    gradients kept, the loss after it: the engine's, bit for bit."""
+    hp = Hyperparams(num_steps=10, snapshot_every=3)
+    engine = Run.start(TINY_DOCS, hp, **TINY_SHAPE)
+    engine.train_step()
+    floats = engine.copy()
+    for doc in ("mia", "bella"):  # characters of the tiny vocabulary
+        want = engine.train_step(doc, keep_grads=True)
+        (got,) = floats.steps_on_floats([doc], keep_grads=True)
+        assert _all_bits([got, floats.last_grads]) == _all_bits([want, engine.last_grads])
+        tokens = engine.tokenizer.encode_doc(doc)
+        assert _all_bits([floats.loss_on_floats(doc)]) == _all_bits(
+            [engine.model.loss(tokens)[0].data]
+        )
+    assert _all_bits(floats.to_checkpoint()) == _all_bits(engine.to_checkpoint())

@@ -82,9 +82,9 @@ class AttentionView(ShownLater, W.VBox):
         self.matrix = rows
         title = f"layer {self.layer} · head {self.head} · {self.fp.doc!r}"
         ax = attention_heatmap(rows, self.fp.chars, title=title)
-        box = axes_box(ax)
         self.figure = ax.figure  # the chart shown (for tests and tools)
         png, width, height = chart_b64(ax.figure)
+        box = axes_box(ax, drawn=True)  # the PNG's drawing laid the figure out: read its box
         size_clickable(self.image, width, height)
         self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}
         self.image.png = png

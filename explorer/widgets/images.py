@@ -57,16 +57,11 @@ def size_clickable(image, width: int, height: int) -> None:
     image.layout.align_self = "flex-start"
 
 
-def axes_box(ax) -> dict:
-    """The axes' box as fractions of the figure, from its top-left corner (after drawing, so
-    that an equal-aspect image's shrunken box is what is measured)."""
-    fig = ax.figure
-    fig.draw_without_rendering()  # applies the equal aspect, so the box is where cells are
-    box = ax.get_window_extent()
-    width, height = fig.bbox.width, fig.bbox.height
-    return {
-        "left": box.x0 / width,
-        "right": box.x1 / width,
-        "top": 1 - box.y1 / height,
-        "bottom": 1 - box.y0 / height,
-    }
+def axes_box(ax, drawn: bool = False) -> dict:
+    """The axes' box as fractions of the figure, from its top-left corner, where the cells are
+    once drawn (an equal-aspect image's box shrinks when drawn). ``drawn``: the figure was just
+    drawn (e.g. saved as the PNG shown), so its layout is final and is not drawn again."""
+    if not drawn:
+        ax.figure.draw_without_rendering()
+    box = ax.get_position()  # figure fractions, the aspect applied
+    return {"left": box.x0, "right": box.x1, "top": 1 - box.y1, "bottom": 1 - box.y0}
