@@ -22,7 +22,10 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
   dropped the dashboard's output of some pages when 20 students opened it at once).
 - a kernel leaving the pool counts as active then: it may have waited there longer than the
   cull timeout, and would otherwise be culled before the student's page connects to it; a
-  kernel still starting is not asked for its idle time (Voilà's culler logged an error for it).
+  kernel still starting is not asked for its idle time (Voilà's culler logged an error for it),
+  and a kernel handed out to a page is not culled before the page has connected to it
+  (``PagesAwaited``, up to ``PAGE_GRACE`` seconds): in a burst, pages take longer than a
+  short cull timeout to load, and their kernels were culled under them.
 - ``GET /api/kernels``: the server's kernels (id, state, connections, last activity), read
   only; standalone Voilà has no such list. Starting or stopping kernels stays Voilà's.
 - the shipped model, shared read-only: every kernel reads the checkpoint inside the package;
@@ -37,6 +40,7 @@ import importlib.util
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +57,10 @@ __all__ = [
 ]
 
 NOTEBOOK = "classroom_dashboard.ipynb"
+#: Seconds a kernel handed out to a page is kept while the page has not connected to it yet
+#: (its front end loading: a minute or more when a whole class opens it at once on a small
+#: server), whatever the cull timeout.
+PAGE_GRACE = 300.0
 #: Seconds between two refills of the pool after students took kernels (one kernel's warm-up,
 #: the notebook run, takes about 2-3 CPU-seconds).
 REFILL_EVERY = 4.0
@@ -91,6 +99,33 @@ class RefillSchedule:
         start = max(now + self.first, self._next)
         self._next = start + self.every
         return start - now
+
+
+@dataclass
+class PagesAwaited:
+    """Kernels handed out to a student's page that has not connected to them yet.
+
+    Voilà's culler counts a kernel with no connection as abandoned once it has been idle for
+    the cull timeout; but a page connects only when its front end has loaded, which in a burst
+    of students takes longer than a short timeout: the culler then shut down the kernels of
+    pages still loading, and those pages never showed the dashboard. Such a kernel is spared
+    for ``grace`` seconds or until its page connects (then the usual rules apply)."""
+
+    grace: float
+    _since: dict = field(default_factory=dict)  # kernel id -> when it was handed out
+
+    def handed_out(self, kernel_id: str, now: float) -> None:
+        self._since[kernel_id] = now
+
+    def spare(self, kernel_id: str, connections: int, now: float) -> bool:
+        """Whether the culler must leave this kernel alone now."""
+        since = self._since.get(kernel_id)
+        if since is None:
+            return False
+        if connections == 0 and now - since < self.grace:
+            return True
+        del self._since[kernel_id]  # its page came (or never will): the usual rules
+        return False
 
 
 @dataclass(frozen=True)
@@ -292,6 +327,7 @@ def _app_class():
             settings = super().init_settings()
             km = self.kernel_manager
             cull = km.cull_kernel_if_idle
+            awaited = PagesAwaited(grace=PAGE_GRACE)
 
             async def cull_started(kernel_id):
                 # A kernel still starting has no last activity yet: Voilà's culler asked it
@@ -299,6 +335,10 @@ def _app_class():
                 try:
                     km.get_kernel(kernel_id).last_activity  # noqa: B018 - raises while starting
                 except (KeyError, TraitError):
+                    return None
+                # (jupyter_server keeps the count of a kernel's connections in this dict)
+                connections = km._kernel_connections.get(kernel_id, 0)
+                if awaited.spare(kernel_id, connections, time.monotonic()):
                     return None
                 return await cull(kernel_id)
 
@@ -311,6 +351,7 @@ def _app_class():
                     # as soon as it leaves the pool, before the student's page connects to it.
                     task, cache, kernel_id = await take(*args, **kwargs)
                     km.get_kernel(kernel_id).last_activity = utcnow()
+                    awaited.handed_out(kernel_id, time.monotonic())
                     return task, cache, kernel_id
 
                 schedule = RefillSchedule(first=km.fill_delay, every=REFILL_EVERY)

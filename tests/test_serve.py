@@ -99,3 +99,15 @@ def test_refills_after_a_burst_start_one_at_a_time():
     assert burst == [10, 13.5, 17, 21]  # starts at 110, 114, 118, 122
     assert schedule.delay(200.0) == 10  # long after the burst: the usual delay again
     assert schedule.delay(203.0) == 11  # 4 s after the previous refill's start
+
+
+def test_a_kernel_is_not_culled_while_its_page_is_still_loading():
+    awaited = serve.PagesAwaited(grace=300)
+    awaited.handed_out("k1", now=0.0)
+    awaited.handed_out("k2", now=0.0)
+    assert awaited.spare("k1", connections=0, now=60.0)  # the page still loads: spared
+    assert not awaited.spare("k1", connections=1, now=61.0)  # it connected: usual rules
+    assert not awaited.spare("k1", connections=0, now=62.0)  # and for good (tab closed later)
+    assert awaited.spare("k2", connections=0, now=299.0)
+    assert not awaited.spare("k2", connections=0, now=301.0)  # a page that never came
+    assert not awaited.spare("pool-kernel", connections=0, now=1.0)  # never handed out
