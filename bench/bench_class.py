@@ -9,10 +9,11 @@ one per student), then:
    then the tab closes (``--single`` times, median shown);
 2. **N students at once** (Playwright browser contexts in Debian's Chromium, all opened in
    the same instant): for each, time to graph (page requested until the first graph node is
-   visible); click latency, three clicks per student: a click on a group until the graph has
-   zoomed into it, then two clicks on attention cells until the inspector names that weight;
-   then each types "christopher" as the document and waits for its graph; the CPU time of the
-   server and kernels, and of the students' browsers, per student;
+   visible); then, once every page is open, the class follows the teacher: all click at once,
+   three clicks each (a group, until the graph has zoomed into it; two attention cells, until
+   the inspector names that weight), then all type "christopher" as the document and wait for
+   its graph; the CPU time of the server and kernels, and of the students' browsers, per
+   student;
 3. memory per kernel (RSS, and USS: the pages no other process shares) of the students'
    kernel processes, read from /proc after "christopher";
 4. the tabs close (the pages' own close request), and the students' kernels still listed by
@@ -164,21 +165,30 @@ async def type_christopher(page, timeout_ms: float) -> bool:
     return True
 
 
-async def student(browser, url: str, timeout_ms: float, k: int) -> dict:
+async def student_opens(browser, url: str, timeout_ms: float) -> dict:
     context, page, to_graph = await open_dashboard(browser, url, timeout_ms)
     result = {"context": context, "page": page, "graph": to_graph, "clicks": [], "kernel": None}
-    if to_graph is None:
-        return result
-    result["kernel"] = await page.evaluate(KERNEL_ID_JS)
+    if to_graph is not None:
+        result["kernel"] = await page.evaluate(KERNEL_ID_JS)
+    return result
+
+
+async def student_acts(result: dict, step: str, k: int, timeout_ms: float) -> None:
+    """One thing the whole class does when the teacher asks: "clicks" (a group, then two
+    attention cells) or "christopher" (type it as the document)."""
+    if result["graph"] is None or "click_error" in result:
+        return
+    page = result["page"]
     try:
-        # the zoom first: a click on an attention cell then zooms the graph to that head
-        result["clicks"].append(("zoom", await click_group(page, timeout_ms)))
-        result["clicks"].append(("cell", await click_cell(page, 2, 1, timeout_ms)))
-        result["clicks"].append(("cell", await click_cell(page, 3, k % 4, timeout_ms)))
-        result["christopher"] = await type_christopher(page, timeout_ms)
+        if step == "clicks":
+            # the zoom first: a click on an attention cell then zooms the graph to that head
+            result["clicks"].append(("zoom", await click_group(page, timeout_ms)))
+            result["clicks"].append(("cell", await click_cell(page, 2, 1, timeout_ms)))
+            result["clicks"].append(("cell", await click_cell(page, 3, k % 4, timeout_ms)))
+        else:
+            result["christopher"] = await type_christopher(page, timeout_ms)
     except Exception as e:  # noqa: BLE001
         result["click_error"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
-    return result
 
 
 async def single_student(browser, server, repeats: int, timeout_ms: float) -> list[float]:
@@ -278,9 +288,14 @@ async def run_class(n: int, args, log_dir: Path) -> dict:
             browser0 = cpu_seconds(browser_pids(server))
             start = time.perf_counter()
             results = await asyncio.gather(
-                *(student(browser, server.url, timeout_ms, k) for k in range(n))
+                *(student_opens(browser, server.url, timeout_ms) for _ in range(n))
             )
             out["wall"] = time.perf_counter() - start
+            # as a class follows the teacher: everyone clicks, then everyone types a name
+            for step in ("clicks", "christopher"):
+                await asyncio.gather(
+                    *(student_acts(r, step, k, timeout_ms) for k, r in enumerate(results))
+                )
             pids = server.kernel_pids()
             out["cpu_per_student"] = (cpu_seconds([server.process.pid, *pids.values()]) - cpu0) / n
             out["browser_cpu_per_student"] = (cpu_seconds(browser_pids(server)) - browser0) / n

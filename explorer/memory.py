@@ -10,17 +10,21 @@ kernel after "christopher". Pure standard library (ctypes); a no-op where there 
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 
 __all__ = ["trim"]
 
 
 def trim() -> bool:
-    """Return free heap pages to the operating system (glibc's ``malloc_trim(0)``).
+    """Free cyclic garbage (the replaced charts' matplotlib figures are cycles), then return
+    free heap pages to the operating system (glibc's ``malloc_trim(0)``).
 
-    Returns whether it ran (False off Linux, or with a C library without ``malloc_trim``).
-    Takes a few milliseconds; call it after a large structure was freed, not in a loop.
+    Returns whether the pages were returned (False off Linux, or with a C library without
+    ``malloc_trim``). Takes tens of milliseconds: call it after a large structure was freed
+    (a new document), not in a loop.
     """
+    gc.collect()
     if not sys.platform.startswith("linux"):
         return False
     try:
