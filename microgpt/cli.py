@@ -220,8 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the classroom dashboard to a class as a Voilà app (pip install '.[voila]')",
         description="Serve notebooks/classroom_dashboard.ipynb with Voilà: one kernel per "
-        "student's tab (about 140 MB, 210 MB after a long name such as christopher), kernels "
-        "pre-started, closed tabs' kernels freed. Prints the address to hand out; Ctrl-C stops.",
+        "student's tab (about 125 MB of its own, 150 MB after a long name such as "
+        "christopher), kernels pre-started, closed tabs' kernels freed. Prints the address to "
+        "hand out; Ctrl-C stops.",
     )
     v.add_argument(
         "--host",
@@ -234,9 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_int,
         default=2,
         help="kernels kept started "
-        "with the dashboard already run (default 2): each holds ~140 MB while it "
-        "waits; a student who finds none waits for a kernel start and a run "
-        "(~3 s alone, more in a burst); 0 turns it off",
+        "with the dashboard already run (default 2; set it to the class size): each holds "
+        "~125 MB and took ~3 CPU-s to warm up; a student who finds none waits for a kernel "
+        "start and a run (~3 s alone, more in a burst); taken kernels are replaced one "
+        "every 4 s; 0 turns it off",
     )
     v.add_argument(
         "--cull-idle",
@@ -245,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="stop a "
         "kernel with no tab open after S idle seconds (default 120): a tab that "
-        "closes cleanly frees its kernel at once; a lost one holds ~140-210 MB "
-        "until then; open tabs are never stopped",
+        "closes cleanly frees its kernel at once; a lost one holds ~125-150 MB "
+        "until then; open tabs, and pages still loading, are never stopped",
     )
     v.add_argument(
         "--iopub-timeout",
