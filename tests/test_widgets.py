@@ -168,6 +168,13 @@ def test_attention_view_shows_the_weights_and_selects_a_clicked_cell(session):
     assert view.selected == "pos3.layer0.attn.head2.attn_weights[k=1]" and view.pos == 3
     view.click(1, 3)
     assert "causal mask" in view.message
+    selected = view.selected
+    for query, key in [(5, 3), (-1, 0), (2, 9), ("2", 1), (True, 0), (2.0, 1)]:
+        view.click(query, key)  # a careless call: a message, never an error or a new selection
+        assert "has positions 0 to 4" in view.message and view.selected == selected
+    view.click(4, 2)
+    assert f"= {fp.attention(0, 2)[4][2]:.4f}" in view.message
+    assert AttentionView().click(0, 0) is None  # no pass yet: says so
 
 
 def test_probabilities_view(session):

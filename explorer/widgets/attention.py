@@ -96,6 +96,16 @@ class AttentionView(ShownLater, W.VBox):
 
     def click(self, query: int, key: int) -> None:
         """Select the weight of ``query`` on ``key`` (as a click on that cell does)."""
+        if self.fp is None:
+            self.message = "no pass shown yet: show(fp) first"
+            return
+        n = self.fp.positions
+        for what, p in (("query", query), ("key", key)):
+            if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n:
+                self.message = (
+                    f"no {what} position {p!r}: {self.fp.doc!r} has positions 0 to {n - 1}"
+                )
+                return
         if key > query:
             self.message = (
                 f"position {query} cannot attend to position {key}: the causal mask hides the "
@@ -104,4 +114,5 @@ class AttentionView(ShownLater, W.VBox):
             return
         self.pos = query
         self.selected = f"pos{query}.layer{self.layer}.attn.head{self.head}.attn_weights[k={key}]"
-        self.message = f"selected {self.selected} = {self.matrix[query][key]:.4f}"
+        weight = self.fp.attention(self.layer, self.head)[query][key]
+        self.message = f"selected {self.selected} = {weight:.4f}"
