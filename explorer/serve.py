@@ -23,9 +23,10 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 - a kernel leaving the pool counts as active then: it may have waited there longer than the
   cull timeout, and would otherwise be culled before the student's page connects to it; a
   kernel still starting is not asked for its idle time (Voilà's culler logged an error for it),
-  and a kernel handed out to a page is not culled before the page has connected to it
-  (``PagesAwaited``, up to ``PAGE_GRACE`` seconds): in a burst, pages take longer than a
-  short cull timeout to load, and their kernels were culled under them.
+  and a kernel handed out to a page (from the pool, or started for it when the pool is
+  empty) is not culled before the page has connected to it (``PagesAwaited``, up to
+  ``PAGE_GRACE`` seconds): in a burst, pages take longer than a short cull timeout to load,
+  and their kernels were culled under them.
 - ``GET /api/kernels``: the server's kernels (id, state, connections, last activity), read
   only; standalone Voilà has no such list. Starting or stopping kernels stays Voilà's.
 - the shipped model, shared read-only: every kernel reads the checkpoint inside the package;
@@ -37,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import importlib.util
+import inspect
 import json
 import os
 import socket
@@ -343,6 +345,19 @@ def _app_class():
                 return await cull(kernel_id)
 
             km.cull_kernel_if_idle = cull_started
+            start = km.start_kernel
+
+            async def started_for_a_page(*args, **kwargs):
+                # No kernel waiting in the pool: Voilà starts one for the page (the pool's own
+                # kernels start through the class's method, not this attribute). Its page, too,
+                # connects only once its front end has loaded.
+                kernel_id = start(*args, **kwargs)
+                if inspect.isawaitable(kernel_id):
+                    kernel_id = await kernel_id
+                awaited.handed_out(kernel_id, time.monotonic())
+                return kernel_id
+
+            km.start_kernel = started_for_a_page
             if hasattr(km, "get_rendered_notebook"):  # a pool of pre-started kernels
                 take, fill = km.get_rendered_notebook, km.fill_if_needed
 
