@@ -49,6 +49,7 @@ from pathlib import Path
 from microgpt.errors import MicrogptError
 
 __all__ = [
+    "PagesAwaited",
     "RefillSchedule",
     "ServePlan",
     "find_notebook",

@@ -7,7 +7,7 @@ Layers, bottom up (each imports only those below it, and only the standard libra
 - ``data``: documents and the character ``Tokenizer``;
 - ``model``: ``GPTConfig``, ``GPT`` and the name vocabulary (``NAME_RE``);
 - ``floats``: the training step's loss and gradients on plain floats, bit for bit the engine's
-  (``Run.replayed`` replays steps with it);
+  (``Run.steps_on_floats``: replayed steps, and the explorer's step taken by hand);
 - ``train``: ``Run`` (Adam, snapshots, resume); ``sample``: temperature sampling;
 - ``checkpoint``: JSON checkpoints; ``cli``: the ``microgpt`` command.
 

@@ -161,7 +161,7 @@ class FloatGPT:
         # add their terms to the input's gradient (the last row first, unless said otherwise)
         mats = []
         i = 0
-        for rows, cols in _shapes(config):
+        for rows, cols in config.matrix_shapes().values():  # in GPT.params order
             mats.append([weights[i + r * cols : i + (r + 1) * cols] for r in range(rows)])
             i += rows * cols
         wte, wpe, lm_head = mats[0], mats[1], mats[2]
@@ -318,12 +318,3 @@ def loss_and_grads(config, weights, tokens):
     """``FloatGPT(config).loss_and_grads(weights, tokens)`` (keep a ``FloatGPT`` to reuse its
     kernels over many steps)."""
     return FloatGPT(config).loss_and_grads(weights, tokens)
-
-
-def _shapes(config):
-    """Every parameter matrix's (rows, columns), in ``GPT.params`` order."""
-    e = config.n_embd
-    shapes = [(config.vocab_size, e), (config.block_size, e), (config.vocab_size, e)]
-    for _ in range(config.n_layer):
-        shapes += [(e, e)] * 4 + [(4 * e, e), (e, 4 * e)]
-    return shapes

@@ -293,8 +293,7 @@ class Run:
         losses = []
         try:
             for doc in docs:
-                if self.done:  # train_step raises the error it gives past the last step
-                    self.train_step(doc)
+                self._check_not_done()
                 step = self.step
                 loss, grads = floats.loss_and_grads(weights, self.tokenizer.encode_doc(doc))
                 snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
@@ -321,6 +320,12 @@ class Run:
         bit for bit ``model.loss(encode_doc(doc))[0].data``."""
         weights = [p.data for p in self.model.params]
         return self._float_model().loss_and_grads(weights, self.tokenizer.encode_doc(doc))[0]
+
+    def _check_not_done(self) -> None:
+        if self.done:
+            raise MicrogptError(
+                f"the run has done all its {self.hp.num_steps} steps; start a new run to train more"
+            )
 
     def _float_model(self) -> FloatGPT:
         # one per run: it compiles its dot-product kernels once
@@ -405,10 +410,7 @@ class Run:
         when one is given (the explorer's "train one step on this name"). With ``keep_grads``
         the gradients the step used are kept in ``last_grads`` (``params`` order).
         """
-        if self.done:
-            raise MicrogptError(
-                f"the run has done all its {self.hp.num_steps} steps; start a new run to train more"
-            )
+        self._check_not_done()
         if doc is None:
             if self.docs is None:
                 raise MicrogptError(
