@@ -21,7 +21,8 @@ it. Importing ``explorer`` loads no graphviz, matplotlib or ipywidgets: import
 
 from .budget import DEFAULT_BUDGET
 from .forward import Address, Expression, ForwardPass, ModelSource
-from .graph import GraphEdge, GraphNode, GraphView
+from .graph import GraphEdge, GraphNode, GraphView, TensorNode
+from .model_view import model_view
 from .node import node_report, node_view
 from .path import path_view
 from .selection import select
@@ -37,8 +38,10 @@ __all__ = [
     "GraphNode",
     "GraphView",
     "ModelSource",
+    "TensorNode",
     "build_view",
     "full_view",
+    "model_view",
     "node_report",
     "node_view",
     "overview",

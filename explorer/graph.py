@@ -13,7 +13,15 @@ from dataclasses import asdict, dataclass, field
 
 from microgpt.engine import Value
 
-__all__ = ["Consumers", "GraphEdge", "GraphIndex", "GraphNode", "GraphView", "NodeSet"]
+__all__ = [
+    "Consumers",
+    "GraphEdge",
+    "GraphIndex",
+    "GraphNode",
+    "GraphView",
+    "NodeSet",
+    "TensorNode",
+]
 
 
 @dataclass
@@ -43,6 +51,24 @@ class GraphNode:
     detail: str | None = None  # e.g. "× 0.5" (a folded constant) or "8 adds"
     role: str | None = None  # "root", "source", "selected", "input" (outside a zoomed scope)
     first: int | None = None  # a group's smallest trace id: groups are drawn in model order
+
+
+@dataclass
+class TensorNode(GraphNode):
+    """A drawn tensor (``kind="tensor"``, the model view's node: ``explorer.model_view``): a
+    vector, matrix or scalar of the article's ``gpt()``. ``data`` and ``grad`` are then lists,
+    one number per entry in ``labels`` order (row-major for a matrix), read from the recorded
+    scalar nodes ``scalars`` (``explorer.tensors``); ``shape`` is ``[]`` for a scalar, ``[n]``
+    for a vector, ``[rows, columns]`` for a matrix. ``marks``: what the picture points out,
+    e.g. ``{"target": "m"}`` (the probability the loss reads) or ``{"dead": [3, 7]}`` (the
+    indices of ReLUs at 0)."""
+
+    shape: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+    scalars: list = field(default_factory=list)
+    var: str = ""
+    stage: str = ""
+    marks: dict = field(default_factory=dict)
 
 
 @dataclass

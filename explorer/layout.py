@@ -29,7 +29,15 @@ from . import style
 from .graph import GraphNode, GraphView
 from .shapes import NodeShape, Scales, node_shape, scales_of
 
-__all__ = ["EdgePath", "Layout", "layout", "natural_key", "svg_backend", "to_dot"]
+__all__ = [
+    "EdgePath",
+    "Layout",
+    "layer_of",
+    "layout",
+    "natural_key",
+    "svg_backend",
+    "to_dot",
+]
 
 _EDGE_LABELS_UP_TO = 150  # past this many edges, local-gradient labels only clutter
 _POS = re.compile(r"pos(\d+)(?:\.(.*))?\Z")
@@ -112,7 +120,8 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
     ``drawn[k]`` has the id ``e<k>``); the node ids (the DOT node ``n<k>`` is ``ids[k]``: names
     may hold any character, and graphviz would not give every one back as it was written)."""
     grid = view.layout == "grid"
-    graph = dict(style.GRAPH, rankdir="TB" if grid else "LR")
+    # the model view reads top to bottom, as the article's gpt() does
+    graph = dict(style.GRAPH, rankdir="TB" if grid or view.layout == "model" else "LR")
     if not grid:
         graph["ordering"] = "out"  # each node's consumers in the order given below
     out = ["digraph microgpt {"]
@@ -158,7 +167,13 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
         out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {body} }}')
     banded = set(band)
     out += ["  " + _chain(ids, ref) for ids in rows if not (set(ids) & banded)]
-    params = {n.id for n in view.nodes if n.op == "param" or n.detail == "parameters"}
+    if view.layout == "model":
+        _model_rows(out, view, nodes, ref)
+    params = {
+        n.id
+        for n in view.nodes
+        if n.op == "param" or n.detail == "parameters" or getattr(n, "stage", "") == "params"
+    }
     label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
     ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
     drawn = []
@@ -209,6 +224,65 @@ def _sibling_rows(nodes: list[GraphNode]) -> list[list[str]]:
         if m:
             families.setdefault(m[1] if m[1] is not None else m[2], []).append(node.id)
     return [members for members in families.values() if len(members) > 1]
+
+
+def _model_rows(out: list[str], view: GraphView, nodes: list[GraphNode], ref) -> None:
+    """The model view (``explorer.model_view``): each layer in a band of its own; ``q``, ``k``
+    and ``v`` side by side, the KV cache's keys and values, and each step of the heads (all
+    heads' ``attn_logits``, then ``attn_weights``, then ``head_out``) on one row, in order; a
+    parameter matrix on the row of the tensor its product reads, beside it."""
+    inputs: dict[str, list[str]] = {}
+    for e in view.edges:
+        inputs.setdefault(e.dst, []).append(e.src)
+    stage = {n.id: getattr(n, "stage", "") for n in nodes}
+    rows: dict[str, list[str]] = {}
+    for node in nodes:
+        key = node.id
+        if stage[node.id] == "params":
+            reader = next((e.dst for e in view.edges if e.src == node.id), None)
+            firsts = [i for i in inputs.get(reader, []) if stage.get(i) != "params"]
+            key = firsts[0] if firsts else node.id
+        else:
+            last = (node.name or "").rsplit(".", 1)
+            if len(last) == 2 and last[1] in ("q", "k", "v"):
+                key = f"{last[0]}.qkv"
+            elif len(last) == 2 and last[1] in ("keys", "values"):
+                key = f"{last[0]}.cache"
+            elif len(last) == 2 and ".head" in last[0]:
+                key = f"{last[0].rsplit('.', 1)[0]}.heads.{last[1]}"
+        rows.setdefault(key, []).append(node.id)
+    # no graphviz clusters for the layers: inside one, graphviz does not keep a row's order;
+    # ``layer_bands`` draws each layer's band around its nodes once they are placed
+    for ids in rows.values():  # in model order, left to right
+        if len(ids) > 1:
+            out.append("  " + _chain(ids, ref))
+
+
+def layer_of(node: GraphNode) -> int | None:
+    """The layer a tensor of the model view belongs to (``None``: embedding, lm_head, loss)."""
+    m = _LAYER.match(node.name or "")
+    return int(m[1]) if m else None
+
+
+_LAYER = re.compile(r"(?:pos\d+\.)?layer(\d+)[.]")
+
+
+def _layer_bands(lay: Layout, nodes: list[GraphNode]) -> list:
+    """One band per layer of a model view, around the boxes of its tensors."""
+    boxes: dict[int, list] = {}
+    for node in nodes:
+        layer = layer_of(node)
+        if layer is None or node.id not in lay.centres:
+            continue
+        (x, y), shape = lay.centres[node.id], lay.shapes[node.id]
+        boxes.setdefault(layer, []).append((x - shape.width / 2, y - shape.height / 2,
+                                            x + shape.width / 2, y + shape.height / 2))  # fmt: skip
+    bands = []
+    for layer, bs in sorted(boxes.items()):
+        left, top = min(b[0] for b in bs) - 8, min(b[1] for b in bs) - 20
+        right, bottom = max(b[2] for b in bs) + 8, max(b[3] for b in bs) + 8
+        bands.append((f"layer {layer}", left, top, right - left, bottom - top))
+    return bands
 
 
 def _chain(ids: list[str], ref) -> str:
@@ -343,7 +417,10 @@ def layout(view: GraphView, backend: str | None = None) -> Layout:
         tooltip = f"{edge.count:,} scalar edges" if edge.count > 1 else None
         edges.append(EdgePath(edge.src, edge.dst, points, tip, text if at else None, at, tooltip,
                               param, edge.count))  # fmt: skip
-    return _tight(Layout(x1 - x0, height, centres, shapes, edges, scales, backend, bands))
+    lay = Layout(x1 - x0, height, centres, shapes, edges, scales, backend, bands)
+    if view.layout == "model":
+        lay.bands = _layer_bands(lay, view.nodes)
+    return _tight(lay)
 
 
 def _tight(lay: Layout) -> Layout:

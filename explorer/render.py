@@ -91,6 +91,9 @@ def to_text(view: GraphView) -> str:
     lines += [f"note: {n}" for n in view.notes]
     lines.append(f"nodes ({len(view.nodes)}):")
     for n in view.nodes:
+        if n.kind == "tensor":  # a model view's tensor: its shape and every entry
+            lines.append(_tensor_text(n))
+            continue
         parts = [f"  {n.id}", n.kind]
         if n.kind in ("group", "folded"):
             parts.append(f"count={n.count}")
@@ -114,6 +117,19 @@ def to_text(view: GraphView) -> str:
         )
         lines.append(f"  {e.src} -> {e.dst}{extra}")
     return "\n".join(lines) + "\n"
+
+
+def _tensor_text(n) -> str:
+    """A tensor of the model view as text: its name, shape, then ``label data grad`` per entry."""
+    dims = "×".join(map(str, n.shape)) if n.shape else "scalar"
+    head = f"  {n.id} tensor [{dims}] {n.op or ''}".rstrip()
+    if n.detail:
+        head += f" ({n.detail})"
+    rows = [
+        f"    {label or n.name}: data={style.fmt(d)} grad={style.fmt(g)}"
+        for label, d, g in zip(n.labels, n.data, n.grad)
+    ]
+    return "\n".join([head, *rows])
 
 
 def write(view: GraphView, path: str | os.PathLike) -> Path:

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 
 from . import style
-from .graph import GraphNode, GraphView
+from .graph import GraphNode, GraphView, TensorNode
+from .tensor_shapes import TENSOR_FILL, TEXT_SIZE, TITLE_SIZE, tensor_shape
 
 __all__ = ["Line", "NodeShape", "Scales", "node_shape", "scales_of", "wrap_name", "wrap_words"]
 
@@ -47,6 +48,10 @@ class NodeShape:
     border: dict
     lines: list[Line] = field(default_factory=list)
     dashed: bool = False
+    #: A tensor's heat strips and their labels (``explorer.tensor_shapes``), placed from the
+    #: box's top-left corner; empty for every other node.
+    cells: list = field(default_factory=list)
+    texts: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
     scope of anonymous nodes (views that mix scopes: node and path), or their role if the
     view gives it as ``detail`` (``explorer.roles``: e.g. a product's term and sum)."""
     border = style.ROLE.get(node.role, style.ROLE[None])
+    if isinstance(node, TensorNode):
+        return _tensor_box(node, border)
     if node.kind == "value":
         if node.name is not None:
             lines = [Line(t, "bold") for t in wrap_name(node.label)]
@@ -172,6 +179,27 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
     if node.detail:
         lines.append(Line(node.detail))
     return _box(lines, style.FOLDED_FILL, style.ROLE["input"], dashed=True)
+
+
+def _tensor_box(node: TensorNode, border: dict) -> NodeShape:
+    """A tensor of the model view: its name, shape and what computed it, then its strips."""
+    lines = [Line(t, "bold", TITLE_SIZE) for t in wrap_name(node.label, 34)]
+    dims = "×".join(map(str, node.shape)) if node.shape else "scalar"
+    what = "parameter" if node.stage == "params" else node.op
+    lines += [Line(t, size=TEXT_SIZE) for t in wrap_words(f"[{dims}] · {what}", 44)]
+    if node.detail:
+        lines += [Line(t, size=TEXT_SIZE) for t in wrap_words(node.detail, 44)]
+    if not node.shape:
+        rows = [("data", node.data[0]), ("grad", node.grad[0])]
+        lines += [Line(f"{word} {style.fmt(x)}", size=TEXT_SIZE) for word, x in rows]
+    edge = border["width"]
+    text_w = max(style.text_width(t.text, t.size) for t in lines) + 2 * style.PAD_X + 2 * edge
+    text_h = sum(t.size * style.LINE_EM for t in lines) + style.PAD_Y + edge
+    cells, texts, width, height = tensor_shape(node, text_h, text_w, style.PAD_X + edge)
+    height += style.PAD_Y + edge
+    ink = style.text_colour(TENSOR_FILL)
+    return NodeShape("box", round(width, 1), round(height, 1), TENSOR_FILL, ink, border, lines,
+                     border["dash"] is not None, cells, texts)  # fmt: skip
 
 
 def _diff_box(node: GraphNode, lines: list[Line], scales: Scales, border: dict) -> NodeShape:

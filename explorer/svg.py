@@ -25,6 +25,7 @@ from . import style
 from .graph import GraphView
 from .layout import Layout, layout
 from .shapes import NodeShape, Scales
+from .tensor_shapes import DEAD_FILL as TENSOR_DEAD
 
 __all__ = ["canvas_svg", "header_lines", "legend_svg", "to_svg"]
 
@@ -86,6 +87,9 @@ def _node(node, shape: NodeShape, centre: tuple[float, float]) -> str:
             f'fill="{shape.fill}" {stroke}/>'
         )
         text = _text_lines(shape, cx, cy - h / 2 + border["width"] + style.PAD_Y)
+        if shape.cells:
+            outline += _cells(shape, cx - w / 2, cy - h / 2)
+            text += _texts(shape, cx - w / 2, cy - h / 2)
     data = ""
     if node.ref is not None:
         data += f' data-ref="{node.ref}"'
@@ -96,6 +100,27 @@ def _node(node, shape: NodeShape, centre: tuple[float, float]) -> str:
         f"<title>{_a(node.id)}</title>{outline}"
         f'<g fill="{shape.ink}" text-anchor="middle">{"".join(text)}</g></g>'
     )
+
+
+def _cells(shape: NodeShape, left: float, top: float) -> str:
+    """A tensor's heat strips (``explorer.tensor_shapes``), the box's corner at (left, top)."""
+    out = []
+    for c in shape.cells:
+        attrs = (f'x="{_n(left + c.x)}" y="{_n(top + c.y)}" width="{_n(c.w)}" '
+                 f'height="{_n(c.h)}" fill="{c.fill}"')  # fmt: skip
+        if c.stroke:
+            attrs += f' stroke="{c.stroke}" stroke-width="{_n(c.stroke_width)}"'
+        tip = f"<title>{_a(c.tip)}</title>" if c.tip else ""
+        out.append(f'<rect class="cell" {attrs}>{tip}</rect>' if tip else f"<rect {attrs}/>")
+    return '<g class="strips">' + "".join(out) + "</g>"
+
+
+def _texts(shape: NodeShape, left: float, top: float) -> list[str]:
+    return [
+        f'<text x="{_n(left + t.x)}" y="{_n(top + t.y)}" font-size="{_n(t.size)}" '
+        f'text-anchor="{t.anchor}">{_a(t.text)}</text>'
+        for t in shape.texts
+    ]
 
 
 def _path_d(points: list[tuple[float, float]]) -> str:
@@ -240,6 +265,8 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
     out: list[str] = []
     y, x, bar_w = 0.0, 0.0, 160.0
     label_w = style.text_width("grad (value) ", 9)
+    if view.kind == "model":
+        return _model_legend(label_w, bar_w)
     if scales.diff_by is not None:  # a diff picture: one scale, Δ = b − a
         out, x, y = _diff_legend(scales, label_w, bar_w)
     elif any(n.kind == "value" for n in view.nodes):
@@ -276,6 +303,49 @@ def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, fl
         x = max(x, style.text_width(line, 9))
         y += 12
     return out, x, y + 2
+
+
+#: The model view's key: what its boxes, strips and marks mean.
+_MODEL_KEY = (
+    "one box per tensor of gpt(); arrows: what each is computed from",
+    "a grey band: one layer; parameter matrices beside the step that reads them",
+)
+
+
+def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float]:
+    """The model view's scales (``explorer.tensor_shapes``): each strip on its own ±max,
+    probabilities on 0…1, the dead-ReLU grey and the target's outline."""
+    out: list[str] = []
+    colours = [style.diverging(-1 + 2 * (k + 0.5) / 20, 1.0) for k in range(20)]
+    out.append('<text x="0" y="9" font-size="9" fill="#222222">data, grad</text>')
+    out += _bar(label_w, 0.0, colours, [(0, "−max"), (0.5, "0"), (1, "+max")], bar_w)
+    note = "each strip on its own scale: ±max at its right"
+    x = label_w + bar_w + 8
+    out.append(f'<text x="{_n(x)}" y="9" font-size="9" fill="#222222">{_a(note)}</text>')
+    width = x + style.text_width(note, 9)
+    colours = [style.sequential((k + 0.5) / 20) for k in range(20)]
+    out.append('<text x="0" y="37" font-size="9" fill="#222222">probabilities</text>')
+    out += _bar(label_w, 28.0, colours, [(0, "0"), (1, "1")], bar_w)
+    note = "probs and attn_weights (data)"
+    out.append(f'<text x="{_n(x)}" y="37" font-size="9" fill="#222222">{_a(note)}</text>')
+    width = max(width, x + style.text_width(note, 9))
+    y = 56.0
+    swatches = (
+        (TENSOR_DEAD, "none", "a dead ReLU: exactly 0, so no gradient reaches its fc1 entry"),
+        ("#ffffff", "#000000", "outlined: the target's probability, the one the loss reads"),
+    )
+    for fill, stroke, text in swatches:
+        width_px = "2" if stroke != "none" else "0"
+        out.append(f'<rect x="0" y="{_n(y)}" width="12" height="10" fill="{fill}" '
+                   f'stroke="{stroke}" stroke-width="{width_px}"/>')  # fmt: skip
+        out.append(f'<text x="16" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(text)}</text>')
+        width = max(width, 16 + style.text_width(text, 9))
+        y += 14
+    for line in _MODEL_KEY:
+        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(line)}</text>')
+        width = max(width, style.text_width(line, 9))
+        y += 12
+    return out, width, y + 2
 
 
 def _diff_legend(scales: Scales, label_w: float, bar_w: float) -> tuple[list[str], float, float]:

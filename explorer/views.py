@@ -5,6 +5,8 @@ A graph query (pure Python; no graphviz, matplotlib or widgets). Each view retur
 
 - ``full``: every scalar node of a selection, micrograd style (value nodes with data and grad,
   op nodes between inputs and results). Constants fold into op labels, add chains into Σ.
+- ``model``: one position's pass as the article's tensors, with their data and grads
+  (``explorer.model_view``).
 - ``overview``: the whole graph collapsed by scope depth (1: positions; 2: embed / layer /
   lm_head / softmax per position; 3: attention / MLP; 4: heads; 5: ops); parameters collapse
   into their matrices. A group shows its scalar count and the L2 norm of its gradients.
@@ -30,6 +32,7 @@ from .budget import DEFAULT_BUDGET, fit
 from .checks import check_options, check_pass
 from .graph import GraphView
 from .levels import max_depth
+from .model_view import model_view
 from .node import consumer_terms, node_report, node_view, resolve_node
 from .path import path_view, resolve_source
 from .selection import select
@@ -40,6 +43,7 @@ __all__ = [
     "build_view",
     "full_view",
     "consumer_terms",
+    "model_view",
     "node_report",
     "node_view",
     "overview",
@@ -50,7 +54,7 @@ __all__ = [
     "select",
 ]
 
-VIEWS = ("overview", "scope", "path", "node", "full")
+VIEWS = ("overview", "model", "scope", "path", "node", "full")
 
 
 def full_view(fp, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
@@ -103,6 +107,8 @@ def build_view(fp, view: str = "overview", *, budget: int = DEFAULT_BUDGET, **op
     if view not in VIEWS:
         raise MicrogptError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
     opts = {k: v for k, v in opts.items() if v is not None}
+    if view == "model":
+        return model_view(fp, budget=budget, **_only(opts, "pos"))
     if view == "overview":
         return overview(
             fp, budget=budget, **_only(opts, "depth", "pos", "head", "scope", "pattern")

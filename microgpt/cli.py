@@ -174,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--view",
         default="overview",
-        choices=("overview", "scope", "path", "node", "full"),
-        help="overview (default): collapsed by scope; scope: zoom into --scope; path: the "
+        choices=("overview", "model", "scope", "path", "node", "full"),
+        help="overview (default): collapsed by scope; model: the tensors of gpt() at --pos "
+        "(default: the last position) with their data and grads; scope: zoom into --scope; "
+        "path: the "
         "gradient path from --source; node: one node's chain rule; full: every scalar node",
     )
     g.add_argument("--scope", metavar="PREFIX", help="e.g. pos2.layer0.attn.head1")
