@@ -172,8 +172,12 @@ def position_tensors(fp, pos: int) -> list[Tensor]:
     token = labels[fp.tokens[pos]]
     p = f"pos{pos}"
     out = [
-        parameter_row(fp, "wte", token, var="tok_emb", op=f"wte[{token}]", stage="embed"),
-        parameter_row(fp, "wpe", str(pos), var="pos_emb", op=f"wpe[{pos}]", stage="embed"),
+        parameter_row(
+            fp, "wte", token, var="tok_emb", op=f"token {token}'s row of wte", stage="embed"
+        ),
+        parameter_row(
+            fp, "wpe", str(pos), var="pos_emb", op=f"position {pos}'s row of wpe", stage="embed"
+        ),
         vector(
             fp,
             f"{p}.embed.x_emb",
