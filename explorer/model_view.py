@@ -170,24 +170,43 @@ def _node(fp, t: Tensor, node_id: str) -> TensorNode:
     )
 
 
-def scalar_view_of(node_id: str, pos: int) -> dict:
+def scalar_view_of(node_id: str, pos: int, view: GraphView | None = None) -> dict:
     """What a click on the tensor ``node_id`` of a model view at ``pos`` opens: the options of
-    ``explorer.views.build_view`` for its scalar nodes. A vector: every one of its scalars
-    (``full`` view of ``name[*]``: the 64 ReLUs of ``pos2.layer0.mlp.relu``); a parameter
-    (matrix or embedding row): its gradient path to the root; the KV cache: this position's
-    keys or values; a scalar (the loss): its node view."""
+    ``explorer.views.build_view`` for its scalar nodes.
+
+    - a vector: every one of its scalars (``full`` view of ``name[*]``: the 64 ReLUs of
+      ``pos2.layer0.mlp.relu``);
+    - an embedding row (``wte[m]``, ``wpe[2]``): its gradient path to the root;
+    - a parameter matrix: the gradient path of its row with the largest gradient (its L2
+      norm, read from ``view``, the model view drawn; row 0 without it): a whole matrix has
+      too many paths to draw;
+    - the KV cache: this position's keys or values;
+    - a scalar (the loss): its node view."""
     if not isinstance(node_id, str) or not node_id:
         raise MicrogptError(f"a tensor of the model view is named by a string, got {node_id!r}")
     base = node_id.split("[", 1)[0]
     if _PARAMETER.fullmatch(base):
-        source = node_id if "[" in node_id else f"{node_id}[*]"
-        return {"view": "path", "source": source, "pos": pos}
+        if "[" in node_id:
+            return {"view": "path", "source": node_id, "pos": pos}
+        return {"view": "path", "source": f"{node_id}[{_busiest_row(node_id, view)}]", "pos": pos}
     if node_id.endswith((".keys", ".values")):
         which = "k" if node_id.endswith(".keys") else "v"
         return {"view": "full", "pattern": f"{node_id.rsplit('.', 1)[0]}.{which}[*]"}
     if node_id.endswith(".loss") or node_id == "loss":
         return {"view": "node", "node": node_id}
     return {"view": "full", "pattern": f"{node_id}[*]"}
+
+
+def _busiest_row(node_id: str, view: GraphView | None) -> str:
+    """The row label of a drawn matrix whose gradients have the largest L2 norm."""
+    node = next((n for n in view.nodes if n.id == node_id), None) if view is not None else None
+    if not isinstance(node, TensorNode) or len(node.shape) != 2:
+        return "0"
+    cols = node.shape[1]
+    norms = {}
+    for k in range(0, len(node.grad), cols):
+        norms[node.labels[k].split(",")[0]] = sum(g * g for g in node.grad[k : k + cols])
+    return max(norms, key=norms.get)
 
 
 def tensor_table(node: TensorNode) -> list[tuple[str, float, float]]:

@@ -219,15 +219,23 @@ def test_without_dot_the_picture_is_the_same(emma, monkeypatch):
 
 
 def test_clicks_open_scalar_views(emma):
+    from explorer import build_view
+
     assert scalar_view_of("pos2.layer0.mlp.relu", 2) == {
         "view": "full",
         "pattern": "pos2.layer0.mlp.relu[*]",
     }
-    assert scalar_view_of("layer0.mlp_fc1", 2)["view"] == "path"
+    assert scalar_view_of("layer0.mlp_fc1", 2)["source"] == "layer0.mlp_fc1[0]"
+    mv = model_view(emma, pos=2)
+    fc1 = next(n for n in mv.nodes if n.id == "layer0.mlp_fc1")
+    norms = [sum(g * g for g in fc1.grad[r * 16 : r * 16 + 16]) for r in range(64)]
+    busiest = norms.index(max(norms))
+    assert scalar_view_of("layer0.mlp_fc1", 2, mv)["source"] == f"layer0.mlp_fc1[{busiest}]"
+    path = build_view(emma, **scalar_view_of("layer0.mlp_fc1", 2, mv))
+    assert path.kind == "path" and path.drawn <= 1000
     assert scalar_view_of("wte[m]", 2) == {"view": "path", "source": "wte[m]", "pos": 2}
     assert scalar_view_of("pos2.loss", 2) == {"view": "node", "node": "pos2.loss"}
     assert scalar_view_of("pos2.layer0.attn.head1.attn_weights", 2)["view"] == "full"
-    from explorer import build_view
 
     view = build_view(emma, **{"budget": 1000, **scalar_view_of("pos2.layer0.mlp.relu", 2)})
     relus = [n for n in view.nodes if n.kind == "value" and n.name.startswith("pos2.layer0.mlp.r")]
