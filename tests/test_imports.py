@@ -59,6 +59,7 @@ EXPLORER = Path(explorer.__file__).parent
 QUERIES = (
     "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
     "gradcheck", "adam", "stepper", "roles", "onestep", "compare", "checks", "playback", "memory",
+    "tensors", "model_view", "positions", "attention_weight",
 )  # fmt: skip
 # the number format and style table, and the HTML tables of query objects' _repr_html_
 SHARED = ("style", "tables")
@@ -67,11 +68,13 @@ DRAWING = {
     "compare_plots",
     "export",
     "layout",
+    "panels_svg",
     "plots",
     "render",
     "serve",
     "shapes",
     "svg",
+    "tensor_shapes",
     "widgets",
 }  # renderers, the CLI, the widgets
 FORBIDDEN_IN_QUERIES = (
