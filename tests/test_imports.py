@@ -69,6 +69,7 @@ DRAWING = {
     "export",
     "layout",
     "panels_svg",
+    "pictures",
     "plots",
     "render",
     "serve",
