@@ -12,6 +12,10 @@ returns.
   hidden layer (``mlp.relu``: its zeros are the dead ReLUs, the ReLU mask) and the stream
   after the MLP (``resid_post``). Each is a ``Tensor`` of ``across_positions`` (labels
   ``p,i``, data and grad as recorded), its rows labelled by the input characters.
+- ``sublayer_norms(fp, layer)``: per position, the size (L2 norm) of the stream into the layer,
+  of what attention adds to it (``attn_out``), of what the MLP adds (``fc2``) and of the stream
+  out; ``dead_units`` / ``always_dead``: the ReLU mask as counts, and the units dead at every
+  position (tables and lists a lesson shows).
 - ``letters(fp)``: for each position its input character, the target it should predict,
   the probability the model gave that target (``pos{p}.probs[target]``) and the position's
   loss (``pos{p}.loss``), each with its grad and its node's name; and the mean loss.
@@ -25,9 +29,20 @@ from microgpt.errors import ArgumentTypeError, MicrogptError
 from microgpt.validate import check_int
 
 from .checks import check_pass
+from .tables import Table
 from .tensors import Tensor, across_positions
 
-__all__ = ["Letter", "Letters", "Stream", "check_model_pass", "letters", "stream"]
+__all__ = [
+    "Letter",
+    "Letters",
+    "Stream",
+    "always_dead",
+    "check_model_pass",
+    "dead_units",
+    "letters",
+    "stream",
+    "sublayer_norms",
+]
 
 
 @dataclass
@@ -142,3 +157,48 @@ def letters(fp) -> Letters:
             )
         )
     return Letters(fp.doc, out, fp.loss.data, fp.trace.label(fp.loss), len(labels))
+
+
+def _rows(t: Tensor) -> list[list[float]]:
+    width = t.shape[1]
+    return [t.data[k : k + width] for k in range(0, len(t.data), width)]
+
+
+def _norm(row: list[float]) -> float:
+    return sum(x * x for x in row) ** 0.5
+
+
+def sublayer_norms(fp, layer: int = 0) -> Table:
+    """Per position: the L2 norm of the residual stream into layer ``layer``, of what its
+    attention adds (``attn_out``), of what its MLP adds (``fc2``), and of the stream out
+    (``resid_post``), from the recorded values."""
+    check_model_pass(fp, "sublayer_norms")
+    layer = _check_layer(fp, layer)
+    into = "embed.resid_pre" if layer == 0 else f"layer{layer - 1}.resid_post"
+    names = [into, f"layer{layer}.attn.attn_out", f"layer{layer}.mlp.fc2",
+             f"layer{layer}.resid_post"]  # fmt: skip
+    columns = [[_norm(r) for r in _rows(across_positions(fp, n))] for n in names]
+    rows = [[p, fp.chars[p], *(c[p] for c in columns)] for p in range(fp.positions)]
+    header = ["position", "input", "|x| in", "|attn_out| added", "|fc2| added", "|x| out"]
+    return Table(header, rows, f"{fp.doc!r}, layer {layer}: the size (L2 norm) of each vector")
+
+
+def dead_units(fp, layer: int = 0) -> Table:
+    """Per position: how many of the MLP's units are dead (relu exactly 0) and which fire."""
+    check_model_pass(fp, "dead_units")
+    layer = _check_layer(fp, layer)
+    relu = across_positions(fp, f"layer{layer}.mlp.relu")
+    rows = []
+    for p, row in enumerate(_rows(relu)):
+        alive = [i for i, x in enumerate(row) if x != 0]
+        rows.append([p, fp.chars[p], len(row) - len(alive), ", ".join(map(str, alive)) or "none"])
+    header = ["position", "input", "dead units", "units that fire"]
+    return Table(header, rows, f"{fp.doc!r}, layer {layer}: the ReLU mask")
+
+
+def always_dead(fp, layer: int = 0) -> list[int]:
+    """The MLP units of layer ``layer`` that are dead (relu exactly 0) at every position."""
+    check_model_pass(fp, "always_dead")
+    layer = _check_layer(fp, layer)
+    rows = _rows(across_positions(fp, f"layer{layer}.mlp.relu"))
+    return [i for i in range(len(rows[0])) if all(r[i] == 0 for r in rows)]

@@ -326,3 +326,35 @@ def test_the_new_queries_import_no_renderer():
                 continue
             for n in names:
                 assert n.split(".")[0] not in bad and n not in drawing, (module, n)
+
+
+# -- what each sublayer adds, the ReLU mask as a table ----------------------------------------
+def test_sublayer_norms_are_the_norms_of_the_recorded_vectors(fp):
+    from explorer.positions import sublayer_norms
+
+    table = sublayer_norms(fp)
+    assert len(table.rows) == fp.positions
+    for p, char, into, attn, mlp, out in table.rows:
+        assert char == fp.chars[p]
+        for name, norm in (("embed.resid_pre", into), ("layer0.attn.attn_out", attn),
+                           ("layer0.mlp.fc2", mlp), ("layer0.resid_post", out)):  # fmt: skip
+            values = [fp.node(f"pos{p}.{name}[{i}]").data for i in range(16)]
+            assert norm == pytest.approx(math.sqrt(sum(v * v for v in values)), rel=1e-12)
+        assert into == pytest.approx(4.0, rel=1e-3)  # rmsnorm: size √16 (less its 1e-5)
+    assert "<table" in table._repr_html_()
+
+
+def test_dead_units_and_always_dead_read_the_relu_mask(fp):
+    from explorer.positions import always_dead, dead_units
+
+    table = dead_units(fp)
+    for p, _, dead, alive in table.rows:
+        relu = [fp.node(f"pos{p}.layer0.mlp.relu[{i}]").data for i in range(64)]
+        assert dead == relu.count(0)
+        assert alive == (", ".join(str(i) for i, x in enumerate(relu) if x) or "none")
+    never = always_dead(fp)
+    for i in never:
+        assert all(fp.node(f"pos{p}.layer0.mlp.relu[{i}]").data == 0 for p in range(fp.positions))
+    assert len(never) < 64
+    with pytest.raises(MicrogptError, match="layer"):
+        always_dead(fp, layer=1)
