@@ -90,20 +90,13 @@ def main() -> None:
         row(f"click {tensor} -> {opts['view']} view + SVG", med, best, 1.0,
             f"{scalar.drawn} drawn")  # fmt: skip
 
-    try:
-        from explorer import panels_svg, positions
-    except ImportError:
-        print("  (the positions x dimensions panels are not in this version)")
-        return
+    from explorer.pictures import stream_picture, weight_picture
 
-    def heatmaps():
-        parts = [panels_svg.stream_svg(positions.stream(fp, layer=0), fp)]
-        parts.append(panels_svg.letters_svg(positions.letters(fp)))
-        return parts
-
-    med, best, parts = timed(heatmaps, args.repeat)
+    med, best, picture = timed(lambda: stream_picture(fp, layer=0), args.repeat)
     row("positions x dimensions heatmaps + letters (SVG)", med, best, 0.5,
-        f"{sum(map(len, parts)) / 1e3:.0f} kB")  # fmt: skip
+        f"{len(picture.svg) / 1e3:.0f} kB")  # fmt: skip
+    med, best, picture = timed(lambda: weight_picture(fp, 0, 1, pos, 2), args.repeat)
+    row("one attention weight explained (SVG)", med, best, extra=f"{len(picture.svg) / 1e3:.0f} kB")
 
 
 if __name__ == "__main__":
