@@ -1,6 +1,10 @@
 """``Dashboard``: the graph, the inspector, attention, probabilities, backward step by step,
 embeddings and training, linked on one forward pass (document + position + selection).
 
+The graph opens on the model view (``explorer.model_view``: the position's ``gpt()`` as
+tensors) at the selected position; a click on a tensor shows it in the inspector as a table
+and opens its scalar nodes, and the breadcrumb's "model" leads back at the same position.
+
 Runs in JupyterLab and under Voilà (``voila notebooks/classroom_dashboard.ipynb``).
 ``presenter=True`` lays it out for a classroom projector: controls in one row, the graph over
 most of the screen, larger type (a "text size" control), a high-contrast palette.
@@ -13,14 +17,12 @@ import re
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
-
 from ..memory import trim
 from ..node import resolve_node
 from .attention import AttentionView
 from .embeddings import EmbeddingView
 from .graph import GraphExplorer
-from .inspector import NodeInspector
+from .inspector import NodeInspector, names_a_node
 from .lazy import ShownLater
 from .probs import ProbabilitiesView
 from .session import Session
@@ -52,6 +54,7 @@ _STYLE = """<style>
   white-space: nowrap; overflow-wrap: normal; }
 .microgpt-dashboard .microgpt-inspector td:first-child { white-space: normal;
   overflow-wrap: anywhere; min-width: 12em; }
+.microgpt-dashboard .microgpt-tensor-table td:first-child { min-width: 0; }
 .microgpt-presenter .microgpt-inspector-name { font-size: 130%; }
 </style>"""
 
@@ -79,12 +82,13 @@ class Dashboard(W.VBox):
     high_contrast = traitlets.Bool(False)
 
     def __init__(self, doc: str = "emma", checkpoint=None, presenter: bool = False,
-                 keep: int = 3, **kwargs) -> None:  # fmt: skip
+                 keep: int = 3, view: str = "model", **kwargs) -> None:  # fmt: skip
         """``keep``: how many recorded passes stay cached for going back to a document at once
-        (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class)."""
+        (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class). ``view``: the
+        graph's first view (``GraphExplorer.view``: the model view, or e.g. the overview)."""
         self.session = Session(checkpoint, keep=keep)
-        self.graph = GraphExplorer(self.session, doc=doc)
-        self.inspector = NodeInspector()
+        self.graph = GraphExplorer(self.session, doc=doc, view=view)
+        self.inspector = NodeInspector(tensors=self.graph.tensors)  # the tensors drawn
         self.attention = AttentionView()
         self.probs = ProbabilitiesView()
         self.stepper = BackwardStepper()
@@ -121,6 +125,7 @@ class Dashboard(W.VBox):
         traitlets.link((self, "pos"), (self.graph, "pos"))
         traitlets.link((self, "selected"), (self.graph, "selected"))
         traitlets.link((self.graph, "selected"), (self.inspector, "selected"))
+        traitlets.dlink((self.graph, "pos"), (self.inspector, "pos"))
         traitlets.link((self.graph, "pos"), (self.attention, "pos"))
         traitlets.link((self.graph, "pos"), (self.probs, "pos"))
         self.graph.observe(self._on_pass, "pass_version")
@@ -139,6 +144,13 @@ class Dashboard(W.VBox):
         if not presenter:  # the default value sends no change event: lay out once here
             self._on_presenter({"new": False})
         self._on_pass(None)
+
+    @traitlets.validate("pos")
+    def _clamp_pos(self, proposal) -> int:
+        """A position outside the document: the graph's message, and its last position (the
+        views linked to it all show the same one)."""
+        graph = getattr(self, "graph", None)
+        return proposal["value"] if graph is None else graph._clamp_pos(proposal)
 
     def _on_doc(self, change) -> None:
         if self._syncing:
@@ -188,11 +200,13 @@ class Dashboard(W.VBox):
         fp = self.graph.fp
         if fp is None or not change["new"]:
             return
-        try:
-            i = resolve_node(fp, change["new"])
-        except MicrogptError:
-            return
-        scope = fp.index.scope[i]
+        if names_a_node(fp, change["new"]):
+            scope = fp.index.scope[resolve_node(fp, change["new"])]
+        else:  # a tensor of the model view, or nothing the pass holds
+            tensor = self.graph.tensor(change["new"])
+            if tensor is None or not tensor.scope:  # a parameter matrix: no scope to follow
+                return
+            scope = tensor.scope
         pos = _pos_of(scope)
         if pos is not None and not self.graph.uses_pos():  # never redraw under a click
             self.pos = pos

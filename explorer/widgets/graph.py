@@ -1,6 +1,12 @@
 """``GraphExplorer``: a forward pass's graph in JupyterLab — pick a document, a position, a
 root and a view; click a node to select it, click a group to zoom in, search names.
 
+The ``model`` view (``explorer.model_view``) draws one position's ``gpt()`` as tensors; a
+click on a tensor selects it (the inspector shows it as a table) and opens its scalar nodes in
+the same viewer (``scalar_view_of``: a vector's scalars as a ``full`` view of a ``pattern``, a
+parameter's gradient path from a ``source``, the loss's node view); the breadcrumb's "model"
+leads back, at the same position.
+
 Controls and layout only: the pass comes from the ``Session`` (recomputed only when the
 document, root or step changes), views from ``explorer.views``, pictures laid out by
 ``explorer.layout`` and drawn by ``explorer.svg`` into the viewer (``SvgGraph``).
@@ -18,17 +24,32 @@ from microgpt.errors import MicrogptError
 from microgpt.trace import pattern_regex
 
 from .. import layout
+from ..model_view import scalar_view_of
 from ..node import resolve_node
 from ..playback import backward_json
 from ..views import build_view
 from .front import SvgGraph
+from .inspector import TensorLookup, names_a_node
 from .session import Latest, Session
 
 __all__ = ["GraphExplorer"]
 
-#: The views a learner picks from. "position" is the overview of one position, one level
-#: deeper (its embed, attention heads, MLP, lm_head and softmax).
-VIEW_CHOICES = ("overview", "position", "scope", "path", "node", "full")
+#: The views a learner picks from. "model" is one position's pass as the article's tensors;
+#: "position" the overview of one position, one level deeper (its embed, attention heads, MLP,
+#: lm_head and softmax).
+VIEW_CHOICES = ("overview", "model", "position", "scope", "path", "node", "full")
+
+#: Traits the constructor takes, in the order they are applied: these before the pass is
+#: recorded (``_load`` checks them against it), then the document, then ``view`` (checked).
+_BEFORE_LOAD = ("root", "depth", "budget", "scope", "pattern", "source", "selected", "search",
+                "compact", "pos")  # fmt: skip
+
+_POS = re.compile(r"pos\d+\.")
+
+
+def _at_pos(label: str, pos: int) -> str:
+    """``label`` moved to position ``pos`` when it names one (``pos2.…`` -> ``pos3.…``)."""
+    return f"pos{pos}." + label[_POS.match(label).end() :] if _POS.match(label) else label
 
 
 def _row(*controls) -> W.HBox:
@@ -46,10 +67,18 @@ class GraphExplorer(W.VBox):
     doc = traitlets.Unicode("emma")
     pos = traitlets.Int(1)
     root = traitlets.Unicode("loss")
-    view = traitlets.Enum(VIEW_CHOICES, default_value="overview")
+    #: One of ``VIEW_CHOICES`` (another name is refused with a message; the view stays).
+    view = traitlets.Unicode("overview")
     depth = traitlets.Int(2)
     budget = traitlets.Int(1000)
     scope = traitlets.Unicode("")
+    #: The full view's name pattern ("": the whole position), e.g. ``pos2.layer0.mlp.relu[*]``
+    #: (a click on that tensor sets it); a pattern at a position follows ``pos``.
+    pattern = traitlets.Unicode("")
+    #: The path view's source ("": the selected parameter, else the input's embedding row),
+    #: e.g. ``layer0.attn_wq[*]`` (a click on that matrix sets it).
+    source = traitlets.Unicode("")
+    #: A node's name or ``#id``, or a tensor of the model view (``pos2.layer0.mlp.relu``).
     selected = traitlets.Unicode("")
     search = traitlets.Unicode("")
     message = traitlets.Unicode("")
@@ -60,10 +89,21 @@ class GraphExplorer(W.VBox):
     compact = traitlets.Bool(False)
 
     def __init__(self, session: Session | None = None, **kwargs) -> None:
+        """``session``: the checkpoint and its passes (shared with other widgets); keyword
+        arguments: the traits above (``doc="christopher", view="model", pos=3``) and the
+        ``VBox``'s own."""
+        asked = {k: kwargs.pop(k) for k in (*_BEFORE_LOAD, "doc", "view") if k in kwargs}
         self.session = session or Session()
         self._loading = False
+        self._held = True  # nothing loaded or drawn until every trait asked for is in place
+        self._render_soon = Latest(self._render)
         self.fp = None
         self.current_view = None
+        #: The model view's tensors by id (the inspector can share it: ``NodeInspector``).
+        self.tensors = TensorLookup()
+        self._tensor: str | None = None  # the tensor selected by a click (it follows pos)
+        self._opened: str | None = None  # the tensor whose scalar view is shown
+        self._opening = False
         self._doc_box = W.Text(description="document", continuous_update=False)
         self._doc_box.add_class("microgpt-doc")
         self._pos_slider = W.IntSlider(
@@ -100,7 +140,6 @@ class GraphExplorer(W.VBox):
         super().__init__(**kwargs)
         self._on_compact({"new": self.compact})  # lay the controls out (no change event yet)
         self.add_class("microgpt-graph")
-        self._render_soon = Latest(self._render)
         # controls -> traits (the document is validated before it becomes the trait)
         self._doc_box.observe(lambda c: self._try_doc(c["new"]), "value")
         for control, trait in (
@@ -113,8 +152,34 @@ class GraphExplorer(W.VBox):
         ):
             traitlets.link((self, trait), (control, "value"))  # the control starts at the trait
         self.graph.observe(self._on_click, "clicks")
-        if self.fp is None:  # not loaded yet by a doc= given to the constructor
-            self._load(self.doc)
+        try:
+            self._apply(asked)
+        finally:
+            self._held = False
+        self._render()
+
+    def _apply(self, asked: dict) -> None:
+        """The constructor's traits, in an order where each is checked once the pass is in
+        place (a position out of range or an unknown view: a message, as from the controls)."""
+        for name in _BEFORE_LOAD:
+            if name in asked:
+                self._set(name, asked[name])
+        if "doc" in asked:
+            self._set("doc", asked["doc"])
+        self._load(self.doc)
+        if "view" in asked:
+            self._set("view", asked["view"])
+
+    def _set(self, name: str, value) -> None:
+        try:
+            if name == "root" and isinstance(value, str):  # the control offers it until loaded
+                self._root_pick.options = list(dict.fromkeys(["loss", value]))
+            setattr(self, name, value)
+        except traitlets.TraitError:
+            kind = type(getattr(self, name)).__name__
+            raise MicrogptError(
+                f"GraphExplorer({name}=...): expected {kind}, got {value!r}"
+            ) from None
 
     # -- the pass ----------------------------------------------------------------------------
     def _try_doc(self, doc: str) -> None:
@@ -122,6 +187,8 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("doc")
     def _on_doc(self, change) -> None:
+        if self._held:  # the constructor loads it
+            return
         if self.fp is not None and change["new"] == self.fp.doc:
             return
         if not self._load(change["new"]) and self.fp is not None:
@@ -166,17 +233,25 @@ class GraphExplorer(W.VBox):
                 self._doc_box.value = doc
             return False
         self.fp = fp
+        self.tensors.clear(fp)
+        notes = [note] if note else []
+        last = fp.positions - 1
+        if not 0 <= self.pos <= last:
+            notes.append(f"position {self.pos} is outside {doc!r}: its positions run from 0 to "
+                         f"{last}; showing position {max(0, min(self.pos, last))}")  # fmt: skip
         self._loading = True  # one render at the end, not one per control updated here
         try:
             self._doc_box.value = doc
-            self._pos_slider.max = fp.positions - 1
-            self.pos = min(self.pos, fp.positions - 1)
+            self._pos_slider.max = last
+            self.pos = max(0, min(self.pos, last))
+            self._pos_slider.value = self.pos  # the slider clamps silently under a lower max
+            self._follow_pos()
             self._root_pick.options = ["loss"] + [f"loss@{p}" for p in range(fp.positions)]
             if root not in self._root_pick.options:  # a node name
                 self._root_pick.options = [*self._root_pick.options, root]
             self.root = root
             self._root_pick.value = root
-            if self.selected and not self._known(self.selected):
+            if self.selected and not self._known(self.selected) and not self.tensor(self.selected):
                 self.selected = ""
             inside = self.scope + "."
             if self.scope and not any(s == self.scope or s.startswith(inside)
@@ -184,7 +259,7 @@ class GraphExplorer(W.VBox):
                 self.scope = ""
         finally:
             self._loading = False
-        self.message = note
+        self.message = "; ".join(notes)
         self.pass_version += 1
         self._render()
         return True
@@ -194,15 +269,15 @@ class GraphExplorer(W.VBox):
         return self._load(self.doc)
 
     def _known(self, label: str) -> bool:
-        try:
-            self.node_id(label)
-        except (MicrogptError, KeyError):
-            return False
-        return True
+        return names_a_node(self.fp, label)
 
     def node_id(self, label: str) -> int:
         """The trace id of a node given by name or ``#id``."""
         return resolve_node(self.fp, label)
+
+    def tensor(self, label: str):
+        """The model view's tensor node (``TensorNode``) ``label`` names, or ``None``."""
+        return self.tensors.find(self.fp, label, self.pos)
 
     # -- re-rendering (never recomputes the pass) ---------------------------------------------
     @traitlets.validate("pos")
@@ -218,22 +293,60 @@ class GraphExplorer(W.VBox):
             return max(0, min(pos, last))
         return pos
 
-    @traitlets.observe("pos", "view", "depth", "budget", "scope")
+    @traitlets.validate("view")
+    def _check_view(self, proposal) -> str:
+        view = proposal["value"]
+        if view not in VIEW_CHOICES:
+            self.message = f"unknown view {view!r}: choose one of {', '.join(VIEW_CHOICES)}"
+            return self.view
+        return view
+
+    @traitlets.observe("pos", "view", "depth", "budget", "scope", "pattern", "source")
     def _on_view_change(self, change) -> None:
         if self._loading:
             return
-        if change["name"] == "pos" and not self.uses_pos():
-            return  # e.g. the overview does not depend on the position
+        name = change["name"]
+        if name == "view" and self._opened and not self._opening:
+            self._close_tensor()  # left the tensor's scalars by other means than the crumb
+        if name == "pos":
+            self._follow_pos()
+            if not self.uses_pos():
+                return  # e.g. the overview does not depend on the position
+        if (name == "pattern" and self.view != "full") or (
+            name == "source" and self.view != "path"
+        ):
+            return  # an option of a view not drawn
         self._render_soon()
 
     def uses_pos(self) -> bool:
         """Whether the view drawn depends on ``pos`` (a change of position redraws it)."""
-        return self.view in ("position", "path", "full") or (
+        if self.view == "full" and self.pattern:
+            return bool(_POS.match(self.pattern))  # a pattern at a position follows it
+        return self.view in ("model", "position", "path", "full") or (
             self.view == "scope" and not self.scope
         )
 
+    def _follow_pos(self) -> None:
+        """A new position moves what names the old one: the full view's pattern, the tensor
+        clicked (and selected) and the tensor whose scalars are shown."""
+        moved = self._loading
+        self._loading = True  # the caller draws
+        try:
+            self.pattern = _at_pos(self.pattern, self.pos)
+            if self._opened:
+                self._opened = _at_pos(self._opened, self.pos)
+            if self._tensor and self.selected == self._tensor:
+                self._tensor = _at_pos(self._tensor, self.pos)
+                self.selected = self._tensor
+        finally:
+            self._loading = moved
+
     @traitlets.observe("selected")
     def _on_selected(self, change) -> None:
+        if change["new"] != self._tensor:  # a tensor of the model view drawn, or none
+            shown = self.current_view
+            drawn = shown is not None and shown.kind == "model"
+            self._tensor = change["new"] if drawn and self._drawn(change["new"]) else None
         self.graph.selected = change["new"]
         if self.view == "node":
             self._render_soon()
@@ -250,23 +363,28 @@ class GraphExplorer(W.VBox):
         view = self.view
         if view == "overview":
             return build_view(fp, "overview", depth=self.depth, **opts)
+        if view == "model":
+            return build_view(fp, "model", pos=self.pos, **opts)
         if view == "position":
             return build_view(fp, "overview", depth=self.depth + 2, pos=self.pos, **opts)
         if view == "scope":
             return build_view(fp, "scope", scope=self.scope or f"pos{self.pos}", **opts)
         if view == "path":
             source = self.selected if self.selected and self._is_param(self.selected) else None
-            return build_view(fp, "path", source=source, pos=self.pos, **opts)
+            return build_view(fp, "path", source=source or self.source or None, pos=self.pos,
+                              **opts)  # fmt: skip
         if view == "node":
             node = self.node_id(self.selected) if self.selected else fp.index.root
             return build_view(fp, "node", node=node, **opts)
+        if self.pattern:
+            return build_view(fp, "full", pattern=self.pattern, **opts)
         return build_view(fp, "full", pos=self.pos, **opts)
 
     def _is_param(self, label: str) -> bool:
         return self._known(label) and self.node_id(label) < self.fp.num_params
 
     def _render(self) -> None:
-        if self.fp is None:
+        if self.fp is None or self._held:
             return
         try:
             view = self._build()
@@ -274,13 +392,23 @@ class GraphExplorer(W.VBox):
         except MicrogptError as e:
             self.message = str(e)
             return
+        self._draw(view, lay)
+
+    def _draw(self, view, lay) -> None:
         self.current_view = view
+        if view.kind == "model":
+            self.tensors.keep(self.fp, view)  # the inspector reads the same tensors
         self.graph.selected = self.selected
         self.graph.show_view(view, lay)  # title, notes and legend stay outside the canvas
         # backward's steps, for the player in the page: sent once the picture is on its way
         self.graph.backward = backward_json(self.fp, view) or ""
         self._update_crumbs()
         self._mark_search()
+
+    def _drawn(self, node_id: str) -> bool:
+        """Whether ``node_id`` is a tensor of the view drawn."""
+        nodes = self.current_view.nodes if self.current_view is not None else ()
+        return any(n.id == node_id and n.kind == "tensor" for n in nodes)
 
     def _mark_search(self) -> list[str]:
         """Highlight the drawn nodes the search matches; returns their ids."""
@@ -291,15 +419,30 @@ class GraphExplorer(W.VBox):
             self.note = ""
             return []
         regex = pattern_regex(self.search)
-        drawn = [n.id for n in self.current_view.nodes if regex.fullmatch(n.name or n.id)]
+        drawn = [
+            n.id
+            for n in self.current_view.nodes
+            if regex.fullmatch(n.name or n.id)
+            or any(map(regex.fullmatch, getattr(n, "scalars", ())))  # a tensor's entries
+        ]
         total = sum(1 for n in self.fp.index.name if n is not None and regex.fullmatch(n))
         self.graph.highlight = drawn
-        self.note = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
+        if self.current_view.kind == "model":
+            self.note = (
+                f"{total:,} nodes match {self.search!r}; {len(drawn):,} of the tensors drawn "
+                "hold them"
+            )
+        else:
+            self.note = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
         return drawn
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
     def _on_click(self, change) -> None:
         title = self.graph.clicked
+        shown = self.current_view
+        if shown is not None and shown.kind == "model" and self._drawn(title):
+            self.open_tensor(title)
+            return
         kind, _, rest = title.partition("/")
         if kind in ("group", "input", "folded") and not rest:  # the top-level group: the root
             self.selected = self.fp.index.label(self.fp.index.root)
@@ -315,16 +458,75 @@ class GraphExplorer(W.VBox):
             title = rest
         self.selected = title
 
+    def open_tensor(self, name: str) -> bool:
+        """What a click on a tensor of the model view does: select it (the inspector shows it
+        as a table) and open its scalar nodes in this viewer (``scalar_view_of``): a vector's
+        scalars, a parameter's gradient path, the loss's node view. When they cannot be drawn
+        (e.g. a path over the budget) the message says why and the model view stays."""
+        if self.fp is None:
+            self.message = "nothing is drawn yet: give the explorer a document first"
+            return False
+        shown = self.current_view
+        model = shown if shown is not None and shown.kind == "model" else None
+        try:
+            spec = scalar_view_of(name, self.pos, model)  # a matrix: its busiest row drawn
+        except MicrogptError as e:
+            self.message = str(e)
+            return False
+        self._tensor = name
+        self.selected = name
+        if spec["view"] == "node":
+            self.selected = self._tensor = spec["node"]
+        want = {"view": spec["view"], "pattern": spec.get("pattern", ""),
+                "source": spec.get("source", "")}  # fmt: skip
+        before = {k: getattr(self, k) for k in want}
+        self._held = self._opening = True
+        try:
+            for k, v in want.items():
+                setattr(self, k, v)
+            view = self._build()
+            lay = layout.layout(view)
+        except MicrogptError as e:
+            for k, v in before.items():
+                setattr(self, k, v)
+            self.message = f"{name}: its scalar nodes cannot be drawn here: {e}"
+            return False
+        finally:
+            self._held = self._opening = False
+        self._opened = name
+        self.message = ""
+        self._draw(view, lay)
+        return True
+
+    def _close_tensor(self) -> None:
+        """Forget the tensor opened, and the pattern or source its click set."""
+        self._opened = None
+        loading, self._loading = self._loading, True  # the view change draws
+        try:
+            self.pattern = self.source = ""
+        finally:
+            self._loading = loading
+
+    def show_model(self) -> None:
+        """Back to the model view, at the same position (the breadcrumb's "model")."""
+        self.view = "model"
+
     def _update_crumbs(self) -> None:
         parts = self.scope.split(".") if self.view == "scope" and self.scope else []
-        buttons = [self._crumb("whole graph", "")]
+        buttons = [self._crumb("whole graph", lambda: self.zoom(""))]
         for k in range(len(parts)):
-            buttons.append(self._crumb(parts[k], ".".join(parts[: k + 1])))
+            scope = ".".join(parts[: k + 1])
+            buttons.append(self._crumb(parts[k], lambda scope=scope: self.zoom(scope)))
+        if self.view == "model" or self._opened:
+            buttons.append(self._crumb("model", self.show_model))
+        if self._opened and self.view != "model":
+            opened = self._opened
+            buttons.append(self._crumb(opened, lambda: self.open_tensor(opened)))
         self._crumbs.children = buttons
 
-    def _crumb(self, text: str, scope: str) -> W.Button:
+    def _crumb(self, text: str, go) -> W.Button:
         button = W.Button(description=text, layout=W.Layout(width="auto"))
-        button.on_click(lambda _: self.zoom(scope))
+        button.on_click(lambda _: go())
         return button
 
     def zoom(self, scope: str) -> None:
