@@ -134,11 +134,11 @@ async def click_cell(page, row: int, col: int, timeout_ms: float) -> float:
 
 
 async def click_group(page, timeout_ms: float) -> float:
-    """Click the group pos1.layer0; seconds until the breadcrumb shows the zoom."""
+    """Click the MLP's relu tensor in the model view; seconds until the breadcrumb shows it."""
     graph = page.locator(GRAPH)
     await graph.locator(".microgpt-viewer-canvas").scroll_into_view_if_needed()
     group = graph.locator("g.node").filter(
-        has=page.locator("title", has_text=re.compile(r"^group/pos1\.layer0$"))
+        has=page.locator("title", has_text=re.compile(r"^pos\d+\.layer0\.mlp\.relu$"))
     )
     start = time.perf_counter()
     await group.click()

@@ -112,6 +112,7 @@ class GraphExplorer(W.VBox):
         self._pos_slider.add_class("microgpt-pos-slider")
         self._root_pick = W.Dropdown(description="root", options=["loss"])
         self._view_pick = W.Dropdown(description="view", options=VIEW_CHOICES)
+        self._view_pick.add_class("microgpt-view-pick")
         self._depth_slider = W.IntSlider(description="depth", min=1, max=6, continuous_update=False)
         self._budget_box = W.BoundedIntText(description="budget", min=1, max=5000, step=100)
         self._search_box = W.Text(description="search", placeholder="pos2.*.attn_weights[*]",

@@ -33,7 +33,14 @@ def test_classroom_dashboard(lab_server, page, console_errors):
     inspector = page.locator(".microgpt-inspector")
     expect(graph.locator("g.node").first).to_be_visible()
 
-    # a click on a group zooms into it (Python answers with a new picture)
+    # the dashboard opens on the model view: a click on a tensor opens its scalar nodes
+    relu = graph.locator("g.node[data-kind=tensor][data-id$='.layer0.mlp.relu']")
+    relu.scroll_into_view_if_needed()
+    relu.click()
+    expect(graph.locator("g.node[data-kind=value][data-id*='.layer0.mlp.relu[']")).to_have_count(64)
+    expect(page.locator(".microgpt-inspector")).to_contain_text("64 entries")
+    # in the overview, a click on a group zooms into it (Python answers with a new picture)
+    graph.locator(".microgpt-view-pick select").select_option("overview")
     _node(page, graph, "group/pos1.layer0").click()
     expect(page.locator(".microgpt-breadcrumb")).to_contain_text("layer0")
 

@@ -221,8 +221,11 @@ def test_presenter_mode_fits_the_screen_and_moves_together(
     assert dashboard.evaluate(CUT_TEXT_JS) == []
     page.screenshot(path=str(shots / f"{name}-presenter-graph.png"))
 
-    # a click on the pos2 group: the position control and attention's row move to 2
+    # in the overview, a click on the pos2 group: the position control and attention's row
+    # move to 2
     canvas.scroll_into_view_if_needed()
+    graph.locator(".microgpt-view-pick select").select_option("overview")
+    expect(graph.locator('g.node[data-id="group/pos2.layer0"]')).to_be_attached()
     graph.locator(".microgpt-viewer-fit").click()
     graph.locator('g.node[data-id="group/pos2.layer0"]').click()
     expect(graph.locator(".microgpt-pos-slider .widget-readout")).to_have_text("2")

@@ -52,11 +52,12 @@ def test_three_students_leave_no_kernel(browser, served):
         for kid in kernel_ids:
             assert listed[kid]["connections"] >= 1
 
-        # Student 3 clicks a group: the kernel answers (the page is live, not a picture).
+        # Student 3 clicks a tensor: the kernel answers (the page is live, not a picture).
         page3 = contexts[2].pages[0]
-        page3.locator(".microgpt-graph g.node", has=page3.locator(
-            "title", has_text=re.compile(r"^group/pos1\.layer0$"))).click()  # fmt: skip
-        expect(page3.locator(".microgpt-breadcrumb")).to_contain_text("layer0")
+        relu = page3.locator(".microgpt-graph g.node[data-kind=tensor][data-id$='.mlp.relu']")
+        relu.scroll_into_view_if_needed()
+        relu.click()
+        expect(page3.locator(".microgpt-breadcrumb")).to_contain_text("layer0.mlp.relu")
 
         contexts[0].pages[0].close(run_before_unload=True)  # closes the tab
         contexts[0].close()

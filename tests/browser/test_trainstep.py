@@ -48,6 +48,7 @@ def test_one_step_from_the_dashboard(screen, lab_server, browser_artifacts_dir):
     before = _root_value(notes.inner_text())
 
     # a parameter: zoom into position 1's embedding, click its letter's embedding row entry
+    graph.locator(".microgpt-view-pick select").select_option("overview")
     graph.locator('g.node[data-id="group/pos1.embed"]').click()
     param = f"wte[{doc[0]},0]"
     node = graph.locator(f'g.node[data-id="{param}"]')
