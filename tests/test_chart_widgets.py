@@ -100,7 +100,7 @@ def test_sampling_refuses_past_the_context(session, monkeypatch):
 def test_sample_message_stays_until_the_next_action_and_the_title_names_the_prefix():
     d = Dashboard(doc="christopher")
     probs = d.probs
-    d._tabs.selected_index = 1  # the next-token tab: a hidden tab draws only when shown
+    d._tabs.selected_index = 2  # the next-token tab: a hidden tab draws only when shown
     d.pos = 7
     title = probs.figure.axes[0].get_title()
     assert "BOS + 'christo'" in title and "position 7 of 'christopher'" in title

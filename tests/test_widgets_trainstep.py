@@ -25,13 +25,13 @@ def test_hidden_tabs_draw_when_shown(tiny):
     assert dash._tabs.selected_index == 0 and probs.figure is None  # hidden: not drawn yet
     tab.step = 4  # new weights: the hidden views keep their pass, drawn only when shown
     assert probs.fp is dash.graph.fp and probs.figure is None
-    dash._tabs.selected_index = 1
+    dash._tabs.selected_index = 2  # next token
     assert probs.figure is not None and "'ava'" in probs.figure.axes[0].get_title()
     # hidden tabs are not drawn when the dashboard is built, nor for each new step
     assert tab._charted is None and dash.embeddings.figure is None
-    dash._tabs.selected_index = 4
+    dash._tabs.selected_index = 5  # one step
     assert tab._charted == 4
-    dash._tabs.selected_index = 3
+    dash._tabs.selected_index = 4  # embeddings
     assert dash.embeddings.figure is not None
     assert dash.embeddings.figure.axes[0].get_title().startswith("wte at step 4")
 

@@ -13,6 +13,7 @@ from .exercise import Exercise
 from .front import show
 from .graph import GraphExplorer
 from .inspector import NodeInspector
+from .panels import PositionsView, WeightView
 from .probs import ProbabilitiesView
 from .session import Session
 from .stepper import BackwardStepper
@@ -28,9 +29,11 @@ __all__ = [
     "Exercise",
     "GraphExplorer",
     "NodeInspector",
+    "PositionsView",
     "ProbabilitiesView",
     "Session",
     "TrainingView",
     "TrainStepView",
+    "WeightView",
     "show",
 ]

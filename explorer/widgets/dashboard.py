@@ -24,6 +24,7 @@ from .embeddings import EmbeddingView
 from .graph import GraphExplorer
 from .inspector import NodeInspector, names_a_node
 from .lazy import ShownLater
+from .panels import PositionsView, WeightView
 from .probs import ProbabilitiesView
 from .session import Session
 from .stepper import BackwardStepper
@@ -95,11 +96,14 @@ class Dashboard(W.VBox):
         self.embeddings = EmbeddingView(self.session.source, concealed=True)
         self.training = TrainingView()
         self.trainstep = TrainStepView(self.session, concealed=True)
-        tabs = W.Tab(children=[self.attention, self.probs, self.stepper, self.embeddings,
-                               self.trainstep, self.training])  # fmt: skip
-        for k, title in enumerate(
-            ["attention", "next token", "backward", "embeddings", "one step", "training"]
-        ):
+        self.weight = WeightView()  # under the attention map: the weight clicked, explained
+        self.positions = PositionsView(concealed=True)
+        attention = W.VBox([self.attention, self.weight])
+        tabs = W.Tab(children=[attention, self.positions, self.probs, self.stepper,
+                               self.embeddings, self.trainstep, self.training])  # fmt: skip
+        titles = ["attention", "across positions", "next token", "backward", "embeddings",
+                  "one step", "training"]  # fmt: skip
+        for k, title in enumerate(titles):
             tabs.set_title(k, title)
         self._presenter_style = W.HTML()
         self._font = W.FloatSlider(description="text size", min=1.0, max=2.5, step=0.25,
@@ -171,13 +175,16 @@ class Dashboard(W.VBox):
         fp = self.graph.fp
         if fp is None:  # the first document was refused: the graph shows why
             return
-        for view in (self.inspector, self.attention, self.probs, self.stepper):
+        for view in (self.inspector, self.attention, self.probs, self.stepper, self.weight,
+                     self.positions):  # fmt: skip
             view.show(fp)
 
     def _on_tab(self, change) -> None:
-        for k, view in enumerate(self._tabs.children):
-            if isinstance(view, ShownLater):
-                (view.reveal if k == change["new"] else view.conceal)()
+        for k, tab in enumerate(self._tabs.children):
+            views = tab.children if type(tab) is W.VBox else (tab,)  # attention + its weight
+            for view in views:
+                if isinstance(view, ShownLater):
+                    (view.reveal if k == change["new"] else view.conceal)()
 
     def _on_trainstep_doc(self, change) -> None:
         if change["new"] != self.doc:
@@ -214,11 +221,13 @@ class Dashboard(W.VBox):
         if m:
             self.attention.layer, self.attention.head = int(m[1]), int(m[2])
         self.stepper.follow(scope)
+        self.weight.select(change["new"])  # an attention weight: explained under the map
 
     def _on_attention_click(self, change) -> None:
         name = change["new"]
         if not name:
             return
+        self.weight.select(name)
         head_scope = name.rsplit(".", 1)[0]
         self.graph.scope = head_scope
         self.graph.view = "scope"

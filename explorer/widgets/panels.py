@@ -1,0 +1,143 @@
+"""The tensor level's panels as widgets: a pass across positions, and one attention weight.
+
+Controls and layout only: ``explorer.pictures`` draws (``stream_picture``,
+``weight_picture``); these widgets keep the pass they were given and redraw only when the pass,
+the layer or the chosen weight changes. In a Dashboard they sit in hidden tabs and draw when
+shown (``ShownLater``).
+
+- ``PositionsView``: the loss of each character, then one layer's residual stream, q, k, v and
+  ReLU mask across positions (data and grad heatmaps); a layer control when the model has more
+  than one.
+- ``WeightView``: one attention weight explained, from q and k to the softmax; ``select`` takes
+  the weight's node name (what a click on the attention map or on the graph gives).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import ipywidgets as W
+import traitlets
+
+from microgpt.errors import MicrogptError
+
+from ..pictures import stream_picture, weight_picture
+from .lazy import ShownLater
+
+__all__ = ["PositionsView", "WeightView", "parse_weight"]
+
+_WEIGHT = re.compile(r"pos(\d+)\.layer(\d+)\.attn\.head(\d+)\.attn_weights\[k=(\d+)\]\Z")
+
+
+def parse_weight(name: str) -> tuple[int, int, int, int] | None:
+    """``(layer, head, query, key)`` of an attention weight's node name, else ``None``."""
+    m = _WEIGHT.match(name or "")
+    return (int(m[2]), int(m[3]), int(m[1]), int(m[4])) if m else None
+
+
+def _scrolling(picture_html: str) -> str:
+    return f'<div style="overflow-x: auto; max-width: 100%">{picture_html}</div>'
+
+
+class PositionsView(ShownLater, W.VBox):
+    """The pass given to ``show`` across positions. Traits a learner changes:"""
+
+    layer = traitlets.Int(0)
+
+    def __init__(self, concealed: bool = False, **kwargs) -> None:
+        self.fp = None
+        self._layer = W.Dropdown(description="layer", options=[0], layout=W.Layout(width="auto"))
+        self._layer.style.description_width = "initial"
+        self._picture = W.HTML()
+        self._picture.add_class("microgpt-positions-picture")
+        self._message = W.HTML()
+        super().__init__([self._layer, self._message, self._picture], **kwargs)
+        self.add_class("microgpt-positions")
+        traitlets.link((self, "layer"), (self._layer, "value"))
+        self._concealed = concealed
+
+    def show(self, fp) -> None:
+        """Draw ``fp`` (a ``ForwardPass``) across positions."""
+        self.fp = fp
+        n = fp.source.config.n_layer
+        self._layer.options = list(range(n))
+        self._layer.layout.display = None if n > 1 else "none"
+        if self.layer >= n:
+            self.layer = 0
+        self._draw()
+
+    @traitlets.observe("layer")
+    def _on_layer(self, change) -> None:
+        if self.fp is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        if self.fp is None or self._later():
+            return
+        try:
+            picture = stream_picture(self.fp, self.layer)
+        except MicrogptError as e:
+            self._message.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
+            return
+        self._message.value = ""
+        self._picture.value = _scrolling(picture._repr_svg_())
+
+
+class WeightView(ShownLater, W.VBox):
+    """One attention weight of the pass given to ``show``, explained. Traits:"""
+
+    #: The weight's node name (``pos5.layer0.attn.head1.attn_weights[k=2]``); "" for none.
+    selected = traitlets.Unicode("")
+
+    def __init__(self, concealed: bool = False, **kwargs) -> None:
+        self.fp = None
+        self._picture = W.HTML()
+        self._picture.add_class("microgpt-weight-picture")
+        self._message = W.HTML(
+            "<p>Click a cell of the attention map (or an attention weight in the graph) to "
+            "see how that weight was computed, from q and k to the softmax.</p>"
+        )
+        super().__init__([self._message, self._picture], **kwargs)
+        self.add_class("microgpt-weight")
+        self._concealed = concealed
+
+    def show(self, fp) -> None:
+        """A new pass: the same weight, if it still exists in it, is drawn from it."""
+        self.fp = fp
+        self._draw()
+
+    def select(self, name: str) -> bool:
+        """Explain the attention weight named ``name``; False (nothing changes) if ``name``
+        is not an attention weight."""
+        if parse_weight(name) is None:
+            return False
+        self.selected = name
+        return True
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal) -> str:
+        name = proposal["value"]
+        if name and parse_weight(name) is None:
+            raise MicrogptError(
+                f"{name!r} is not an attention weight: names look like "
+                "pos5.layer0.attn.head1.attn_weights[k=2]"
+            )
+        return name
+
+    @traitlets.observe("selected")
+    def _on_selected(self, change) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.fp is None or not self.selected or self._later():
+            return
+        layer, head, query, key = parse_weight(self.selected)
+        try:
+            picture = weight_picture(self.fp, layer, head, query, key)
+        except MicrogptError as e:  # e.g. a new document shorter than the weight's query
+            self._picture.value = ""
+            self._message.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
+            return
+        self._message.value = ""
+        self._picture.value = _scrolling(picture._repr_svg_())

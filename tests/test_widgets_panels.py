@@ -1,0 +1,65 @@
+"""The tensor level's panels as widgets (explorer.widgets.panels) and in the Dashboard: the
+attention weight clicked is explained under the map, the pass across positions in its tab."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from explorer import ForwardPass
+from explorer.widgets import Dashboard, PositionsView, WeightView
+from explorer.widgets.panels import parse_weight
+from microgpt.errors import MicrogptError
+
+
+@pytest.fixture(scope="module")
+def emma():
+    return ForwardPass("emma")
+
+
+def ids(markup: str) -> set[str]:
+    return set(re.findall(r'data-id="([^"]+)"', markup))
+
+
+def test_parse_weight():
+    assert parse_weight("pos5.layer0.attn.head1.attn_weights[k=2]") == (0, 1, 5, 2)
+    assert parse_weight("pos5.layer0.attn.head1.attn_logits[k=2]") is None
+    assert parse_weight("") is None
+
+
+def test_weight_view_draws_the_selected_weight_and_refuses_other_names(emma):
+    view = WeightView()
+    view.show(emma)
+    assert view._picture.value == ""  # nothing chosen yet: it says how to choose
+    assert "Click a cell" in view._message.value
+    assert view.select("pos3.layer0.attn.head2.attn_weights[k=1]")
+    assert "pos3.layer0.attn.head2.attn_weights[k=1]" in ids(view._picture.value)
+    assert not view.select("pos3.layer0.attn.q[1]")  # not a weight: nothing changes
+    with pytest.raises(MicrogptError, match="not an attention weight"):
+        view.selected = "wte[e,0]"
+    assert view.selected == "pos3.layer0.attn.head2.attn_weights[k=1]"
+
+
+def test_positions_view_draws_when_shown(emma):
+    view = PositionsView(concealed=True)
+    view.show(emma)
+    assert view._picture.value == ""  # hidden: the drawing waits
+    view.reveal()
+    assert "pos2.layer0.mlp.relu[5]" in ids(view._picture.value)
+    assert view._layer.layout.display == "none"  # one layer: no layer control
+
+
+def test_dashboard_explains_the_clicked_weight_and_follows_the_document():
+    d = Dashboard(doc="christopher")
+    d.attention.click(5, 2)
+    weight = d.weight.selected
+    assert weight.startswith("pos5.") and weight.endswith("attn_weights[k=2]")
+    assert weight in ids(d.weight._picture.value)
+    d.doc = "emma"  # 5 positions: position 5's weight is gone, and the panel says so
+    assert "query must be between 0 and 4" in d.weight._message.value
+    assert d.weight._picture.value == ""
+    d.positions.conceal()
+    d._tabs.selected_index = 1  # the "across positions" tab
+    assert d._tabs.get_title(1) == "across positions"
+    assert "pos4.layer0.resid_post[0]" in ids(d.positions._picture.value)
