@@ -10,6 +10,17 @@
 // transform's scale) changes: ~100 ms a frame for 1,000 nodes. A CSS transform costs no layout
 // and, with no will-change (which would freeze a bitmap), is painted crisp at every scale.
 //
+// A picture opens readable (DESIGN.md, "Screens and presentation"). Its text size is the median
+// font size of the text in its nodes (SVG units: CSS px at scale 1). Fitted whole, if that keeps
+// the median at 9 CSS px or more; a small picture is enlarged to fill its canvas, up to median
+// text of 16 px and never beyond twice its size. Otherwise it opens at the readable scale
+// (median text of exactly 9 px: as much of the picture as can be read), on what matters: the
+// selected node, else the node the <svg> names in data-focus, else a node the picture marks (a
+// data-role, or the explorer's borders: selected, a path's source, the root), else the start of
+// a top-to-bottom picture (the model view reads as the article's gpt()) or the end of a
+// left-to-right one (where its root is). The minimap in the toolbar shows where the view is,
+// never over the picture. "fit" shows the whole picture, whatever its text size.
+//
 //   const viewer = microgptViewer(div, { onNodeClick: (id, event) => ..., minHeight: 240 });
 //   viewer.header.append(title); viewer.setSvg(text); viewer.select(id);
 //   viewer.setBackward(json); // or a <metadata class="microgpt-backward"> in the picture
@@ -21,10 +32,14 @@ function microgptViewer(host, options) {
   const MAX_SCALE = 8;
   const DRAG_PX = 4; // a press that moves further is a drag, never a click
   const STEP = 1.25; // zoom factor of a button or key press
+  const READABLE_PX = 9; // median node text on screen a picture opens with, at least
+  const COMFORT_PX = 16; // a small picture is enlarged until its median text is this size
+  const MAX_ENLARGE = 2; // and never beyond twice its natural size
+  const MINIMAP_H = 24; // px: the minimap's height in the toolbar (its width follows)
   const listening = new AbortController(); // destroy() removes every listener at once
   microgptViewerAddStyle(host);
 
-  // ---- the DOM: header, toolbar, canvas (svg + indicator), footer ----
+  // ---- the DOM: header, toolbar (with the minimap), canvas (the svg), footer ----
   const add = (parent, tag, cls) =>
     parent.appendChild(Object.assign(doc.createElement(tag), { className: cls }));
   host.classList.add("microgpt-viewer");
@@ -33,8 +48,6 @@ function microgptViewer(host, options) {
   const canvas = add(host, "div", "microgpt-viewer-canvas");
   const footer = add(host, "div", "microgpt-viewer-footer");
   canvas.tabIndex = 0;
-  const indicator = add(canvas, "div", "microgpt-viewer-indicator");
-  const indicatorView = add(indicator, "div", "microgpt-viewer-indicator-view");
   const button = (text, cls, title, action) => {
     const b = add(toolbar, "button", "microgpt-viewer-" + cls);
     Object.assign(b, { type: "button", textContent: text, title });
@@ -46,6 +59,11 @@ function microgptViewer(host, options) {
   button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
   const readout = add(toolbar, "span", "microgpt-viewer-zoom");
   const player = microgptPlayer(toolbar, add, on, win, (g) => follow(g));
+  // The minimap sits at the toolbar's right end, in a slot kept while a picture is shown, so
+  // that it never covers the picture and the canvas never moves when it appears.
+  const slot = add(toolbar, "span", "microgpt-viewer-indicator-slot");
+  const indicator = add(slot, "span", "microgpt-viewer-indicator");
+  const indicatorView = add(indicator, "span", "microgpt-viewer-indicator-view");
 
   // ---- state ----
   let svg = null; // the root <svg> shown, or null
@@ -53,8 +71,14 @@ function microgptViewer(host, options) {
   let nodes = new Map(); // node id -> g.node
   let [cw, ch] = [0, 0]; // the canvas's content size in px
   let [fitScale, minScale] = [1, 0.05];
+  let textSize = 0; // the median font size of the picture's node text, SVG units; 0: none
+  let openScale = 1; // the readable scale, for a picture whose fit is not readable
   const view = { x: 0, y: 0, scale: 1 };
-  let fitted = true; // until the user moves, a resize fits again
+  // "open": as a new picture opens (a resize opens it again); "fit": fitted by the user (a
+  // resize fits again); "": moved by the user (a resize keeps the view)
+  let mode = "open";
+  let whole = false; // the view shows the whole picture, fitted
+  let opening = false; // within the task that set the picture: a selection is where it opens
   let frame = 0; // the pending requestAnimationFrame, 0 if none
   let sizeChanged = false;
   let selected = null;
@@ -65,34 +89,129 @@ function microgptViewer(host, options) {
     target.addEventListener(type, fn, Object.assign({ signal: listening.signal }, extra));
   }
 
-  // ---- size: the canvas is as wide as the host, as tall as the width-fitted picture ----
+  // ---- size: the canvas is as wide as the host, as tall as the picture at the scale it opens
+  // with (fitted to the width, enlarged if small; the readable scale if fitting is not) ----
   function measure() {
     const width = canvas.getBoundingClientRect().width;
     cw = Math.max(0, Math.floor(width) - 2 * canvas.clientLeft); // floor: never overflow
     const minH = opts.minHeight ?? 240;
     const maxH = opts.maxHeight ?? 0.7 * win.innerHeight;
-    const natural = pic && cw ? pic.h * Math.min(1, cw / pic.w) : 0;
-    ch = Math.round(Math.max(minH, Math.min(natural, maxH))); // as CSS clamp(): the min wins
+    const clampH = (h) => Math.round(Math.max(minH, Math.min(h, maxH))); // the min wins
+    // text size known: enlarged up to comfortable text; not known: never above 1:1
+    const most = textSize ? Math.max(1, Math.min(MAX_ENLARGE, COMFORT_PX / textSize)) : 1;
+    const widthScale = pic && cw ? Math.min(most, cw / pic.w) : 0;
+    ch = clampH(pic ? pic.h * widthScale : 0);
+    fitScale = pic && cw ? Math.min(widthScale, ch / pic.h) : 1;
+    openScale = textSize ? Math.min(MAX_ENLARGE, READABLE_PX / textSize) : 1;
+    if (!fitsReadable()) ch = clampH(pic.h * openScale); // more height (up to the most)
     canvas.style.height = ch + "px";
-    fitScale = pic && cw ? Math.min(1, cw / pic.w, ch / pic.h) : 1;
     minScale = Math.min(0.5 * fitScale, 0.05);
   }
+
+  // Fitted whole, the median text is readable (or the picture has no text to read).
+  const fitsReadable = () => !textSize || fitScale * textSize >= READABLE_PX - 1e-6;
 
   function relayout() {
     const before = [cw, ch];
     measure();
     if (before[0] === cw && before[1] === ch) return;
-    if (fitted) fitView();
+    if (mode === "open") openView();
+    else if (mode === "fit") fitView();
     else clampView();
   }
 
   // ---- the view ----
   function fitView() {
-    fitted = true;
+    mode = "fit";
+    whole = true;
     if (!pic || !cw) return;
     view.scale = fitScale;
     view.x = pic.x + (pic.w - cw / fitScale) / 2;
     view.y = pic.y + (pic.h - ch / fitScale) / 2;
+  }
+
+  // The view a picture opens with: fitted if that is readable, else the readable scale on
+  // what matters (focus()).
+  function openView() {
+    if (!pic || !cw || fitsReadable()) {
+      fitView();
+      mode = "open";
+      return;
+    }
+    [mode, whole] = ["open", false];
+    const s = (view.scale = openScale);
+    const f = focus();
+    view.x = place(f.x, f.ax, cw / s, pic.x, pic.w);
+    view.y = place(f.y, f.ay, ch / s, pic.y, pic.h);
+  }
+
+  // Where the view starts on one axis: the point `at` at the fraction `anchor` of the view's
+  // `size` (0: its start, 0.5: its middle), kept within the picture's [start, start + length]
+  // (or the picture centred, when the view is larger than it).
+  function place(at, anchor, size, start, length) {
+    if (size >= length) return start + (length - size) / 2;
+    return Math.min(Math.max(at - anchor * size, start), start + length - size);
+  }
+
+  // What a picture opens on (SVG units): the centre of a node (or of the nodes a picture
+  // marks alike: a path's sources), or an end of the picture.
+  function focus() {
+    const named = (id) => (id === null ? [] : [nodes.get(id)].filter(Boolean));
+    let gs = named(selected);
+    if (!gs.length) gs = named(svg.getAttribute("data-focus"));
+    if (!gs.length) gs = markedNodes();
+    if (gs.length) {
+      const bs = gs.map(nodeBox);
+      const x0 = Math.min(...bs.map((b) => b.x));
+      const y0 = Math.min(...bs.map((b) => b.y));
+      const x1 = Math.max(...bs.map((b) => b.x + b.w));
+      const y1 = Math.max(...bs.map((b) => b.y + b.h));
+      return { x: (x0 + x1) / 2, y: (y0 + y1) / 2, ax: 0.5, ay: 0.5 };
+    }
+    const flow = microgptViewerFlow(svg);
+    const boxes = [...nodes.values()].map(nodeBox).filter((b) => b.w > 0 || b.h > 0);
+    if (!flow || !boxes.length) {
+      return { x: pic.x + pic.w / 2, y: pic.y + pic.h / 2, ax: 0.5, ay: 0.5 };
+    }
+    // the rank at that end: the nodes level with the outermost one
+    const across = flow === "down" || flow === "up"; // the rank runs across, along x
+    const [pos, len] = across ? ["y", "h"] : ["x", "w"];
+    const [side, size] = across ? ["x", "w"] : ["y", "h"];
+    // a top-to-bottom picture reads from its start; a left-to-right one opens on its end
+    const atEnd = flow === "right" || flow === "up";
+    const key = (b) => (atEnd ? -(b[pos] + b[len]) : b[pos]);
+    const first = boxes.reduce((a, b) => (key(b) < key(a) ? b : a));
+    const level = first[pos] + first[len] / 2;
+    const rank = boxes.filter((b) => b[pos] <= level && level <= b[pos] + b[len]);
+    const lo = Math.min(...rank.map((b) => b[side]));
+    const hi = Math.max(...rank.map((b) => b[side] + b[size]));
+    const room = across ? cw / view.scale : ch / view.scale;
+    // the rank centred if it fits in the view, else from its first node (reading order)
+    const mid = hi - lo <= room ? [(lo + hi) / 2, 0.5] : [lo - 8, 0];
+    const end = atEnd ? [pic[pos] + pic[len], 1] : [pic[pos], 0];
+    const [ex, ax, ey, ay] = across ? [...mid, ...end] : [...end, ...mid];
+    return { x: ex, y: ey, ax, ay };
+  }
+
+  // The nodes the picture marks with one role: a data-role, else the border explorer.style.ROLE
+  // gives it (the explorer's SVG); the selected one, a path's sources, the root, in that order.
+  function markedNodes() {
+    for (const role of ["selected", "source", "root"]) {
+      const gs = [...svg.querySelectorAll(`g.node[data-role="${role}"]`)];
+      if (gs.length) return gs;
+    }
+    const borders = [["#e08214"], ["#1b7837"], ["#000000", "black"]];
+    for (const colours of borders) {
+      const gs = [...nodes.values()].filter((g) => {
+        const shape = g.querySelector(
+          ":scope > rect, :scope > circle, :scope > polygon, :scope > ellipse",
+        );
+        const colour = shape && (shape.getAttribute("stroke") || "").toLowerCase();
+        return colours.includes(colour) && Number(shape.getAttribute("stroke-width")) >= 2.5;
+      });
+      if (gs.length) return gs;
+    }
+    return [];
   }
 
   // Panning may push the picture aside, but never out of sight: a strip of it stays in.
@@ -108,7 +227,7 @@ function microgptViewer(host, options) {
   const clampScale = (s) => Math.min(MAX_SCALE, Math.max(minScale, s));
 
   function moved() {
-    fitted = false;
+    [mode, whole] = ["", false];
     clampView();
     schedule();
   }
@@ -156,7 +275,7 @@ function microgptViewer(host, options) {
   function paint() {
     readout.textContent = svg ? Math.round(view.scale * 100) + "%" : "";
     if (!svg || !cw) {
-      indicator.style.display = "none"; // no picture: nothing to locate
+      slot.style.display = indicator.style.display = "none"; // no picture: nothing to locate
       return;
     }
     const s = view.scale;
@@ -181,21 +300,25 @@ function microgptViewer(host, options) {
     else unscaleTimer = win.setTimeout(apply, 150);
   }
 
-  // Shown while part of the picture is out of view: its outline and the part in view. The
-  // outline is at least 24 px on each side, so a very wide picture's box is stretched.
+  // Shown while part of the picture is out of view: its outline and the part in view, in a
+  // slot of the toolbar that keeps its size while the picture is shown. The outline is
+  // MINIMAP_H px tall and 24 to 160 px wide: a tall picture's box is stretched sideways.
   function paintIndicator(w, h) {
     const x0 = Math.max(view.x, pic.x);
     const y0 = Math.max(view.y, pic.y);
     const x1 = Math.min(view.x + w, pic.x + pic.w);
     const y1 = Math.min(view.y + h, pic.y + pic.h);
     const e = 0.5 / view.scale; // half a screen pixel
-    const whole = x1 - x0 >= pic.w - e && y1 - y0 >= pic.h - e;
-    indicator.style.display = whole ? "none" : "block";
-    if (whole) return;
-    const k = Math.min(Math.min(160, cw / 4) / pic.w, Math.min(100, ch / 3) / pic.h);
-    const kx = Math.max(24, pic.w * k) / pic.w;
-    const ky = Math.max(24, pic.h * k) / pic.h;
-    Object.assign(indicator.style, { width: pic.w * kx + "px", height: pic.h * ky + "px" });
+    const all = x1 - x0 >= pic.w - e && y1 - y0 >= pic.h - e;
+    const most = Math.max(24, Math.min(160, cw / 4));
+    const kx = Math.min(Math.max(24, (pic.w * MINIMAP_H) / pic.h), most) / pic.w;
+    const ky = MINIMAP_H / pic.h;
+    // the slot holds the outline and its 1 px border
+    Object.assign(slot.style, { width: pic.w * kx + 2 + "px", height: MINIMAP_H + 2 + "px" });
+    slot.style.display = "block";
+    indicator.style.display = all ? "none" : "block";
+    if (all) return;
+    Object.assign(indicator.style, { width: pic.w * kx + "px", height: MINIMAP_H + "px" });
     Object.assign(indicatorView.style, {
       left: (x0 - pic.x) * kx + "px",
       top: (y0 - pic.y) * ky + "px",
@@ -210,6 +333,7 @@ function microgptViewer(host, options) {
     if (svg) svg.remove();
     svg = pic = markScale = null;
     nodes = new Map();
+    textSize = 0;
     const start = (text || "").indexOf("<svg"); // drop any XML prolog, DOCTYPE, comments
     if (start >= 0) {
       const holder = doc.createElement("template");
@@ -218,7 +342,7 @@ function microgptViewer(host, options) {
     }
     if (svg) {
       pic = microgptViewerNaturalBox(svg);
-      canvas.insertBefore(svg, indicator);
+      canvas.appendChild(svg);
       const b = pic ? null : svg.getBBox(); // no size given: measure the drawing
       if (b) pic = { x: b.x, y: b.y, w: b.width || 1, h: b.height || 1 };
       // 1 SVG unit = 1 px before the transform (graphviz's width in pt would make it 4/3)
@@ -228,12 +352,16 @@ function microgptViewer(host, options) {
         const id = microgptViewerNodeId(g);
         if (id !== null && !nodes.has(id)) nodes.set(id, g);
       }
+      textSize = microgptViewerTextSize(svg, win);
     }
     player.load(svg, nodes); // a picture with a backward script gets the player's controls
     measure();
-    fitView(); // a new picture always opens whole, whatever the last one's view was
+    openView(); // whatever the last picture's view was
     mark();
     paintNow(); // not one frame at its natural size
+    // A selection made in the same task (the widget draws, then selects) is where it opens.
+    opening = true;
+    Promise.resolve().then(() => (opening = false));
   }
 
   function mark() {
@@ -243,13 +371,14 @@ function microgptViewer(host, options) {
     }
   }
 
-  // A node's box in SVG units, read from the screen under a view painted just now.
+  // A node's box in SVG units, read from the screen: its place in the <svg> as drawn now,
+  // whatever view is painted (0 x 0 while the canvas is not laid out).
   function nodeBox(g) {
-    paintNow();
     const r = g.getBoundingClientRect();
-    const at = local({ clientX: r.left, clientY: r.top }); // canvas px
-    const s = view.scale;
-    return { x: view.x + at.x / s, y: view.y + at.y / s, w: r.width / s, h: r.height / s };
+    const o = svg.getBoundingClientRect();
+    const k = o.width / pic.w || 1; // screen px per SVG unit, as painted
+    const [x, y] = [pic.x + (r.left - o.left) / k, pic.y + (r.top - o.top) / k];
+    return { x, y, w: r.width / k, h: r.height / k };
   }
 
   // Brings a node into view unless it is already whole on screen at a readable scale.
@@ -258,7 +387,8 @@ function microgptViewer(host, options) {
     const [w, h] = [cw / view.scale, ch / view.scale];
     const inside =
       b.x >= view.x && b.y >= view.y && b.x + b.w <= view.x + w && b.y + b.h <= view.y + h;
-    if (inside && view.scale >= 0.75) return;
+    const readable = textSize ? READABLE_PX / textSize : 0.75;
+    if (inside && view.scale >= Math.min(0.75, readable) - 1e-9) return;
     let s = view.scale;
     if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
     centreOn(b.x + b.w / 2, b.y + b.h / 2, s);
@@ -267,7 +397,7 @@ function microgptViewer(host, options) {
   // While backward plays, its current node stays in sight: the view moves only when the node
   // is out of it (a fitted picture shows every node already).
   function follow(g) {
-    if (!cw || fitted) return;
+    if (!cw || whole) return;
     const b = nodeBox(g);
     const [w, h] = [cw / view.scale, ch / view.scale];
     const inside =
@@ -279,7 +409,10 @@ function microgptViewer(host, options) {
     selected = id ?? null;
     mark();
     const g = selected === null ? null : nodes.get(selected);
-    if (g && cw && !(how && how.reveal === false)) reveal(g, !how || how.zoom !== false);
+    if (g && cw && opening && mode === "open") {
+      openView(); // a picture just set opens on its selection
+      schedule();
+    } else if (g && cw && !(how && how.reveal === false)) reveal(g, !how || how.zoom !== false);
     return Boolean(g);
   }
 
@@ -383,7 +516,7 @@ function microgptViewer(host, options) {
 
   // ---- public ----
   function fit() {
-    fitView();
+    fitView(); // the whole picture, readable or not
     schedule();
   }
 
@@ -456,6 +589,39 @@ function microgptViewerNaturalBox(svg) {
   return width > 0 && height > 0 ? { x: 0, y: 0, w: width, h: height } : null;
 }
 
+// The median font size of the text in a picture's nodes, in its own units (CSS px at scale 1);
+// 0 if its nodes hold no text.
+function microgptViewerTextSize(svg, win) {
+  const sizes = [];
+  for (const t of svg.querySelectorAll("g.node text")) {
+    if (!t.textContent.trim()) continue;
+    let size = 0;
+    for (let e = t; e && !size; e = e === svg ? null : e.parentElement) {
+      size = microgptViewerLength(e.getAttribute("font-size"));
+    }
+    if (!size) size = parseFloat(win.getComputedStyle(t).fontSize) || 0;
+    if (size > 0) sizes.push(size);
+  }
+  sizes.sort((a, b) => a - b);
+  const n = sizes.length;
+  return n ? (n % 2 ? sizes[(n - 1) / 2] : (sizes[n / 2 - 1] + sizes[n / 2]) / 2) : 0;
+}
+
+// Which way a picture's edges run, summed from where each starts to where it ends: "down",
+// "up", "right", "left", or "" (no edges).
+function microgptViewerFlow(svg) {
+  let [dx, dy] = [0, 0];
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const n = (path.getAttribute("d") || "").match(/-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?/gi);
+    if (!n || n.length < 4) continue;
+    dx += Number(n[n.length - 2]) - Number(n[0]);
+    dy += Number(n[n.length - 1]) - Number(n[1]);
+  }
+  if (!dx && !dy) return "";
+  if (Math.abs(dy) > Math.abs(dx)) return dy > 0 ? "down" : "up";
+  return dx > 0 ? "right" : "left";
+}
+
 function microgptViewerLength(text) {
   const m = /^\s*([\d.]+(?:e[+-]?\d+)?)\s*(px|pt)?\s*$/i.exec(text || "");
   return m ? Number(m[1]) * (/pt/i.test(m[2] || "") ? 4 / 3 : 1) : 0;
@@ -516,9 +682,10 @@ function microgptViewerCss() {
     ".microgpt-viewer-play[hidden] { display: none; }",
     ".microgpt-viewer-play-status { color: #222; font-variant-numeric: tabular-nums;",
     "  overflow-wrap: anywhere; }",
-    ".microgpt-viewer-indicator { position: absolute; right: 8px; bottom: 8px; display: none;",
-    "  overflow: hidden; border: 1px solid #777; background: rgba(255, 255, 255, 0.85);",
-    "  pointer-events: none; }",
+    // the minimap: at the toolbar's right end, outside the picture
+    ".microgpt-viewer-indicator-slot { display: none; margin-left: auto; flex: none; }",
+    ".microgpt-viewer-indicator { position: relative; display: none;",
+    "  overflow: hidden; border: 1px solid #777; background: #fff; pointer-events: none; }",
     ".microgpt-viewer-indicator-view { position: absolute; box-sizing: border-box;",
     "  border: 1.5px solid #333; background: rgba(0, 0, 0, 0.12); }",
   ].join("\n");

@@ -633,3 +633,68 @@ def save_artifacts(
             cells.nth(i).screenshot(path=path, timeout=5000)
             saved.append(path)
     return saved
+
+
+# --------------------------------------------------------------------------------------------
+# The graph viewer (explorer/viewer.js) as a learner sees it
+
+#: What a learner sees of one viewer (``.microgpt-viewer``), in CSS px: ``scale`` (screen px per
+#: SVG unit), ``font`` (the median font size of its node text on screen: font size × scale) and
+#: ``height`` (the median height of those texts' boxes), ``texts`` (how many), the boxes of the
+#: ``canvas`` (inside its border), the ``drawing``, the minimap (``indicator``, ``None`` while
+#: hidden; ``inView``, the part of it that marks the view) and the ``output`` around the viewer,
+#: ``visible`` (node texts inside the canvas, whole or in part), ``covered`` (how many of them
+#: the minimap overlaps) and ``zoom`` (the zoom readout).
+VIEWER_MEASURE_JS = """(viewer) => {
+  const box = (r) => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                       width: r.width, height: r.height});
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+                          && b.top < a.bottom;
+  const median = (xs) => {
+    xs.sort((a, b) => a - b);
+    const n = xs.length;
+    return n ? (n % 2 ? xs[(n - 1) / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2) : 0;
+  };
+  const canvas = viewer.querySelector('.microgpt-viewer-canvas');
+  const svg = canvas.querySelector(':scope > svg');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const c = canvas.getBoundingClientRect();
+  const inner = {left: c.left + canvas.clientLeft, top: c.top + canvas.clientTop,
+                 right: c.left + canvas.clientLeft + canvas.clientWidth,
+                 bottom: c.top + canvas.clientTop + canvas.clientHeight};
+  const indicator = viewer.querySelector('.microgpt-viewer-indicator');
+  const shown = indicator && getComputedStyle(indicator).display !== 'none'
+    && getComputedStyle(indicator).visibility !== 'hidden';
+  const mini = shown ? box(indicator.getBoundingClientRect()) : null;
+  const part = shown ? indicator.querySelector('.microgpt-viewer-indicator-view') : null;
+  const sizes = [], heights = [];
+  let visible = 0, covered = 0;
+  for (const t of svg.querySelectorAll('g.node text')) {
+    if (!t.textContent.trim()) continue;
+    sizes.push(parseFloat(getComputedStyle(t).fontSize) * scale);
+    const r = t.getBoundingClientRect();
+    heights.push(r.height);
+    if (!meets(r, inner)) continue;
+    visible += 1;
+    if (mini && meets(r, mini)) covered += 1;
+  }
+  const output = viewer.closest('.jp-OutputArea-output');
+  return {
+    scale, font: median(sizes), height: median(heights), texts: sizes.length,
+    visible, covered, indicator: mini, canvas: inner,
+    inView: part ? box(part.getBoundingClientRect()) : null,
+    drawing: box(svg.querySelector(':scope > g').getBoundingClientRect()),
+    output: output ? box(output.getBoundingClientRect()) : null,
+    zoom: viewer.querySelector('.microgpt-viewer-zoom').textContent,
+  };
+}"""
+
+
+def measure_viewer(viewer) -> dict:
+    """:data:`VIEWER_MEASURE_JS` for the viewer at this Playwright locator."""
+    return viewer.evaluate(VIEWER_MEASURE_JS)
+
+
+def settle(page: Page) -> None:
+    """Wait two animation frames: the viewer writes its view in the next one."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")

@@ -1,9 +1,12 @@
 """The classroom dashboard on the two reference screens (DESIGN.md, "Screens and presentation"):
 a laptop (1600×1000) and a projector (1280×720 at 150%: a 853×480 viewport at device scale 1.5).
 
-After Run All and typing "christopher": the drawn graph lies inside its panel horizontally, the
-title and legend are visible, wheel zoom and drag pan move the picture, ``fit`` restores it, and
-a click on an attention cell brings the selected node into view. Screenshots of both screens are
+After Run All and typing "christopher": the graph opens readable (median node text >= 9 CSS px;
+the minimap, outside the canvas, says where when only part is in view), its canvas lies inside
+its panel, the title and legend are visible, ``fit`` shows the whole drawing, wheel zoom and drag
+pan move the picture, ``fit`` restores it, and a click on an attention cell brings the selected
+node into view. Every graph of the lessons checked opens readable too, and whole (enlarged if
+small) when that keeps it readable. Screenshots of both screens are
 saved as artifacts (``$BROWSER_TESTS_ARTIFACTS``, else pytest's temp dir), pass or fail.
 """
 
@@ -14,11 +17,13 @@ import re
 from pathlib import Path
 
 import pytest
-from labharness import error_outputs, open_and_run_all
+from labharness import error_outputs, measure_viewer, open_and_run_all, settle
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
+READABLE_PX = 9.0  # DESIGN.md: a picture opens with median text >= 9 CSS px
+ROUNDING_PX = 0.01  # the scale read back from the screen is rounded to layout units
 
 
 def box(locator) -> dict:
@@ -76,13 +81,22 @@ def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
     canvas = graph.locator(".microgpt-viewer-canvas")
     svg = canvas.locator("svg.microgpt-canvas")
     expect(svg.locator("g.node").first).to_be_visible()
-    # the backward player's controls arrive just after the picture (above the canvas): the
-    # layout has settled once they are in
-    expect(graph.locator(".microgpt-viewer-play")).to_be_visible(timeout=30_000)
+    settle(page)  # the viewer writes its view in the next frame
     canvas.scroll_into_view_if_needed()
+    settle(page)
     panel = box(graph)
-    drawing = box(svg.locator(":scope > g"))  # what is drawn, at the fitted scale
+    opened = measure_viewer(graph)  # as it opens: readable, whole or in part
     assert inside_x(box(canvas), panel), "the canvas is wider than the graph's panel"
+    assert opened["font"] >= READABLE_PX - ROUNDING_PX, f"median text {opened['font']:.2f} px"
+    d, c = opened["drawing"], opened["canvas"]
+    if d["left"] < c["left"] - 1 or d["right"] > c["right"] + 1:
+        assert opened["indicator"] is not None, "part is out of view and the minimap is hidden"
+    assert opened["covered"] == 0, "the minimap covers node text"
+    graph.screenshot(path=str(shots / f"{name}-christopher-opened.png"))
+    graph.locator(".microgpt-viewer-fit").click()
+    settle(page)
+    canvas.scroll_into_view_if_needed()
+    drawing = box(svg.locator(":scope > g"))  # what is drawn, at the fitted scale
     assert inside_x(drawing, box(canvas)), f"the fitted drawing sticks out: {drawing}"
     expect(title).to_be_visible()
     legend = graph.locator(".microgpt-viewer-legend svg")
@@ -149,8 +163,11 @@ def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
     "notebook",
     ["00_tour.ipynb", "03_one_forward_pass.ipynb", "06_single_token_gradient_path.ipynb"],
 )
-def test_lesson_graphs_open_fitted(screen, lab_server, browser_artifacts_dir, notebook):
-    """Every graph a lesson shows opens inside its output, whole, with its title in sight."""
+def test_lesson_graphs_open_readable(screen, lab_server, browser_artifacts_dir, notebook):
+    """Every graph a lesson shows opens inside its output with its title in sight, its median
+    node text at least 9 CSS px: whole (and as wide as half its canvas, or as tall as it, or
+    with text of 16 px, when it is small) if that keeps it readable, else in part with the
+    minimap showing where, over no node text."""
     from playwright.sync_api import expect
 
     name, page = screen
@@ -164,10 +181,31 @@ def test_lesson_graphs_open_fitted(screen, lab_server, browser_artifacts_dir, no
         viewer.scroll_into_view_if_needed()
         canvas = viewer.locator(".microgpt-viewer-canvas")
         expect(canvas.locator("svg g.node").first).to_be_attached()
+        settle(page)
         area = box(viewer.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]"))
         assert inside_x(box(canvas), area), f"graph {k} of {notebook} is wider than its output"
-        drawing = box(canvas.locator("svg > g"))
-        assert inside(drawing, box(canvas), slack=2), f"graph {k} of {notebook} opens clipped"
+        m = measure_viewer(viewer)
+        what = f"graph {k} of {notebook} ({m['zoom']}, median text {m['font']:.2f} px)"
+        assert m["font"] >= READABLE_PX - ROUNDING_PX, f"{what}: too small to read"
+        assert m["covered"] == 0, f"{what}: the minimap covers node text"
+        c, d = m["canvas"], m["drawing"]
+        whole = (
+            d["left"] >= c["left"] - 2
+            and d["right"] <= c["right"] + 2
+            and d["top"] >= c["top"] - 2
+            and d["bottom"] <= c["bottom"] + 2
+        )
+        if whole:
+            assert m["indicator"] is None, f"{what}: whole, and the minimap shows"
+            big = (
+                d["width"] >= 0.5 * (c["right"] - c["left"])
+                or d["height"] >= 0.9 * (c["bottom"] - c["top"])
+                or m["font"] >= 16 - ROUNDING_PX
+                or m["scale"] >= 2 - 1e-6
+            )
+            assert big, f"{what}: small in its canvas, not enlarged"
+        else:
+            assert m["indicator"] is not None, f"{what}: in part, and no minimap says where"
         expect(viewer.locator(".microgpt-viewer-title")).not_to_be_empty()
         viewer.screenshot(path=str(shots / f"{name}-{notebook.split('.')[0]}-{k}.png"))
     assert error_outputs(page) == []
@@ -244,6 +282,7 @@ def test_presenter_mode_fits_the_screen_and_moves_together(
     graph.locator('g.node[data-id="group/pos2.layer0.attn.head1"]').click()
     expect(title).to_contain_text("scope pos2.layer0.attn.head1")
     canvas.scroll_into_view_if_needed()
+    graph.locator(".microgpt-viewer-fit").click()  # it opens readable, on part of the head
     node = graph.locator('g.node[data-id="pos2.layer0.attn.head1.attn_weights[k=1]"]')
     node_id = node.get_attribute("data-id")
     node.click()

@@ -2,6 +2,8 @@
 
 Each test opens a standalone page (file://) that inlines viewer.js and two real pictures drawn
 by ``dot``: a wide graph (300 nodes in 60 columns, far wider than any screen) and a tall one.
+Neither is readable fitted whole, so each opens at the readable scale (median node text 9 CSS px)
+on its start; most tests begin from the fitted view ("fit"), the first two check the opening.
 Positions are read from the rendered page (``getBoundingClientRect``) in CSS px, so the tests
 check what a learner sees, not only the viewer's own numbers; and since the viewer moves the
 picture with a CSS transform, one test compares its pixels at 3x with the same view drawn
@@ -105,7 +107,8 @@ def pictures() -> dict[str, str]:
     from explorer import ForwardPass, scope_view, svg
 
     package = svg.canvas_svg(scope_view(ForwardPass("emma"), "pos1.layer0.attn.head0"))
-    return {"wide": wide, "tall": render(tall_dot()), "package": package}
+    small = render("digraph small { a -> b; a -> c; b -> d; c -> d; }")  # text 14 px
+    return {"wide": wide, "tall": render(tall_dot()), "package": package, "small": small}
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +136,8 @@ def page(browser, page_url, screen, console_errors, browser_artifacts_dir):
     collect_console_errors(page, console_errors)
     page.goto(page_url)
     page.wait_for_function("window.viewer !== undefined")
+    settle(page)
+    page.evaluate("window.opened = viewer.getView(); viewer.fit()")  # the view it opened with
     settle(page)
     try:
         yield page
@@ -163,10 +168,19 @@ def inside(box: dict, frame: dict, tol: float = EDGE_TOL) -> bool:
     )
 
 
-def natural_size(svg: str) -> tuple[float, float]:
-    """Width and height of a picture in its own units (its viewBox, as dot writes it)."""
+def natural_box(svg: str) -> tuple[float, float, float, float]:
+    """x, y, width and height of a picture in its own units (its viewBox, as dot writes it)."""
     box = re.search(r'<svg[^>]*viewBox="([^"]+)"', svg)[1].split()
-    return float(box[2]), float(box[3])
+    return float(box[0]), float(box[1]), float(box[2]), float(box[3])
+
+
+def natural_size(svg: str) -> tuple[float, float]:
+    """Width and height of a picture in its own units."""
+    return natural_box(svg)[2:]
+
+
+#: How far fitting may enlarge a picture: to median text of 16 px (the small one's is 14 px).
+MOST = {"small": 16 / 14}
 
 
 def fit_scale(page, picture: str) -> float:
@@ -177,7 +191,8 @@ def fit_scale(page, picture: str) -> float:
     v = view(page)
     assert v["width"] * v["scale"] == pytest.approx(width, abs=1)
     assert v["height"] * v["scale"] == pytest.approx(height, abs=0.01)
-    return min(1, v["width"] * v["scale"] / width_units, height / height_units)
+    most = MOST.get(picture, 1)
+    return min(most, v["width"] * v["scale"] / width_units, height / height_units)
 
 
 def assert_fitted(page, picture: str = "wide") -> None:
@@ -190,7 +205,69 @@ def assert_fitted(page, picture: str = "wide") -> None:
     assert page.evaluate("T.indicator()") == "none"
 
 
-def test_opens_fitted_and_sized(page, screen):
+def assert_opened_readable(page, picture: str, first: str) -> None:
+    """Opened at median text 9 px (dot's node text: 10 px in the wide picture, 14 in the tall
+    one), at the top of the picture (its edges run down: it opens on its start; centred if it
+    is not as tall as the canvas) with the node ``first`` of the top rank in view; the minimap
+    shows the view and lies outside the canvas."""
+    size = {"wide": 10, "tall": 14}[picture]
+    v, canvas = view(page), page.evaluate("T.canvas()")
+    assert v["scale"] == pytest.approx(9 / size, rel=1e-9)
+    _, y, _, height = natural_box(page.evaluate(f"SVGS.{picture}"))
+    top = y if height > v["height"] else y + (height - v["height"]) / 2
+    assert v["y"] == pytest.approx(top)
+    assert inside(page.evaluate(f"T.box(T.node('{first}'))"), canvas), f"{first} is not in view"
+    assert page.evaluate("T.indicator()") == "block"
+    mini = page.evaluate("T.box(document.querySelector('.microgpt-viewer-indicator'))")
+    assert mini["bottom"] <= canvas["top"], "the minimap lies over the canvas"
+    part = page.evaluate("T.box(document.querySelector('.microgpt-viewer-indicator-view'))")
+    assert part["top"] == pytest.approx(mini["top"] + 1, abs=1), "the minimap shows no top"
+
+
+def test_opens_readable_on_the_start(page, screen, browser_artifacts_dir):
+    """The wide picture fitted whole would show 3-4 px text: it opens readable instead, on the
+    start of the graph (its top rank, from the left: the rank is wider than the canvas); "fit"
+    and a resize (the learner has not moved) keep to their rules."""
+    assert page.evaluate("opened") == page.evaluate("viewer.setSvg(SVGS.wide), viewer.getView()")
+    settle(page)
+    assert_opened_readable(page, "wide", "pos0.s0")
+    assert page.evaluate("T.box(T.node('pos0.s0')).left - T.canvas().left") < 20
+    out = browser_artifacts_dir / "viewer"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{screen}-opened.png"))
+    zoom = page.locator(".microgpt-viewer-zoom").inner_text()
+    assert zoom == "90%"
+    size, width = page.viewport_size, view(page)["width"]
+    page.set_viewport_size({"width": size["width"] - 100, "height": size["height"]})
+    page.wait_for_function(f"viewer.getView().width < {width}")
+    settle(page)
+    assert_opened_readable(page, "wide", "pos0.s0")  # opened again for the new size
+    page.set_viewport_size(size)
+    page.click(".microgpt-viewer-fit")
+    settle(page)
+    assert_fitted(page)
+
+
+def test_small_pictures_are_enlarged_and_selection_is_where_it_opens(page, screen):
+    """A small picture fills its canvas, up to text of 16 px (14 px text: 16/14). A picture set
+    and given a selection at once (as the widget draws) opens on the selected node."""
+    page.evaluate("viewer.setSvg(SVGS.small)")
+    settle(page)
+    assert_fitted(page, "small")
+    assert view(page)["scale"] == pytest.approx(16 / 14, rel=1e-9)
+    page.evaluate("viewer.setSvg(SVGS.wide); viewer.select('pos40.s4', {reveal: false})")
+    settle(page)
+    v, canvas = view(page), page.evaluate("T.canvas()")
+    assert v["scale"] == pytest.approx(0.9, rel=1e-9)
+    node = page.evaluate("T.box(T.node('pos40.s4'))")
+    assert inside(node, canvas)
+    assert centre(node)[0] == pytest.approx(centre(canvas)[0], abs=TOL)
+    page.evaluate("viewer.select('pos41.s4')")  # later: a selection in view does not move it
+    settle(page)
+    assert view(page) == v
+
+
+def test_fit_is_sized(page, screen):
     assert_fitted(page)
     canvas = page.evaluate("T.canvas()")
     inner = page.evaluate("innerHeight")
@@ -366,18 +443,24 @@ def test_header_and_footer_stay_put(page):
     assert ys() == before
 
 
-def test_new_picture_opens_fitted(page):
-    first = view(page)
+def test_new_picture_opens_by_its_own_rule(page):
+    """Whatever the last picture's view: the tall picture opens readable at its top, centred
+    (narrower than the canvas); the wide one as it first opened; fitted, the tall one fills the
+    canvas's height."""
     page.evaluate("viewer.zoomBy(3, [10, 10]); viewer.setView({x: 2000})")
     page.evaluate("viewer.setSvg(SVGS.tall)")
+    settle(page)
+    assert_opened_readable(page, "tall", "step0")
+    svg, canvas = page.evaluate("T.box(viewer.svg)"), page.evaluate("T.canvas()")
+    assert (svg["left"] + svg["right"]) / 2 == pytest.approx(centre(canvas)[0], abs=1)
+    page.click(".microgpt-viewer-fit")
     settle(page)
     assert_fitted(page, "tall")
     v, (_, height) = view(page), natural_size(page.evaluate("SVGS.tall"))
     assert v["scale"] < 1 and v["height"] == pytest.approx(height)  # fitted by height
     page.evaluate("viewer.setSvg(SVGS.wide)")
     settle(page)
-    assert view(page) == first
-    assert_fitted(page)
+    assert view(page) == page.evaluate("opened")
 
 
 def test_pinch_zooms_about_the_fingers(page):
@@ -462,7 +545,7 @@ def test_zoomed_in_is_as_crisp_as_a_redrawn_viewbox(page, screen, browser_artifa
     page.evaluate("viewer.setView({x: 1500, y: 60, scale: 3})")
     settle(page)
     canvas = page.evaluate("T.canvas()")
-    # the canvas's top-left corner (the indicator sits in the bottom-right one)
+    # the canvas's top-left corner
     clip = {"x": canvas["left"], "y": canvas["top"], "width": 300, "height": 150}
     shots = [page.screenshot(clip=clip)]
     page.evaluate(
