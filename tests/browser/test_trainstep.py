@@ -48,11 +48,17 @@ def test_one_step_from_the_dashboard(screen, lab_server, browser_artifacts_dir):
     before = _root_value(notes.inner_text())
 
     # a parameter: zoom into position 1's embedding, click its letter's embedding row entry
+    # (each picture opens readable, on part of it: "fit" shows every node to click)
+    fit = graph.locator(".microgpt-viewer-fit")
     graph.locator(".microgpt-view-pick select").select_option("overview")
-    graph.locator('g.node[data-id="group/pos1.embed"]').click()
+    group = graph.locator('g.node[data-id="group/pos1.embed"]')
+    expect(group).to_be_attached(timeout=60_000)
+    fit.click()
+    group.click()
     param = f"wte[{doc[0]},0]"
     node = graph.locator(f'g.node[data-id="{param}"]')
-    expect(node).to_be_visible(timeout=60_000)
+    expect(node).to_be_attached(timeout=60_000)
+    fit.click()
     node.click()
 
     take.click()
