@@ -136,6 +136,8 @@ class Dashboard(W.VBox):
         self.graph.observe(self._on_graph_scope, "scope")
         self.graph.observe(self._on_graph_selected, "selected")
         self.attention.observe(self._on_attention_click, "selected")
+        for panel in (self.weight, self.positions):  # a click on a cell: its node in the graph
+            panel.picture.observe(self._on_panel_click, "clicks")
         # the tab shows the graph's document and may ask for another (the next step's)
         traitlets.dlink((self.graph, "doc"), (self.trainstep, "doc"))
         self.trainstep.observe(self._on_trainstep_doc, "doc")
@@ -232,6 +234,36 @@ class Dashboard(W.VBox):
         self.graph.scope = head_scope
         self.graph.view = "scope"
         self.selected = name
+
+    def _on_panel_click(self, change) -> None:
+        self.show_node(change["owner"].clicked)
+
+    def show_node(self, node_id: str) -> None:
+        """A node named by a panel (a click on a cell of the weight explained or of the
+        across-positions heatmaps): the graph opens the scalars around it and selects it. A
+        named entry of a tensor opens the tensor's scalar nodes (``q[4]``: the 16 of ``q``); an
+        anonymous one (a product inside q·k) the scope it was computed in; ``group/posP`` (a
+        position's number) moves the position."""
+        fp = self.graph.fp
+        node_id = node_id.removeprefix("op/")
+        if fp is None or not node_id:
+            return
+        pos = _pos_of(node_id.removeprefix("group/"))
+        if pos is not None and pos < fp.positions:
+            self.pos = pos
+        if node_id.startswith("group/"):
+            return
+        if "[" in node_id and not node_id.startswith("#"):
+            base = node_id.split("[", 1)[0]
+            tensor = node_id if base in ("wte", "wpe") else base  # an embedding row: its path
+            if not self.graph.open_tensor(tensor):
+                return
+        elif names_a_node(fp, node_id):
+            self.graph.scope = fp.index.scope[resolve_node(fp, node_id)]
+            self.graph.view = "scope"
+        else:
+            return
+        self.selected = node_id
 
     def _on_sample(self, change) -> None:
         char = self.probs.sampled

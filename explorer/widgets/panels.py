@@ -10,6 +10,10 @@ shown (``ShownLater``).
   than one.
 - ``WeightView``: one attention weight explained, from q and k to the softmax; ``select`` takes
   the weight's node name (what a click on the attention map or on the graph gives).
+
+Both draw into a ``ClickableSvg`` (anywidget): a click on any cell or number reports the
+``data-id`` of the node it shows (``clicked``, with a ``clicks`` counter), so a Dashboard can
+open that node in the graph.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 
+import anywidget
 import ipywidgets as W
 import traitlets
 
@@ -25,7 +30,7 @@ from microgpt.errors import MicrogptError
 from ..pictures import stream_picture, weight_picture
 from .lazy import ShownLater
 
-__all__ = ["PositionsView", "WeightView", "parse_weight"]
+__all__ = ["ClickableSvg", "PositionsView", "WeightView", "parse_weight"]
 
 _WEIGHT = re.compile(r"pos(\d+)\.layer(\d+)\.attn\.head(\d+)\.attn_weights\[k=(\d+)\]\Z")
 
@@ -36,8 +41,40 @@ def parse_weight(name: str) -> tuple[int, int, int, int] | None:
     return (int(m[2]), int(m[3]), int(m[1]), int(m[4])) if m else None
 
 
-def _scrolling(picture_html: str) -> str:
-    return f'<div style="overflow-x: auto; max-width: 100%">{picture_html}</div>'
+class ClickableSvg(anywidget.AnyWidget):
+    """An SVG drawn by this package, in a panel that scrolls sideways when it is wider than
+    the notebook; a click on an element with a ``data-id`` (a cell, a number, a title)
+    reports that id."""
+
+    svg = traitlets.Unicode("").tag(sync=True)
+    clicked = traitlets.Unicode("").tag(sync=True)
+    clicks = traitlets.Int(0).tag(sync=True)
+
+    _esm = """
+function render({ model, el }) {
+  el.classList.add("microgpt-panel");
+  Object.assign(el.style, { overflowX: "auto", maxWidth: "100%" });
+  const style = document.createElement("style");
+  style.textContent = ".microgpt-panel [data-id] { cursor: pointer; }";
+  const holder = document.createElement("div");
+  el.append(style, holder);
+  const draw = () => {
+    const text = model.get("svg");
+    const start = text.indexOf("<svg");
+    holder.innerHTML = start >= 0 ? text.slice(start) : "";
+  };
+  model.on("change:svg", draw);
+  draw();
+  holder.addEventListener("click", (event) => {
+    const hit = event.target.closest("[data-id]");
+    if (!hit || !holder.contains(hit)) return;
+    model.set("clicked", hit.getAttribute("data-id"));
+    model.set("clicks", model.get("clicks") + 1);
+    model.save_changes();
+  });
+}
+export default { render };
+"""
 
 
 class PositionsView(ShownLater, W.VBox):
@@ -49,10 +86,10 @@ class PositionsView(ShownLater, W.VBox):
         self.fp = None
         self._layer = W.Dropdown(description="layer", options=[0], layout=W.Layout(width="auto"))
         self._layer.style.description_width = "initial"
-        self._picture = W.HTML()
-        self._picture.add_class("microgpt-positions-picture")
+        self.picture = ClickableSvg()
+        self.picture.add_class("microgpt-positions-picture")
         self._message = W.HTML()
-        super().__init__([self._layer, self._message, self._picture], **kwargs)
+        super().__init__([self._layer, self._message, self.picture], **kwargs)
         self.add_class("microgpt-positions")
         traitlets.link((self, "layer"), (self._layer, "value"))
         self._concealed = concealed
@@ -81,7 +118,7 @@ class PositionsView(ShownLater, W.VBox):
             self._message.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
             return
         self._message.value = ""
-        self._picture.value = _scrolling(picture._repr_svg_())
+        self.picture.svg = picture.svg
 
 
 class WeightView(ShownLater, W.VBox):
@@ -92,13 +129,13 @@ class WeightView(ShownLater, W.VBox):
 
     def __init__(self, concealed: bool = False, **kwargs) -> None:
         self.fp = None
-        self._picture = W.HTML()
-        self._picture.add_class("microgpt-weight-picture")
+        self.picture = ClickableSvg()
+        self.picture.add_class("microgpt-weight-picture")
         self._message = W.HTML(
             "<p>Click a cell of the attention map (or an attention weight in the graph) to "
             "see how that weight was computed, from q and k to the softmax.</p>"
         )
-        super().__init__([self._message, self._picture], **kwargs)
+        super().__init__([self._message, self.picture], **kwargs)
         self.add_class("microgpt-weight")
         self._concealed = concealed
 
@@ -136,8 +173,8 @@ class WeightView(ShownLater, W.VBox):
         try:
             picture = weight_picture(self.fp, layer, head, query, key)
         except MicrogptError as e:  # e.g. a new document shorter than the weight's query
-            self._picture.value = ""
+            self.picture.svg = ""
             self._message.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
             return
         self._message.value = ""
-        self._picture.value = _scrolling(picture._repr_svg_())
+        self.picture.svg = picture.svg

@@ -54,6 +54,9 @@ def test_play_backward_on_the_classroom_dashboard(screen, lab_server, browser_ar
     name, page = screen
     shots = screenshots(browser_artifacts_dir)
     graph, _ = dashboard_on(page, lab_server, "christopher")
+    # the dashboard opens on the model view (tensors: nothing to play); the overview plays
+    graph.locator(".microgpt-view-pick select").select_option("overview")
+    expect(graph.locator('g.node[data-id^="group/pos"]').first).to_be_attached()
     bar = graph.locator(".microgpt-viewer-play")
     expect(bar).to_be_visible()
     dashboard = page.locator(".microgpt-dashboard")
