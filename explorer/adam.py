@@ -56,7 +56,7 @@ class AdamPreview:
         ]
         note = f"<p><i>{text(self.note)}</i></p>" if self.note else ""
         caption = f"Adam's next step for <code>{text(self.name)}</code>"
-        table = html_table(["", "now", "", "after the next step"], rows, caption)
+        table = html_table(["", "now", "", "after the next step"], rows, caption, left={0})
         return f'<div class="microgpt-adam">{table}{note}</div>'
 
 

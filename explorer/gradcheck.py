@@ -96,7 +96,7 @@ class GradCheck:
             [text("verdict"), "<b>agree</b>" if self.agrees else "<b>DISAGREE</b>"],
         ]
         caption = f"gradient check of <code>{text(self.node)}</code>"
-        table = html_table(["", "d root / d node"], rows, caption)
+        table = html_table(["", "d root / d node"], rows, caption, left={0})
         return f'<div class="microgpt-gradcheck">{table}</div>'
 
 

@@ -22,7 +22,7 @@ from .graph import GraphEdge, GraphIndex, GraphView
 from .levels import value_node
 from .roles import roles_of
 from .style import fmt
-from .tables import html_table, number, text
+from .tables import cell, html_table, number, text
 
 __all__ = ["NodeReport", "consumer_terms", "node_report", "node_view", "resolve_node"]
 
@@ -70,18 +70,18 @@ class NodeReport(dict):
     def _repr_html_(self) -> str:
         def who(t: dict) -> str:
             role = f"<br><small>{text(t['role'])}</small>" if t.get("role") else ""
-            return f"<code>{text(t['label'])}</code>{role}"
+            return f"<code>{cell(t['label'])}</code>{role}"  # a long name wraps at its dots
 
         op = self["op"] + (f" {fmt(self['exponent'])}" if self["exponent"] is not None else "")
         head = [["node", who(self)], ["op", f"<code>{text(op)}</code>"],
                 ["scope", text(self["scope"] or "(top level)")],
                 ["data", number(self["data"])], ["grad", number(self["grad"])]]  # fmt: skip
-        parts = [html_table(None, head)]
+        parts = [html_table(None, head, left={0})]
         if self["inputs"]:
             rows = [[who(t), text(t["op"]), number(t["data"]), number(t["local_grad"])]
                     for t in self["inputs"]]  # fmt: skip
             parts.append(html_table(["input", "op", "data", "local grad ∂ this/∂ input"], rows,
-                                    "inputs"))  # fmt: skip
+                                    "inputs", left={0, 1}))  # fmt: skip
         rows = [[who(t), number(t["local_grad"]), number(t["grad"]), number(t["contribution"])]
                 for t in self["consumers"]]  # fmt: skip
         if rows:
@@ -90,7 +90,7 @@ class NodeReport(dict):
         if not rows:
             caption = text(self["formula"])
         parts.append(html_table(["consumer", "local grad", "consumer.grad", "contribution"],
-                                rows, caption))  # fmt: skip
+                                rows, caption, left={0}))  # fmt: skip
         return f'<div class="microgpt-node-report">{"".join(parts)}</div>'
 
 

@@ -62,7 +62,7 @@ class ParamStep:
             [text("value"), f"{number(self.before)} → <b>{number(self.after)}</b>"],
         ]
         caption = f"Adam on <code>{text(self.name)}</code>"
-        return html_table(["", ""], rows, caption)
+        return html_table(["", ""], rows, caption, left={0})
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class StepReport:
             [text("loss after (same document, new weights)"), f"<b>{number(self.loss_after)}</b>"],
             [text("learning rate lr_k"), number(self.lr)],
         ]
-        return html_table(["", ""], rows, f"training step {self.k + 1}")
+        return html_table(["", ""], rows, f"training step {self.k + 1}", left={0})
 
 
 class StepLab:

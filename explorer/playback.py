@@ -51,6 +51,7 @@ from .graph import GraphView
 from .levels import group_key
 from .path import resolve_source
 from .shapes import scales_of
+from .tables import cell, html_table, number, text
 
 __all__ = [
     "BackwardScript",
@@ -95,6 +96,18 @@ class BackwardScript:
     def __repr__(self) -> str:
         ends = f": {self.nodes[0]} first, {self.nodes[-1]} last" if self.nodes else ""
         return f"BackwardScript({len(self)} steps{ends})"
+
+    def _repr_html_(self) -> str:
+        """The steps as a table: the order in which backward made each drawn node's gradient
+        final, and that gradient (scrolling inside its box when long)."""
+        rows = [[text(k), cell(s.node), number(s.grad)] for k, s in enumerate(self.steps, 1)]
+        table = html_table(["step", "drawn node", "its final grad"], rows, left={1})
+        caption = (
+            f"Backward on this view: {len(self)} steps, one per drawn node that shows a "
+            "gradient, in the order backward() made it final."
+        )
+        box = "max-height: 16em; overflow-y: auto; display: inline-block"
+        return f'<p>{text(caption)}</p><div class="microgpt-script" style="{box}">{table}</div>'
 
     def state(self, k: int) -> dict[str, float]:
         """What every drawn node with a step shows after ``k`` steps (0: before the first)."""

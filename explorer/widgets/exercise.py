@@ -3,8 +3,10 @@
 The answer is a callable, called only when the learner presses "show answer" (so an exercise
 costs nothing until then, and its answer is always the real number, never a typed one). The
 result is shown as the object shows itself: a widget as itself, an object with
-``_repr_html_`` as that HTML, one with ``_repr_png_`` (``explorer.plots.picture``) as the
-image, anything else as text. An answer that raises shows the error as a message.
+``_repr_html_`` as that HTML (``explorer.tables.Table`` or ``Sentence``: what lessons
+answer with), one with ``_repr_png_`` (``explorer.plots.picture``) as the image, a string as a
+sentence, anything else as its pretty-printed repr. An answer that raises shows the error as
+a message.
 Controls and layout only.
 """
 
@@ -26,7 +28,7 @@ _NOT_COMPUTED = object()
 
 
 def _as_html(result: object) -> str:
-    """The answer as HTML: its ``_repr_html_``, its PNG, or its text (escaped)."""
+    """The answer as HTML: its ``_repr_html_``, its PNG, a sentence, or its repr (escaped)."""
     rich = getattr(result, "_repr_html_", None)
     if callable(rich):
         shown = rich()
@@ -40,7 +42,10 @@ def _as_html(result: object) -> str:
             b64 = base64.b64encode(data).decode("ascii")
             size = "".join(f' {k}="{int(meta[k])}"' for k in ("width", "height") if k in meta)
             return f'<img src="data:image/png;base64,{b64}"{size} alt="answer">'
-    text = result if isinstance(result, str) else pprint.pformat(result, width=90)
+    if isinstance(result, str):  # a sentence: wraps like text, keeps its line breaks
+        style = "white-space: pre-line"
+        return f'<p class="microgpt-exercise-sentence" style="{style}">{html.escape(result)}</p>'
+    text = pprint.pformat(result, width=90)  # a raw value: lessons answer with a Table
     return f'<pre class="microgpt-exercise-text">{html.escape(text)}</pre>'
 
 
@@ -69,6 +74,7 @@ class Exercise(W.VBox):
         self._shown = W.Box()
         self._shown.add_class("microgpt-exercise-answer")
         self._shown.layout.display = "none"
+        self._shown.layout.overflow = "auto"  # an answer wider than the page scrolls, uncut
         super().__init__([self._question, self._button, self._shown], **kwargs)
         self.add_class("microgpt-exercise")
         self.layout.border = "1px solid #d0d0d0"
@@ -99,6 +105,7 @@ class Exercise(W.VBox):
                 child = result
             else:
                 child = W.HTML(_as_html(result))
+                child.add_class("jp-RenderedHTMLCommon")  # tables styled as in the lesson
         except Exception as e:  # noqa: BLE001 - the learner sees any failure as a message
             self.error = str(e) if isinstance(e, MicrogptError) else f"{type(e).__name__}: {e}"
             child = W.HTML(f'<p class="microgpt-message">Error: {html.escape(self.error)}</p>')
