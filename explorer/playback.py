@@ -89,6 +89,10 @@ class BackwardScript:
     steps: tuple[PlayStep, ...]
     scale: float
     norm_scale: float
+    #: Where a log scale starts (0: a linear scale; ``explorer.style.log_floor``), so that the
+    #: player colours a node as the picture does while its grad accumulates.
+    grad_floor: float = 0.0
+    norm_floor: float = 0.0
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -127,7 +131,12 @@ class BackwardScript:
         return {
             "nodes": list(self.nodes),
             "start": [_num(self.start[n]) for n in self.nodes],
-            "scale": {"grad": self.scale, "norm": self.norm_scale},
+            "scale": {
+                "grad": self.scale,
+                "norm": self.norm_scale,
+                "grad_floor": self.grad_floor,
+                "norm_floor": self.norm_floor,
+            },
             "steps": [
                 {
                     "grad": _num(s.grad),
@@ -360,7 +369,15 @@ def backward_script(fp, view: GraphView) -> BackwardScript:
         edges = _edges(op or node_id, into, pairs, sent, kinds)
         steps.append(PlayStep(node_id, last[node_id], op, edges, changes))
     scales = scales_of(view)
-    return BackwardScript(tuple(n.id for n in order), start, tuple(steps), scales.grad, scales.norm)
+    return BackwardScript(
+        tuple(n.id for n in order),
+        start,
+        tuple(steps),
+        scales.grad,
+        scales.norm,
+        scales.grad_floor,
+        scales.norm_floor,
+    )
 
 
 def _same(a: float, b: float) -> bool:
