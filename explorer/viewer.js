@@ -21,6 +21,18 @@
 // left-to-right one (where its root is). The minimap in the toolbar shows where the view is,
 // never over the picture. "fit" shows the whole picture, whatever its text size.
 //
+// A text size (the CSS property --microgpt-text-scale on the host or an ancestor, 1 to 2.5:
+// presenter mode's "text size") multiplies the readable and comfortable text sizes: node text
+// on screen grows with the rest of the page's text.
+//
+// Presenter mode is a slide: inside an element of class microgpt-viewer-fill, the canvas fills
+// the rest of the visible height of what scrolls the page (JupyterLab's notebook panel, else the
+// window) once that element's top is at its top; the title keeps to one line and the notes fold
+// behind a "notes" toggle. The full-screen button (Fullscreen API on the host; Esc leaves) gives
+// the canvas the screen but for the title and the toolbar (the legend is below: it scrolls).
+// PageDown, PageUp and space on the canvas step the backward player, which opens at step 0.
+// The host keeps the viewer's API as host.microgptViewer (a presenter's clicker steps it).
+//
 //   const viewer = microgptViewer(div, { onNodeClick: (id, event) => ..., minHeight: 240 });
 //   viewer.header.append(title); viewer.setSvg(text); viewer.select(id);
 //   viewer.setBackward(json); // or a <metadata class="microgpt-backward"> in the picture
@@ -34,7 +46,9 @@ function microgptViewer(host, options) {
   const STEP = 1.25; // zoom factor of a button or key press
   const READABLE_PX = 9; // median node text on screen a picture opens with, at least
   const COMFORT_PX = 16; // a small picture is enlarged until its median text is this size
-  const MAX_ENLARGE = 2; // and never beyond twice its natural size
+  const MAX_ENLARGE = 2; // and never beyond twice its natural size (all three x textScale)
+  const FILL_MIN_PX = 120; // a canvas that fills the visible height is at least this tall
+  const FILL_MARGIN_PX = 6; // and ends this far above the bottom of what is visible
   const MINIMAP_H = 24; // px: the minimap's height in the toolbar (its width follows)
   const listening = new AbortController(); // destroy() removes every listener at once
   microgptViewerAddStyle(host);
@@ -52,12 +66,26 @@ function microgptViewer(host, options) {
     const b = add(toolbar, "button", "microgpt-viewer-" + cls);
     Object.assign(b, { type: "button", textContent: text, title });
     on(b, "click", action);
+    return b;
   };
   button("+", "zoom-in", "Zoom in (+)", () => zoomBy(STEP));
   button("\u2212", "zoom-out", "Zoom out (\u2212)", () => zoomBy(1 / STEP));
   button("fit", "fit", "Fit the whole picture (0 or F)", () => fit());
   button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
+  // four corners drawn, not a glyph: a font without U+26F6 would show an empty box
+  button("", "fullscreen", "Full screen (Esc leaves)", () => toggleFullscreen()).innerHTML =
+    '<svg viewBox="0 0 16 16" width="0.9em" height="0.9em" aria-hidden="true">' +
+    '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="currentColor"' +
+    ' stroke-width="2"/></svg>';
   const readout = add(toolbar, "span", "microgpt-viewer-zoom");
+  // presenter mode: the notes (the header's lines after the title) fold behind this toggle
+  const notesToggle = add(header, "button", "microgpt-viewer-notes-toggle");
+  Object.assign(notesToggle, { type: "button", textContent: "notes", title: "Show the notes" });
+  on(notesToggle, "click", () => {
+    const open = header.classList.toggle("microgpt-viewer-notes-open");
+    notesToggle.title = open ? "Hide the notes" : "Show the notes";
+    resized(); // the canvas below moves
+  });
   const player = microgptPlayer(toolbar, add, on, win, (g) => follow(g));
   // The minimap sits at the toolbar's right end, in a slot kept while a picture is shown, so
   // that it never covers the picture and the canvas never moves when it appears.
@@ -72,6 +100,7 @@ function microgptViewer(host, options) {
   let [cw, ch] = [0, 0]; // the canvas's content size in px
   let [fitScale, minScale] = [1, 0.05];
   let textSize = 0; // the median font size of the picture's node text, SVG units; 0: none
+  let textScale = 1; // the page's text size (--microgpt-text-scale), read by measure()
   let openScale = 1; // the readable scale, for a picture whose fit is not readable
   const view = { x: 0, y: 0, scale: 1 };
   // "open": as a new picture opens (a resize opens it again); "fit": fitted by the user (a
@@ -94,30 +123,63 @@ function microgptViewer(host, options) {
   function measure() {
     const width = canvas.getBoundingClientRect().width;
     cw = Math.max(0, Math.floor(width) - 2 * canvas.clientLeft); // floor: never overflow
+    textScale = microgptViewerTextScale(host, win);
+    const enlarge = MAX_ENLARGE * textScale;
     const minH = opts.minHeight ?? 240;
     const maxH = opts.maxHeight ?? 0.7 * win.innerHeight;
     const clampH = (h) => Math.round(Math.max(minH, Math.min(h, maxH))); // the min wins
+    const filled = fillHeight(); // presenter mode or full screen: the height is given
     // text size known: enlarged up to comfortable text; not known: never above 1:1
-    const most = textSize ? Math.max(1, Math.min(MAX_ENLARGE, COMFORT_PX / textSize)) : 1;
+    const comfort = COMFORT_PX * textScale;
+    const most = textSize ? Math.max(1, Math.min(enlarge, comfort / textSize)) : 1;
     const widthScale = pic && cw ? Math.min(most, cw / pic.w) : 0;
-    ch = clampH(pic ? pic.h * widthScale : 0);
+    ch = filled || clampH(pic ? pic.h * widthScale : 0);
     fitScale = pic && cw ? Math.min(widthScale, ch / pic.h) : 1;
-    openScale = textSize ? Math.min(MAX_ENLARGE, READABLE_PX / textSize) : 1;
-    if (!fitsReadable()) ch = clampH(pic.h * openScale); // more height (up to the most)
+    openScale = textSize ? Math.min(enlarge, (READABLE_PX * textScale) / textSize) : 1;
+    if (!filled && !fitsReadable()) ch = clampH(pic.h * openScale); // more height, up to max
     canvas.style.height = ch + "px";
     minScale = Math.min(0.5 * fitScale, 0.05);
   }
 
+  // The canvas's height when it fills what is visible (0: it does not). In full screen: the
+  // screen's less the title and the toolbar (the legend is below, the screen scrolls to it).
+  // Inside a .microgpt-viewer-fill element: the visible height of the nearest ancestor that
+  // scrolls (else the window's) less what lies between that element's top and the canvas's.
+  function fillHeight() {
+    const full = doc.fullscreenElement === host;
+    const top = full ? host : host.closest(".microgpt-viewer-fill");
+    if (!top) return 0;
+    let visible = win.innerHeight;
+    for (let e = top.parentElement; !full && e && e !== doc.body; e = e.parentElement) {
+      const scrolls = e.scrollHeight > e.clientHeight + 1; // a box that only could does not count
+      if (!scrolls || !/(auto|scroll)/.test(win.getComputedStyle(e).overflowY)) continue;
+      const r = e.getBoundingClientRect(); // the part of it on screen
+      visible = Math.min(r.top + e.clientTop + e.clientHeight, win.innerHeight) - Math.max(r.top, 0);
+      break;
+    }
+    const above = canvas.getBoundingClientRect().top - top.getBoundingClientRect().top;
+    const below = full ? parseFloat(win.getComputedStyle(host).paddingBottom) || 0 : 0;
+    const h = visible - above - below - 2 * canvas.clientTop - FILL_MARGIN_PX;
+    return Math.round(Math.max(FILL_MIN_PX, h));
+  }
+
   // Fitted whole, the median text is readable (or the picture has no text to read).
-  const fitsReadable = () => !textSize || fitScale * textSize >= READABLE_PX - 1e-6;
+  const fitsReadable = () => !textSize || fitScale * textSize >= READABLE_PX * textScale - 1e-6;
 
   function relayout() {
-    const before = [cw, ch];
+    const before = [cw, ch, textScale];
     measure();
-    if (before[0] === cw && before[1] === ch) return;
+    if (before[0] === cw && before[1] === ch && before[2] === textScale) return;
     if (mode === "open") openView();
     else if (mode === "fit") fitView();
+    else if (before[2] !== textScale) zoomAt(textScale / before[2], cw / 2, ch / 2);
     else clampView();
+  }
+
+  // ---- full screen: the Fullscreen API on the host (Esc leaves, as the browser's own key) ----
+  function toggleFullscreen() {
+    if (doc.fullscreenElement === host) doc.exitFullscreen().catch(() => {});
+    else if (host.requestFullscreen) host.requestFullscreen().catch(() => {}); // refused: stays
   }
 
   // ---- the view ----
@@ -387,7 +449,7 @@ function microgptViewer(host, options) {
     const [w, h] = [cw / view.scale, ch / view.scale];
     const inside =
       b.x >= view.x && b.y >= view.y && b.x + b.w <= view.x + w && b.y + b.h <= view.y + h;
-    const readable = textSize ? READABLE_PX / textSize : 0.75;
+    const readable = textSize ? (READABLE_PX * textScale) / textSize : 0.75;
     if (inside && view.scale >= Math.min(0.75, readable) - 1e-9) return;
     let s = view.scale;
     if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
@@ -501,17 +563,30 @@ function microgptViewer(host, options) {
     zoomAt(factor, p.x, p.y);
   }
 
+  // a clicker's keys step the backward player, when the picture has one
+  const stepPlayer = (by) => () => player.api.seek(player.api.position() + by);
   const keys = {
     "+": () => zoomBy(STEP), "=": () => zoomBy(STEP), "-": () => zoomBy(1 / STEP),
     0: fit, f: fit, F: fit, 1: () => oneToOne(),
     ArrowLeft: () => panBy(cw / 10, 0), ArrowRight: () => panBy(-cw / 10, 0),
     ArrowUp: () => panBy(0, ch / 10), ArrowDown: () => panBy(0, -ch / 10),
+    PageDown: stepPlayer(1), PageUp: stepPlayer(-1), " ": stepPlayer(1),
   };
+  const playerKeys = new Set(["PageDown", "PageUp", " "]);
 
   function onKey(e) {
     if (e.ctrlKey || e.metaKey || e.altKey || !keys[e.key]) return; // browser shortcuts
+    if (playerKeys.has(e.key) && !player.api.available()) return; // no player: the page's key
     e.preventDefault(); // arrows must not scroll the page
     keys[e.key]();
+  }
+
+  // Esc leaves full screen (a headless or kiosk browser may not take the key itself)
+  function onHostKey(e) {
+    if (e.key === "Escape" && doc.fullscreenElement === host) {
+      e.preventDefault();
+      doc.exitFullscreen().catch(() => {});
+    }
   }
 
   // ---- public ----
@@ -550,12 +625,18 @@ function microgptViewer(host, options) {
     win.clearTimeout(unscaleTimer);
     for (const e of [header, toolbar, canvas, footer]) e.remove();
     host.classList.remove("microgpt-viewer");
+    if (host.microgptViewer === api) delete host.microgptViewer;
   }
 
   const handlers = { pointerdown: onPointerDown, pointermove: onPointerMove, click: onClick };
   Object.assign(handlers, { pointerup: onPointerUp, pointercancel: onPointerUp, keydown: onKey });
   for (const [type, fn] of Object.entries(handlers)) on(canvas, type, fn);
   on(canvas, "wheel", onWheel, { passive: false });
+  on(host, "keydown", onHostKey);
+  on(doc, "fullscreenchange", () => {
+    host.classList.toggle("microgpt-viewer-fullscreen", doc.fullscreenElement === host);
+    resized(); // the canvas takes (or gives back) the screen's height
+  });
   // Sizes are read again in the next frame, not in the observer: setting the canvas's height
   // there would resize the host within the same frame (a "ResizeObserver loop" error).
   const resized = () => {
@@ -575,7 +656,16 @@ function microgptViewer(host, options) {
   }
 
   Object.assign(api, { getView, setView, destroy, setBackward, backward: player.api });
-  return Object.defineProperty(api, "svg", { get: () => svg }); // the <svg> shown, or null
+  Object.assign(api, { fullscreen: toggleFullscreen, refresh: resized });
+  Object.defineProperty(api, "svg", { get: () => svg }); // the <svg> shown, or null
+  host.microgptViewer = api;
+  return api;
+}
+
+// The page's text size at the host: --microgpt-text-scale (1 when unset), kept within 0.5-4.
+function microgptViewerTextScale(host, win) {
+  const value = parseFloat(win.getComputedStyle(host).getPropertyValue("--microgpt-text-scale"));
+  return Number.isFinite(value) && value > 0 ? Math.min(4, Math.max(0.5, value)) : 1;
 }
 
 // The natural box of a root <svg> in its own units: its viewBox, else its width and height
@@ -658,7 +748,20 @@ function microgptViewerCss() {
   return [
     ".microgpt-viewer-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px;",
     "  margin: 4px 0; }",
-    ".microgpt-viewer-toolbar button { min-width: 2.2em; padding: 1px 6px; cursor: pointer; }",
+    ".microgpt-viewer-toolbar button { min-width: 2.2em; padding: 1px 6px; cursor: pointer;",
+    "  font-size: inherit; }", // buttons follow the page's text size
+    ".microgpt-viewer-toolbar select { font-size: inherit; }",
+    // full screen: the host holds the screen (title, toolbar, canvas, legend), on the page's
+    // background
+    ".microgpt-viewer:fullscreen { box-sizing: border-box; padding: 8px; overflow: auto;",
+    "  background: var(--jp-layout-color0, #fff); color: var(--jp-content-font-color1, #000); }",
+    // presenter mode (a .microgpt-viewer-fill ancestor) and full screen: a one-line title, the
+    // notes folded behind their toggle (shown only when there are notes), the player's
+    // controls on a row of their own under the zoom buttons and the minimap
+    ".microgpt-viewer-notes-toggle { display: none; }",
+    // the legend (an SVG at its natural size) grows with the page's text size
+    ".microgpt-viewer-footer { zoom: var(--microgpt-text-scale, 1); }",
+    ...microgptViewerSlide(),
     ".microgpt-viewer-zoom { margin-left: 6px; color: #555; font-variant-numeric: tabular-nums; }",
     `${c} { position: relative; overflow: hidden; max-width: 100%; border: 1px solid #ccc;`,
     "  background: #fff; cursor: grab; touch-action: none; user-select: none; }",
@@ -689,6 +792,28 @@ function microgptViewerCss() {
     ".microgpt-viewer-indicator-view { position: absolute; box-sizing: border-box;",
     "  border: 1.5px solid #333; background: rgba(0, 0, 0, 0.12); }",
   ].join("\n");
+}
+
+function microgptViewerSlide() {
+  const modes = [".microgpt-viewer-fill .microgpt-viewer", ".microgpt-viewer:fullscreen"];
+  const each = (suffix) => modes.map((m) => m + suffix).join(",\n");
+  const h = " > .microgpt-viewer-header";
+  const rest = h + " > :not(.microgpt-viewer-title):not(.microgpt-viewer-notes-toggle)";
+  return [
+    `${each(h)} { display: flex; flex-wrap: wrap; align-items: center; column-gap: 0.5em; }`,
+    `${each(h + " > .microgpt-viewer-title")} { flex: 1 1 0; min-width: 0; white-space: nowrap;`,
+    "  overflow-x: auto; overflow-y: hidden; scrollbar-width: thin; }",
+    `${each(h + " > .microgpt-viewer-notes-toggle")} { display: inline-block; order: 1;`,
+    "  flex: none; font-size: 0.9em; padding: 0 6px; cursor: pointer; }",
+    `${each(rest)} { display: none; order: 2; flex: 0 0 100%; }`,
+    `${each(h + ".microgpt-viewer-notes-open > *")} { display: block; }`,
+    `${each(h + ":not(:has(> .microgpt-viewer-notes:not(:empty))) > .microgpt-viewer-notes-toggle")}`,
+    "  { display: none; }",
+    // the toolbar: the zoom buttons and the minimap on one row, the player (if any) on the next
+    `${each(" .microgpt-viewer-indicator-slot")} { order: 1; }`,
+    `${each(" .microgpt-viewer-play")} { order: 2; flex: 1 0 100%; margin-left: 0; }`,
+    `${each(" .microgpt-viewer-play-label")} { display: none; }`,
+  ];
 }
 
 // ---- backward, played: the script of explorer/playback.py, kept in the picture's <metadata> ----
@@ -753,7 +878,7 @@ function microgptPlayer(toolbar, add, on, win, onCurrent) {
     bar.hidden = !script;
     if (!script) return;
     n = script.steps.length;
-    p = n;
+    p = n; // the picture as drawn, until seek(0) below paints the start
     els = script.nodes.map((id) => element(nodes.get(id)));
     els.forEach((e, j) => e && e.g.setAttribute("data-step", String(j + 1))); // when final
     shown = els.map(() => null); // null: the picture's own text and fill
@@ -764,7 +889,7 @@ function microgptPlayer(toolbar, add, on, win, onCurrent) {
     }
     script.start = script.start.map(Number);
     for (const st of script.steps) for (const s of st.set) s[1] = Number(s[1]);
-    paintStatus();
+    seek(0); // the player opens at step 0: backward not run yet, the root's grad 1
   }
 
   function element(g) {

@@ -411,18 +411,34 @@ def test_one_selection_moves_every_view():
 
 
 def test_presenter_mode_lays_out_for_a_projector():
+    """A slide: one toolbar row (the page moves what does not fit into its menu), the canvas
+    filling the visible height (microgpt-viewer-fill), the inspector below; the text size and
+    the high-contrast toggle at the toolbar's end."""
     d = Dashboard(doc="emma", presenter=True)
-    assert d.graph.compact and len(d.graph.children) == 5  # a toolbar row, crumbs, msgs, graph
-    assert d.graph.graph.min_height >= 0.45  # the graph gets most of the screen's height
+    g = d.graph
+    assert g.compact and g.children[:2] == (g._toolbar, g._menu) and g.graph in g.children
+    assert "microgpt-viewer-fill" in g._dom_classes and g._front.active
+    tools = [g._pos_slider, g._doc_box, g._view_pick, g._search_box, g._crumbs, d._font,
+             d._contrast]  # fmt: skip
+    assert g.tools() == tools and list(g._toolbar.children) == [*tools, g._more]
+    g._on_front_msg(g._front, {"fit": 3}, [])  # the page: three fit in the row
+    assert list(g._toolbar.children) == [*tools[:3], g._more]
+    assert list(g._menu.children) == tools[3:] and g._menu.layout.visibility == "hidden"
+    g._more.value = True  # "⋯" shows the menu
+    assert g._menu.layout.visibility is None
     assert d.inspector.layout.width == "100%"  # below the graph, nothing squeezed beside it
-    assert d._presenter_bar in d.children and "150%" in d._presenter_style.value
-    d.font_scale = 2.0
-    assert "200%" in d._presenter_style.value
+    assert "--microgpt-text-scale: 1.5;" in d._presenter_style.value and d._font.value == 1.5
+    d._font.value = 2.0  # the "text size" control
+    assert d.font_scale == 2.0 and "--microgpt-text-scale: 2.0;" in d._presenter_style.value
+    assert g._front.scale == 2.0  # the page refits the toolbar
+    d.font_scale = 1.3  # a size between the control's steps is offered too
+    assert d._font.value == 1.3 and ("130%", 1.3) in d._font.options
     d.high_contrast = True
     assert "microgpt-contrast" in d._dom_classes
     d.presenter = False
-    assert not d.graph.compact and d.graph.graph.max_height == 0.7
-    assert d._presenter_bar not in d.children
+    assert not g.compact and g.graph.max_height == 0.7 and not g._front.active
+    assert g._toolbar not in g.children and "microgpt-viewer-fill" not in g._dom_classes
+    assert d._font not in _descendants(d)
 
 
 def test_the_graph_and_its_controls_are_laid_out_in_both_modes():

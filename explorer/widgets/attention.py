@@ -34,9 +34,9 @@ class AttentionView(ShownLater, W.VBox):
         self._layer = W.Dropdown(description="layer", options=[0],
                                  layout=W.Layout(width="auto"))  # fmt: skip
         # ToggleButtons is a block (its label above, apart from the buttons): a row keeps the
-        # label beside them
+        # label beside them (wrapping the buttons under it when large type leaves no room)
         self._head = W.ToggleButtons(description="head", options=[0], layout=W.Layout(
-            display="flex", flex_flow="row nowrap", align_items="center",
+            display="flex", flex_flow="row wrap", align_items="center",
             margin="0 0 0 1em"))  # fmt: skip
         for control in (self._layer, self._head):  # labels at their own width, beside controls
             control.style.description_width = "initial"

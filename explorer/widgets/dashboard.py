@@ -6,8 +6,12 @@ tensors) at the selected position; a click on a tensor shows it in the inspector
 and opens its scalar nodes, and the breadcrumb's "model" leads back at the same position.
 
 Runs in JupyterLab and under Voilà (``voila notebooks/classroom_dashboard.ipynb``).
-``presenter=True`` lays it out for a classroom projector: controls in one row, the graph over
-most of the screen, larger type (a "text size" control), a high-contrast palette.
+``presenter=True`` lays it out as a slide for a classroom projector: the controls in one
+toolbar row (those that do not fit behind its "⋯" menu), a one-line title (the notes behind a
+toggle), the graph filling the rest of the visible height, a full-screen button, the inspector
+below; one "text size" (100% to 250%) for everything (node text, legend, notes, controls, tabs,
+tables); a high-contrast palette. A clicker's keys (PageDown/PageUp, ArrowRight/ArrowLeft,
+space) step the backward player when the picture has one, else the position.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import re
 
 import ipywidgets as W
 import traitlets
+
+from microgpt.errors import MicrogptError
 
 from ..memory import trim
 from ..node import resolve_node
@@ -42,7 +48,64 @@ def _pos_of(scope: str) -> int | None:
     return int(m[1]) if m else None
 
 
-_STYLE = """<style>
+#: The text sizes the control offers (``font_scale``: any value from the first to the last).
+TEXT_SIZES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)
+
+#: Presenter mode at text size S (``{scale}``): ipywidgets' own sizes (type, control heights,
+#: label widths, tabs, slider handles) times S, and ``--microgpt-text-scale`` for the viewer
+#: (node text opens at S × the readable size; legend, title, notes and its buttons grow). "high
+#: contrast" deepens every colour of the graph and the charts (a washed-out projector loses
+#: pale fills first).
+_PRESENTER_STYLE = """<style>
+.microgpt-dashboard.microgpt-presenter {{
+  --microgpt-text-scale: {scale};
+  --jp-widgets-font-size: calc(13px * {scale});
+  --jp-widgets-inline-height: calc(12px + 16px * {scale});
+  --jp-widgets-inline-margin: calc(4px * min({scale}, 1.5));
+  --jp-widgets-inline-label-width: calc(80px * {scale});
+  --jp-widgets-inline-width: calc(300px * {scale});
+  --jp-widgets-inline-width-short: calc(148px * {scale});
+  --jp-widgets-inline-width-tiny: calc(72px * {scale});
+  --jp-widgets-horizontal-tab-height: calc(24px * {scale});
+  --jp-widgets-horizontal-tab-width: calc(144px * {scale});
+  --jp-widgets-slider-handle-size: calc(16px * min({scale}, 2));
+  --jp-widgets-slider-track-thickness: calc(4px * {scale});
+  --jp-widgets-container-padding: calc(15px * min({scale}, 1.5));
+  font-size: var(--jp-widgets-font-size);
+}}
+.microgpt-dashboard.microgpt-presenter.microgpt-contrast .microgpt-viewer-canvas svg,
+.microgpt-dashboard.microgpt-presenter.microgpt-contrast img {{
+  filter: contrast(1.35) saturate(1.6); }}
+</style>"""
+
+#: Presenter mode at every text size: what grows wraps rather than shrink or be cut (rows of
+#: controls, labels, buttons, tabs); tables wider than their panel scroll inside it.
+_PRESENTER_LAYOUT = """
+.microgpt-presenter .microgpt-viewer { font-size: var(--jp-widgets-font-size); }
+.microgpt-presenter .microgpt-viewer-toolbar { font-size: min(1em, calc(13px * 1.5)); }
+.microgpt-presenter .widget-hbox { flex-wrap: wrap; }
+.microgpt-presenter .jupyter-widgets { max-width: 100%; }
+.microgpt-presenter .widget-label { overflow: visible; text-overflow: clip;
+  flex-shrink: 0; }
+.microgpt-presenter .widget-inline-hbox { height: auto;
+  min-height: var(--jp-widgets-inline-height); }
+.microgpt-presenter .widget-hslider { width: calc(150px + 6em); flex-wrap: wrap; }
+.microgpt-presenter .widget-hslider .slider-container { flex: 1 1 4em; min-width: 4em; }
+.microgpt-presenter .widget-readout { min-width: 0; max-width: none;
+  padding: 0 0.25em; }
+.microgpt-presenter .jupyter-button { width: auto; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height); white-space: normal; overflow-wrap: anywhere;
+  text-overflow: clip; line-height: 1.25; padding-top: 0.15em; padding-bottom: 0.15em; }
+.microgpt-presenter .widget-dropdown { width: auto; }
+.microgpt-presenter .widget-dropdown > select { font-size: inherit;
+  height: var(--jp-widgets-inline-height); }
+.microgpt-presenter .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
+.microgpt-presenter .widget-tab > .lm-TabBar { height: auto; }
+.microgpt-presenter .widget-html-content {
+  line-height: 1.35; overflow-x: auto; }
+"""
+
+_BASE_CSS = """
 .microgpt-table { border-collapse: collapse; font-size: 0.9em; }
 .microgpt-table td, .microgpt-table th { padding: 1px 6px; border-bottom: 1px solid #eee;
   text-align: right; }
@@ -57,18 +120,9 @@ _STYLE = """<style>
   overflow-wrap: anywhere; min-width: 12em; }
 .microgpt-dashboard .microgpt-tensor-table td:first-child { min-width: 0; }
 .microgpt-presenter .microgpt-inspector-name { font-size: 130%; }
-</style>"""
+"""
 
-#: Presenter mode: type scaled by the "text size" control; "high contrast" deepens every
-#: colour of the graph and the charts (a washed-out projector loses pale fills first).
-_PRESENTER_STYLE = """<style>
-.microgpt-dashboard.microgpt-presenter .widget-html-content,
-.microgpt-dashboard.microgpt-presenter .widget-label,
-.microgpt-dashboard.microgpt-presenter .microgpt-viewer-header {{ font-size: {scale:.0%}; }}
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast .microgpt-viewer-canvas svg,
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast img {{
-  filter: contrast(1.35) saturate(1.6); }}
-</style>"""
+_STYLE = f"<style>{_BASE_CSS}{_PRESENTER_LAYOUT}</style>"
 
 
 class Dashboard(W.VBox):
@@ -78,7 +132,8 @@ class Dashboard(W.VBox):
     pos = traitlets.Int(1)
     selected = traitlets.Unicode("")
     presenter = traitlets.Bool(False)
-    #: Presenter mode's type size (1 = as in a notebook) and its high-contrast palette.
+    #: Presenter mode's text size, 1.0 to 2.5 (1 = as in a notebook: the "text size" control's
+    #: 100% to 250%), and its high-contrast palette.
     font_scale = traitlets.Float(1.5)
     high_contrast = traitlets.Bool(False)
 
@@ -87,6 +142,7 @@ class Dashboard(W.VBox):
         """``keep``: how many recorded passes stay cached for going back to a document at once
         (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class). ``view``: the
         graph's first view (``GraphExplorer.view``: the model view, or e.g. the overview)."""
+        looks = {k: kwargs.pop(k) for k in ("font_scale", "high_contrast") if k in kwargs}
         self.session = Session(checkpoint, keep=keep)
         self.graph = GraphExplorer(self.session, doc=doc, view=view)
         self.inspector = NodeInspector(tensors=self.graph.tensors)  # the tensors drawn
@@ -105,22 +161,24 @@ class Dashboard(W.VBox):
                   "one step", "training"]  # fmt: skip
         for k, title in enumerate(titles):
             tabs.set_title(k, title)
-        self._presenter_style = W.HTML()
-        self._font = W.FloatSlider(description="text size", min=1.0, max=2.5, step=0.25,
-                                   readout_format=".0%", continuous_update=False)  # fmt: skip
-        self._contrast = W.ToggleButton(description="high contrast", icon="adjust")
-        self._presenter_bar = W.HBox([self._font, self._contrast],
-                                     layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
-        self._presenter_bar.add_class("microgpt-presenter-bar")
+        self._presenter_style = W.HTML(layout=W.Layout(display="none"))  # a <style>: no room
+        # presenter mode's own tools, at the end of the graph's toolbar (or in its menu)
+        self._font = W.Dropdown(description="text size", layout=W.Layout(width="auto"))
         self._font.style.description_width = "initial"
-        traitlets.link((self, "font_scale"), (self._font, "value"))
+        self._font.add_class("microgpt-text-size")
+        self._font_options(self.font_scale)
+        self._font.observe(self._on_font_pick, "value")
+        self._contrast = W.ToggleButton(description="high contrast", icon="adjust",
+                                        layout=W.Layout(width="auto"))  # fmt: skip
+        self._contrast.add_class("microgpt-contrast-toggle")
         traitlets.link((self, "high_contrast"), (self._contrast, "value"))
         self._main = W.Box([self.graph, self.inspector])
         self._tabs = tabs
         # only the selected tab draws: a new pass or new weights redraw what is on screen
         tabs.observe(self._on_tab, "selected_index")
         self._on_tab({"new": tabs.selected_index})
-        super().__init__([W.HTML(_STYLE), self._main, tabs], **kwargs)
+        self._style = W.HTML(_STYLE, layout=W.Layout(display="none"))
+        super().__init__([self._style, self._main, tabs], **kwargs)
         self.add_class("microgpt-dashboard")
         # The graph refuses a bad document (and keeps its pass): its answer is synced back.
         self._syncing = False
@@ -146,6 +204,13 @@ class Dashboard(W.VBox):
         self.probs.observe(self._on_sample, "sample_count")
         self.doc = self.graph.doc
         self.pos = self.graph.pos
+        for name, value in looks.items():
+            try:
+                setattr(self, name, value)
+            except traitlets.TraitError:
+                kind = "a number from 1.0 to 2.5" if name == "font_scale" else "True or False"
+                message = f"Dashboard({name}=...): expected {kind}, got {value!r}"
+                raise MicrogptError(message) from None
         self.presenter = presenter
         if not presenter:  # the default value sends no change event: lay out once here
             self._on_presenter({"new": False})
@@ -273,25 +338,48 @@ class Dashboard(W.VBox):
 
     @traitlets.observe("presenter")
     def _on_presenter(self, change) -> None:
-        """Presenter mode lays out for a projector: one toolbar row of controls, the graph over
-        most of the screen's height, the inspector below it at full width, larger type."""
+        """Presenter mode lays out a slide: the graph's controls in one toolbar row (the text
+        size and the high-contrast toggle at its end; what does not fit behind "⋯"), the graph
+        filling the rest of the visible height, the inspector below it at full width."""
         on = change["new"]
         for widget in (self, self.graph, self.inspector):
             (widget.add_class if on else widget.remove_class)("microgpt-presenter")
+        self.graph.presenter_tools([self._font, self._contrast] if on else [])
         self.graph.compact = on
         self.graph.graph.min_height, self.graph.graph.max_height = (0.5, 0.8) if on else (0, 0.7)
         if on:  # stacked: nothing beside the graph to squeeze it or be cut
             self._main.layout = W.Layout(display="flex", flex_flow="column")
             self.graph.layout.width = self.inspector.layout.width = "100%"
-            self.children = [W.HTML(_STYLE), self._presenter_style, self._presenter_bar,
-                             self._main, self._tabs]  # fmt: skip
+            self.children = [self._style, self._presenter_style, self._main, self._tabs]
         else:
             self._main.layout = W.Layout(display="flex", flex_flow="row")
             self.graph.layout.width, self.inspector.layout.width = "66%", "34%"
-            self.children = [W.HTML(_STYLE), self._main, self._tabs]
+            self.children = [self._style, self._main, self._tabs]
         self._restyle(None)
+
+    @traitlets.validate("font_scale")
+    def _check_font_scale(self, proposal) -> float:
+        value = proposal["value"]
+        if not TEXT_SIZES[0] <= value <= TEXT_SIZES[-1]:
+            raise MicrogptError(
+                f"Dashboard(font_scale=...): the text size runs from {TEXT_SIZES[0]:g} to "
+                f"{TEXT_SIZES[-1]:g} (100% to 250%), got {value!r}"
+            )
+        return value
+
+    def _font_options(self, scale: float) -> None:
+        sizes = sorted({*TEXT_SIZES, scale})  # a size set in code is offered too
+        self._font.options = [(f"{size:.0%}", size) for size in sizes]
+        self._font.value = scale
+
+    def _on_font_pick(self, change) -> None:
+        if change["new"] is not None:
+            self.font_scale = change["new"]
 
     @traitlets.observe("font_scale", "high_contrast")
     def _restyle(self, change) -> None:
         self._presenter_style.value = _PRESENTER_STYLE.format(scale=self.font_scale)
+        if self._font.value != self.font_scale:
+            self._font_options(self.font_scale)
+        self.graph.set_text_scale(self.font_scale)  # after the style: the toolbar refits
         (self.add_class if self.high_contrast else self.remove_class)("microgpt-contrast")

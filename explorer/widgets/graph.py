@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 
+import anywidget
 import ipywidgets as W
 import traitlets
 
@@ -52,6 +53,151 @@ def _at_pos(label: str, pos: int) -> str:
     return f"pos{pos}." + label[_POS.match(label).end() :] if _POS.match(label) else label
 
 
+#: Presenter mode's page side (``_SlideFront``): it measures the toolbar's tools (those in the
+#: row and those in the menu under it, laid out even while the menu is closed) and tells Python
+#: how many fit in one row (``{"fit": k}``: the first k stay in the row, the rest go to the
+#: menu the "⋯" toggle opens); and a clicker's keys (PageDown/PageUp, ArrowRight/ArrowLeft,
+#: space) step the viewer's backward player when the picture has one, else ask Python to move
+#: the position (``{"step": ±1}``).
+_SLIDE_JS = """
+function render({ model, el }) {
+  el.classList.add("microgpt-slide-front");
+  const listening = new AbortController();
+  const on = (target, type, fn, capture) =>
+    target.addEventListener(type, fn, { signal: listening.signal, capture: Boolean(capture) });
+  let graph = null;
+  let frame = 0;
+  let waiting = 0;
+  let asked = -1; // the last count sent, until the row shows it
+  const observers = [];
+  const outer = (e) => {
+    const s = getComputedStyle(e);
+    return e.getBoundingClientRect().width + parseFloat(s.marginLeft) + parseFloat(s.marginRight);
+  };
+  const part = (cls) => graph && graph.querySelector(":scope > ." + cls);
+  const viewer = () => {
+    const host = graph && graph.querySelector(".microgpt-viewer");
+    return host ? host.microgptViewer : null;
+  };
+
+  // How many tools, in their order, fit in one row (with the "⋯" toggle when not all do; the
+  // first always stays: a row too narrow for it wraps the toggle under it, never cuts it).
+  function fit() {
+    frame = 0;
+    const bar = part("microgpt-toolbar");
+    const menu = part("microgpt-toolbar-menu");
+    if (!bar || !menu || !model.get("active")) return;
+    const more = bar.querySelector(":scope > .microgpt-more");
+    const inRow = [...bar.children].filter((e) => e !== more);
+    const tools = [...inRow, ...menu.children];
+    const s = getComputedStyle(bar);
+    const gap = parseFloat(s.columnGap) || 0;
+    const room = bar.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    const widths = tools.map(outer);
+    const total = widths.reduce((a, w) => a + w, 0) + gap * Math.max(0, tools.length - 1);
+    let k = tools.length;
+    if (total > room + 0.5) {
+      const free = room - (more ? outer(more) + gap : 0);
+      let used = 0;
+      k = 0;
+      while (k < tools.length && used + widths[k] <= free + 0.5) used += widths[k++] + gap;
+      k = Math.max(1, k);
+    }
+    bar.dataset.fits = String(k); // for tests and tools
+    if (k !== inRow.length && k !== asked) {
+      asked = k;
+      model.send({ fit: k });
+    }
+    if (k === inRow.length) asked = -1;
+    const v = viewer();
+    if (v) v.refresh(); // what lies above the canvas may have changed: it fills what is left
+  }
+  const soon = () => {
+    if (!frame) frame = requestAnimationFrame(fit);
+  };
+
+  // a presenter's clicker: next and previous
+  const KEYS = { PageDown: 1, PageUp: -1, ArrowRight: 1, ArrowLeft: -1, " ": 1 };
+  function onKey(e) {
+    if (!model.get("active") || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    let by = KEYS[e.key];
+    if (!by) return;
+    if (e.key === " " && e.shiftKey) by = -1;
+    const t = e.target;
+    const typing = "input, textarea, select, [contenteditable=true], .noUi-target, [role=slider]";
+    if (t.closest && t.closest(typing)) return; // typing, or a slider's own keys
+    if (e.key === " " && t.closest && t.closest("button")) return; // space presses a button
+    e.preventDefault();
+    e.stopPropagation(); // neither the viewer's panning nor JupyterLab's shortcuts
+    const v = viewer();
+    const player = v && v.backward;
+    if (player && player.available()) {
+      player.seek(player.position() + by);
+      return;
+    }
+    model.send({ step: by });
+  }
+
+  function attach() {
+    waiting = 0;
+    if (!el.isConnected) {
+      waiting = requestAnimationFrame(attach); // ipywidgets inserts the view after render
+      return;
+    }
+    graph = el.closest(".microgpt-graph");
+    if (!graph) return;
+    const scope = graph.closest(".microgpt-dashboard") || graph;
+    on(scope, "keydown", onKey, true);
+    if (!scope.hasAttribute("tabindex")) scope.tabIndex = -1; // a click inside focuses it
+    const resized = new ResizeObserver(soon); // the panel's width, the menu, a text size
+    resized.observe(graph);
+    const changed = new MutationObserver(soon); // a tool moved or its text changed
+    for (const cls of ["microgpt-toolbar", "microgpt-toolbar-menu"]) {
+      const box = part(cls);
+      if (box) changed.observe(box, { childList: true, subtree: true, characterData: true });
+    }
+    observers.push(resized, changed);
+    soon();
+  }
+  model.on("change:active", soon);
+  model.on("change:scale", soon);
+  attach();
+  return () => {
+    listening.abort();
+    for (const o of observers) o.disconnect();
+    if (frame) cancelAnimationFrame(frame);
+    if (waiting) cancelAnimationFrame(waiting);
+  };
+}
+export default { render };
+"""
+
+#: The toolbar in presenter mode: one row, its tools at their natural width (Python keeps in it
+#: the tools the page says fit; a first tool wider than the row wraps the "⋯" under it). The
+#: menu, closed, keeps its tools laid out (measured) but takes no room and shows nothing.
+_SLIDE_CSS = """
+.microgpt-toolbar { flex-wrap: wrap !important; align-items: center; column-gap: 4px; }
+.microgpt-toolbar > * { flex: 0 0 auto !important; max-width: 100%; }
+.microgpt-toolbar > .microgpt-more { width: auto; }
+.microgpt-toolbar-menu { flex-wrap: wrap !important; align-items: center; column-gap: 4px; }
+.microgpt-toolbar-menu > * { flex: 0 0 auto !important; max-width: 100%; }
+.microgpt-graph .microgpt-breadcrumb { flex-wrap: wrap; }
+.microgpt-dashboard:focus, .microgpt-graph:focus { outline: none; }
+"""
+
+
+class _SlideFront(anywidget.AnyWidget):
+    """Presenter mode's page side (nothing drawn): says how many of the toolbar's tools fit in
+    its row (``{"fit": k}``); a clicker's keys step the backward player or send
+    ``{"step": ±1}`` (the position)."""
+
+    active = traitlets.Bool(False).tag(sync=True)
+    #: The page's text size (a change refits the toolbar once the new size is applied).
+    scale = traitlets.Float(1.0).tag(sync=True)
+    _esm = _SLIDE_JS
+    _css = _SLIDE_CSS
+
+
 def _row(*controls) -> W.HBox:
     """Controls side by side, wrapping when narrow; labels never truncated."""
     for control in controls:
@@ -85,7 +231,9 @@ class GraphExplorer(W.VBox):
     note = traitlets.Unicode("")
     #: Bumped every time a new pass is in place (other widgets observe it).
     pass_version = traitlets.Int(0)
-    #: Presenter mode: the controls in one toolbar row (root, depth and budget hidden).
+    #: Presenter mode, a slide: the controls in one toolbar row (those that do not fit in the
+    #: "⋯" menu under it; root, depth and budget left out), the canvas filling the rest of the
+    #: visible height, a clicker's keys stepping the backward player or the position.
     compact = traitlets.Bool(False)
 
     def __init__(self, session: Session | None = None, **kwargs) -> None:
@@ -117,27 +265,32 @@ class GraphExplorer(W.VBox):
         self._budget_box = W.BoundedIntText(description="budget", min=1, max=5000, step=100)
         self._search_box = W.Text(description="search", placeholder="pos2.*.attn_weights[*]",
                                   continuous_update=False)  # fmt: skip
+        self._search_box.add_class("microgpt-search")
         self._crumbs = W.HBox()
         self._crumbs.add_class("microgpt-breadcrumb")
-        self._message = W.HTML()
+        self._message = W.HTML(layout=W.Layout(display="none"))
         self._message.add_class("microgpt-message")
-        self._note = W.HTML()
+        self._note = W.HTML(layout=W.Layout(display="none"))
         self._note.add_class("microgpt-note")
         self.graph = SvgGraph()
-        for box in (self._doc_box, self._search_box):
-            box.layout.width = "22em"
-        self._rows = {
-            "full": [
-                _row(self._doc_box, self._root_pick, self._view_pick),
-                _row(self._pos_slider, self._depth_slider, self._budget_box),
-                _row(self._search_box, self._crumbs),
-            ],
-            # presenter mode: what a class needs in one wrapping toolbar row
-            "compact": [
-                _row(self._doc_box, self._view_pick, self._pos_slider, self._search_box),
-                _row(self._crumbs),
-            ],
-        }
+        self._rows = [
+            _row(self._doc_box, self._root_pick, self._view_pick),
+            _row(self._pos_slider, self._depth_slider, self._budget_box),
+            _row(self._search_box, self._crumbs),
+        ]
+        # presenter mode: one toolbar row, the tools that do not fit in the menu under it
+        self._more = W.ToggleButton(description="⋯", tooltip="more controls")
+        self._more.add_class("microgpt-more")
+        self._more.observe(self._on_more, "value")
+        self._toolbar = W.HBox()
+        self._toolbar.add_class("microgpt-toolbar")
+        self._menu = W.HBox(layout=W.Layout(height="0px", overflow="hidden",
+                                            visibility="hidden"))  # fmt: skip
+        self._menu.add_class("microgpt-toolbar-menu")
+        self._fits = 99  # how many tools the page says fit in the row (all, until it says)
+        self._front = _SlideFront(layout=W.Layout(height="0px", margin="0px"))
+        self._front.on_msg(self._on_front_msg)
+        self._extra_tools: list = []
         super().__init__(**kwargs)
         self._on_compact({"new": self.compact})  # lay the controls out (no change event yet)
         self.add_class("microgpt-graph")
@@ -205,19 +358,85 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("compact")
     def _on_compact(self, change) -> None:
-        rows = self._rows["compact" if change["new"] else "full"]
+        on = change["new"]
+        if on:
+            self._lay_toolbar()
+            rows = [self._toolbar, self._menu, self._front]
+        else:
+            self._toolbar.children = self._menu.children = ()
+            rows = self._rows
+        self._doc_box.layout.width = "15em" if on else "22em"  # label and box: one row
+        self._search_box.layout.width = "18em" if on else "22em"
+        self._front.active = on
+        (self.add_class if on else self.remove_class)("microgpt-viewer-fill")
         self.children = [*rows, self._message, self._note, self.graph]
+
+    def tools(self) -> list:
+        """The presenter toolbar's controls, in the order they keep a place in its row: the
+        position, the document, the view, the search, the breadcrumb, then those of the widget
+        around this one (``presenter_tools``)."""
+        return [self._pos_slider, self._doc_box, self._view_pick, self._search_box,
+                self._crumbs, *self._extra_tools]  # fmt: skip
+
+    def _lay_toolbar(self) -> None:
+        """The first ``_fits`` tools in the row (then "⋯", hidden while nothing is left over),
+        the others in the menu under it."""
+        tools = self.tools()
+        k = max(1, min(self._fits, len(tools)))
+        self._toolbar.children = [*tools[:k], self._more]
+        self._menu.children = tools[k:]
+        self._more.layout.visibility = "visible" if k < len(tools) else "hidden"
+        if k == len(tools):
+            self._more.value = False
+
+    def presenter_tools(self, tools) -> None:
+        """Controls of the widget around this one (a Dashboard's text size) added at the end of
+        the presenter toolbar (shown in its row if they fit, else in its menu)."""
+        self._extra_tools = list(tools)
+        if self.compact:
+            self._lay_toolbar()
+
+    def set_text_scale(self, scale: float) -> None:
+        """The page's text size changed (a Dashboard's "text size"): the toolbar is fitted again
+        once the page has applied it."""
+        self._front.scale = float(scale)
+
+    def _on_more(self, change) -> None:
+        """The menu, closed, takes no room and shows nothing, but its tools stay laid out: the
+        page measures them to know which fit in the row."""
+        shut = not change["new"]
+        self._menu.layout.height = "0px" if shut else None
+        self._menu.layout.overflow = "hidden" if shut else None
+        self._menu.layout.visibility = "hidden" if shut else None
+
+    def _on_front_msg(self, widget, content, buffers) -> None:
+        """The page: ``{"fit": k}``, the first k tools fit in the toolbar's row; ``{"step": ±1}``,
+        a clicker's key with no backward player to step: the position moves (next or previous,
+        kept within the document)."""
+        if not isinstance(content, dict):
+            return
+        fits, step = content.get("fit"), content.get("step")
+        if isinstance(fits, int) and not isinstance(fits, bool) and fits > 0:
+            self._fits = fits
+            if self.compact:
+                self._lay_toolbar()
+        if self.fp is None or step not in (1, -1) or isinstance(step, bool):
+            return
+        self.pos = max(0, min(self.pos + step, self.fp.positions - 1))
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
-        """Errors in red; ``note`` (a search's count) in the text colour: red only for errors."""
+        """Errors in red; ``note`` (a search's count) in the text colour: red only for errors.
+        Each takes no room while empty."""
         self._message.value = html.escape(change["new"])
+        self._message.layout.display = "" if change["new"] else "none"
         if change["new"]:
             self.note = ""
 
     @traitlets.observe("note")
     def _on_note(self, change) -> None:
         self._note.value = html.escape(change["new"])
+        self._note.layout.display = "" if change["new"] else "none"
 
     def _load(self, doc: str) -> bool:
         """Record (or fetch) the pass for ``doc``; on bad input show why and return False."""

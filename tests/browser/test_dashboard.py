@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from labharness import error_outputs, open_and_run_all
 
+from .test_screens import tool
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +42,7 @@ def test_classroom_dashboard(lab_server, page, console_errors):
     expect(graph.locator("g.node[data-kind=value][data-id*='.layer0.mlp.relu[']")).to_have_count(64)
     expect(page.locator(".microgpt-inspector")).to_contain_text("64 entries")
     # in the overview, a click on a group zooms into it (Python answers with a new picture)
-    graph.locator(".microgpt-view-pick select").select_option("overview")
+    tool(graph, ".microgpt-view-pick select").select_option("overview")
     _node(page, graph, "group/pos1.layer0").click()
     expect(page.locator(".microgpt-breadcrumb")).to_contain_text("layer0")
 

@@ -1,14 +1,15 @@
 """Backward played on the graph in a real browser: the classroom dashboard on both reference
-screens (press play after typing "christopher": grads become final in the script's order and
-fill in meanwhile; step back to the start and forward again: the same picture; the controls fit
-the projector), and an exported page that plays with the network off."""
+screens (the player opens at step 0; press play after typing "christopher": grads become final
+in the script's order and fill in meanwhile; step back to the start and forward again: the same
+picture; the controls fit the projector), and an exported page that plays with the network
+off."""
 
 from __future__ import annotations
 
 import pytest
 from labharness import error_outputs
 
-from .test_screens import CUT_TEXT_JS, dashboard_on, screenshots
+from .test_screens import CUT_TEXT_JS, close_menu, dashboard_on, screenshots, tool
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +56,17 @@ def test_play_backward_on_the_classroom_dashboard(screen, lab_server, browser_ar
     shots = screenshots(browser_artifacts_dir)
     graph, _ = dashboard_on(page, lab_server, "christopher")
     # the dashboard opens on the model view (tensors: nothing to play); the overview plays
-    graph.locator(".microgpt-view-pick select").select_option("overview")
+    tool(graph, ".microgpt-view-pick select").select_option("overview")
+    close_menu(graph)
     expect(graph.locator('g.node[data-id^="group/pos"]').first).to_be_attached()
     bar = graph.locator(".microgpt-viewer-play")
     expect(bar).to_be_visible()
     dashboard = page.locator(".microgpt-dashboard")
     assert dashboard.evaluate(CUT_TEXT_JS) == []  # the controls fit, nothing cut
     root = graph.element_handle()
+    opened = root.evaluate(SAMPLE_JS)  # the player opens at step 0: nothing final yet
+    assert opened["k"] == 0 and all(opened["pending"]) and opened["n"] > 10
+    graph.locator(".microgpt-viewer-play-end").click()
     drawn = root.evaluate(SAMPLE_JS)  # the picture as recorded: the end of backward
     assert drawn["k"] == drawn["n"] == len(drawn["order"]) > 10
     assert [int(x) for x in drawn["steps"]] == list(range(1, drawn["n"] + 1))
@@ -135,6 +140,8 @@ def test_exported_html_plays_backward_offline(browser, tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.as_uri())
         root = page.locator(".microgpt-export-graph").element_handle()
+        assert root.evaluate(SAMPLE_JS)["k"] == 0  # it opens at step 0
+        page.locator(".microgpt-viewer-play-end").click()
         drawn = root.evaluate(SAMPLE_JS)
         assert drawn["n"] == sum(1 for n in view.nodes if n.kind in ("value", "group"))
         assert drawn["order"] == list(backward_script(fp, view).nodes)

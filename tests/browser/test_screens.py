@@ -52,6 +52,24 @@ def screenshots(artifacts: Path) -> Path:
     return folder
 
 
+def tool(graph, css: str):
+    """A control of the graph's toolbar (``css``): in presenter mode it may sit in the menu
+    under the toolbar's row, closed until "⋯" opens it (on a narrow screen or in large type)."""
+    control = graph.locator(css).first
+    if not control.is_visible():
+        graph.locator(".microgpt-toolbar .microgpt-more").click()
+        control.wait_for(state="visible")
+    return control
+
+
+def close_menu(graph) -> None:
+    """Close the presenter toolbar's menu if it is open (it takes room from the canvas)."""
+    menu = graph.locator(".microgpt-toolbar-menu")
+    if menu.count() and menu.is_visible():
+        graph.locator(".microgpt-toolbar .microgpt-more").click()
+        menu.wait_for(state="hidden")
+
+
 def dashboard_on(page, lab_server, doc: str):
     """Run the classroom dashboard (presenter mode) and type ``doc`` into it: the graph's
     locator and its title's, once the title names ``doc``."""
@@ -62,10 +80,11 @@ def dashboard_on(page, lab_server, doc: str):
     graph = page.locator(".microgpt-graph")
     title = graph.locator(".microgpt-viewer-title")
     expect(title).to_contain_text("'emma'")
-    field = graph.locator(".microgpt-doc input")
+    field = tool(graph, ".microgpt-doc input")
     field.fill(doc)
     field.press("Enter")
     expect(title).to_contain_text(f"'{doc}'", timeout=30_000)
+    close_menu(graph)
     return graph, title
 
 
@@ -262,11 +281,13 @@ def test_presenter_mode_fits_the_screen_and_moves_together(
     # in the overview, a click on the pos2 group: the position control and attention's row
     # move to 2
     canvas.scroll_into_view_if_needed()
-    graph.locator(".microgpt-view-pick select").select_option("overview")
+    tool(graph, ".microgpt-view-pick select").select_option("overview")
+    close_menu(graph)  # (the presenter toolbar's menu, if the view was picked there)
     expect(graph.locator('g.node[data-id="group/pos2.layer0"]')).to_be_attached()
     graph.locator(".microgpt-viewer-fit").click()
     graph.locator('g.node[data-id="group/pos2.layer0"]').click()
     expect(graph.locator(".microgpt-pos-slider .widget-readout")).to_have_text("2")
+    expect(title).to_contain_text("scope pos2.layer0")  # drawn: "fit" below fits it
     grid = json.loads(page.locator(".microgpt-attention img").get_attribute("data-grid"))
     row_top = 100 * (grid["top"] + 2 * (grid["bottom"] - grid["top"]) / grid["rows"])
     page.wait_for_function(

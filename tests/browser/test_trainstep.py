@@ -12,7 +12,7 @@ import pytest
 
 from microgpt import load_checkpoint
 
-from .test_screens import CUT_TEXT_JS, dashboard_on, screenshots
+from .test_screens import CUT_TEXT_JS, close_menu, dashboard_on, screenshots, tool
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +45,14 @@ def test_one_step_from_the_dashboard(screen, lab_server, browser_artifacts_dir):
     tab.locator("button", has_text="next step's document").click()
     expect(title).to_contain_text(f"'{doc}'", timeout=60_000)
     notes = graph.locator(".microgpt-viewer-header")
-    before = _root_value(notes.inner_text())
+    # the summary line, a note (presenter mode folds the notes behind a toggle: hidden)
+    before = _root_value(graph.locator(".microgpt-viewer-notes > div").first.text_content())
 
     # a parameter: zoom into position 1's embedding, click its letter's embedding row entry
     # (each picture opens readable, on part of it: "fit" shows every node to click)
     fit = graph.locator(".microgpt-viewer-fit")
-    graph.locator(".microgpt-view-pick select").select_option("overview")
+    tool(graph, ".microgpt-view-pick select").select_option("overview")
+    close_menu(graph)
     group = graph.locator('g.node[data-id="group/pos1.embed"]')
     expect(group).to_be_attached(timeout=60_000)
     fit.click()
