@@ -108,7 +108,8 @@ def test_sample_message_stays_until_the_next_action_and_the_title_names_the_pref
     assert probs.sample_next() == "a"
     assert d.doc == "christophera" and probs.fp.doc == "christophera"
     assert probs.message.startswith("sampled after 'christopher' (position 11)")
-    assert "position 7 of 'christophera'" in probs.figure.axes[0].get_title()  # the new document
+    # the chart moved to where the sample was drawn (issue 18, item 7), in the new document
+    assert d.pos == 11 and "position 11 of 'christophera'" in probs.figure.axes[0].get_title()
     assert probs.sample_next() == ""  # BOS: the dashboard does not append it
     assert d.doc == "christophera" and probs.ended
     assert "'christophera' is complete" in probs.message

@@ -1,17 +1,109 @@
-"""Presenter mode's Python side (issue 18, item 2): widgets driven from Python, no kernel, no
-browser. A clicker's key with no backward player moves the position; the page's toolbar fit
-rearranges the toolbar's row and menu; the text size is checked.
+"""One selection drives every view (issue 18, item 7) and presenter mode's Python side (item
+2): widgets driven from Python, no kernel, no browser.
 
-(The page's fitting and the keys themselves are tested in the browser:
-tests/browser/test_presenter.py.)
+- a zoom into a head sets the attention view's layer and head and the backward stepper's scope;
+- a sampled character moves the next-token chart (and every view) to where it was drawn;
+- ``AttentionView.click(5, 2)`` outlines that cell (the row of the position stays marked);
+  a weight selected in the graph is outlined in the heatmap, and an attention click marks the
+  weight in the head's graph;
+- a clicker's key with no backward player moves the position; the page's toolbar fit
+  rearranges the toolbar's row and menu.
+
+(The backward player opening at step 0, the page's fitting and the keys themselves are tested
+in the browser: tests/browser/test_presenter.py and test_player.py.)
 """
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
-from explorer.widgets import Dashboard
+from explorer.widgets import AttentionView, Dashboard, Session
 from microgpt import MicrogptError
+
+
+@pytest.fixture(scope="module")
+def session():
+    return Session()
+
+
+def _drawn(svg: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r'<g class="node" data-id="([^"]*)"', svg)]
+
+
+# -- item 7: every view follows the one selection --------------------------------------------
+def test_a_zoom_into_a_head_moves_attention_and_the_stepper():
+    d = Dashboard(doc="christopher", view="overview")
+    assert (d.attention.layer, d.attention.head) == (0, 0)
+    d.graph.zoom("pos2.layer0.attn.head1")  # a click on the group/pos2.layer0.attn.head1 box
+    assert d.pos == d.attention.pos == d.probs.pos == 2
+    assert (d.attention.layer, d.attention.head) == (0, 1)
+    assert d.stepper.scope == "pos2.layer0.attn.head1" and d.stepper.steps
+    d.graph.zoom("pos5.layer0.attn.head3.softmax")
+    assert d.attention.head == 3 and d.pos == 5
+    assert d.stepper.scope == "pos5.layer0.attn.head3.softmax"
+    d.graph.zoom("pos4.layer0.mlp")  # no head: attention keeps its head, the position moves
+    assert d.attention.head == 3 and d.pos == 4
+    assert d.stepper.scope == "pos4.layer0.attn.head3.softmax"  # too big: same scope at pos4
+    d.graph.zoom("")  # the overview: nothing to follow, nothing moves
+    assert d.pos == 4 and d.stepper.scope == "pos4.layer0.attn.head3.softmax"
+
+
+def test_a_sampled_character_moves_the_chart_to_where_it_was_drawn():
+    d = Dashboard(doc="mia")
+    d.pos = 1
+    d.probs.reveal()  # the next-token tab shown: its chart is drawn
+    d.probs.rng.seed(1)
+    char = d.probs.sample_next()
+    assert char and d.doc == "mia" + char  # (seed 1 draws a letter, not BOS)
+    # drawn at position 3 (after BOS m i a): every view is there, the chart shows that
+    # distribution and the character that now follows
+    assert d.probs.pos == d.pos == d.graph.pos == d.attention.pos == 3
+    assert "position 3" in d.probs.figure.axes[0].get_title()
+    assert f"continues with <b>{char}</b>" in d.probs._reading.value
+    assert d.probs.message.startswith("sampled after 'mia' (position 3)")  # kept on screen
+    again = d.probs.sample_next()
+    assert d.pos == d.probs.pos == 4 and (again == "" or d.doc == "mia" + char + again)
+
+
+def test_an_attention_click_outlines_the_cell_not_the_row(session):
+    view = AttentionView()
+    view.show(session.forward_pass("christopher"))
+    view.click(5, 2)
+    assert view.image.highlight_cell == [5, 2]  # the weight selected
+    assert view.image.highlight_row == 5  # the position looked at, marked apart
+    assert view.selected == view.outlined == "pos5.layer0.attn.head0.attn_weights[k=2]"
+    view.head = 1  # another head: its map shows no selected cell
+    assert view.image.highlight_cell == []
+    view.head = 0
+    assert view.image.highlight_cell == [5, 2]
+    view.pos = 7  # the position moves the dashed row, not the selection
+    assert view.image.highlight_row == 7 and view.image.highlight_cell == [5, 2]
+    view.outlined = "pos2.loss"  # not an attention weight: nothing outlined
+    assert view.image.highlight_cell == []
+    view.click(2, 5)  # the future: refused, with a message
+    assert "causal mask" in view.message and view.image.highlight_cell == []
+
+
+def test_the_selection_is_outlined_in_the_heatmap_and_the_head_graph():
+    # the overview (the model view draws one position: a click there never moves it)
+    d = Dashboard(doc="christopher", view="overview")
+    weight = "pos3.layer0.attn.head2.attn_weights[k=1]"
+    d.graph.selected = weight  # e.g. a click on that node, a search hit
+    assert (d.attention.head, d.pos) == (2, 3)
+    assert d.attention.image.highlight_cell == [3, 1]
+    d.graph.selected = "pos3.layer0.attn.head2.attn_logits[k=1]"  # not a weight
+    assert d.attention.image.highlight_cell == []
+    d.attention.head = 1
+    d.attention.click(6, 4)  # a click on the map: the head's graph opens, the weight marked
+    name = "pos6.layer0.attn.head1.attn_weights[k=4]"
+    assert d.selected == d.graph.selected == d.graph.graph.selected == d.inspector.selected
+    assert d.selected == name and d.graph.scope == "pos6.layer0.attn.head1"
+    assert name in _drawn(d.graph.graph.svg)  # the viewer outlines `selected` once drawn
+    assert d.attention.image.highlight_cell == [6, 4]
+    assert d.stepper.scope.startswith("pos6.layer0.attn.head1")
 
 
 # -- item 2: presenter mode's Python side -----------------------------------------------------

@@ -1,19 +1,117 @@
 """``AttentionView``: one head's attention weights as a heatmap (queries down, keys across,
-the causal mask hatched); a click on a cell selects that attention weight's node."""
+the causal mask hatched); a click on a cell selects that attention weight's node, and the
+selected weight's cell is outlined (the row of the position looked at is marked too).
+
+``HeatmapImage`` (anywidget) shows the PNG, reports clicks on its grid of cells as
+``[row, column]``, and draws the two marks over the image in the page (moving them costs no
+redraw of the chart).
+"""
 
 from __future__ import annotations
 
 import html
 
+import anywidget
 import ipywidgets as W
 import traitlets
 
 from ..plots import attention_heatmap
-from .front import ClickableImage
 from .images import axes_box, chart_b64, size_clickable
 from .lazy import ShownLater
+from .panels import parse_weight
 
-__all__ = ["AttentionView"]
+__all__ = ["AttentionView", "HeatmapImage"]
+
+_HEATMAP_JS = """
+function render({ model, el }) {
+  el.classList.add("microgpt-image");
+  const make = (tag, cls) => Object.assign(document.createElement(tag), { className: cls });
+  const frame = make("div", "microgpt-image-frame");
+  const img = make("img", "");
+  const band = make("div", "microgpt-row-highlight"); // the row of the position looked at
+  const cell = make("div", "microgpt-cell-highlight"); // the selected weight
+  frame.append(img, band, cell);
+  el.appendChild(frame);
+
+  // a mark over cells [row0, row1) x [col0, col1) of the grid, as percentages of the image
+  function place(mark, g, row0, row1, col0, col1) {
+    const w = (g.right - g.left) / g.cols;
+    const h = (g.bottom - g.top) / g.rows;
+    Object.assign(mark.style, {
+      display: "block",
+      left: 100 * (g.left + col0 * w) + "%",
+      width: 100 * (col1 - col0) * w + "%",
+      top: 100 * (g.top + row0 * h) + "%",
+      height: 100 * (row1 - row0) * h + "%",
+    });
+  }
+  function marks() {
+    const g = model.get("grid") || {};
+    img.dataset.grid = JSON.stringify(g); // where the cells are, for tests and tools
+    const ok = (r, n) => Number.isInteger(r) && r >= 0 && r < n;
+    const row = model.get("highlight_row");
+    const [q, k] = model.get("highlight_cell") || [];
+    band.style.display = cell.style.display = "none";
+    if (!g.rows || !g.cols) return;
+    if (ok(row, g.rows)) place(band, g, row, row + 1, 0, g.cols);
+    if (ok(q, g.rows) && ok(k, g.cols)) place(cell, g, q, q + 1, k, k + 1);
+    cell.dataset.cell = ok(q, g.rows) && ok(k, g.cols) ? q + "," + k : "";
+  }
+  function draw() {
+    img.src = "data:image/png;base64," + model.get("png");
+    marks();
+  }
+  img.addEventListener("click", (event) => {
+    const g = model.get("grid");
+    if (!g || !g.rows) return;
+    const box = img.getBoundingClientRect();
+    const x = (event.clientX - box.left) / box.width;
+    const y = (event.clientY - box.top) / box.height;
+    if (x < g.left || x > g.right || y < g.top || y > g.bottom) return;
+    const col = Math.min(g.cols - 1, Math.floor(((x - g.left) / (g.right - g.left)) * g.cols));
+    const row = Math.min(g.rows - 1, Math.floor(((y - g.top) / (g.bottom - g.top)) * g.rows));
+    model.set("cell", [row, col]);
+    model.set("clicks", model.get("clicks") + 1);
+    model.save_changes();
+  });
+  model.on("change:png", draw);
+  model.on("change:grid", marks);
+  model.on("change:highlight_row", marks);
+  model.on("change:highlight_cell", marks);
+  draw();
+}
+export default { render };
+"""
+
+_HEATMAP_CSS = """
+.microgpt-image .microgpt-image-frame { position: relative; display: inline-block; }
+.microgpt-image img { display: block; max-width: 100%; cursor: crosshair; }
+.microgpt-image .microgpt-row-highlight, .microgpt-image .microgpt-cell-highlight {
+  position: absolute; display: none; pointer-events: none; box-sizing: border-box; }
+.microgpt-image .microgpt-row-highlight { border: 2px dashed #e08214; }
+.microgpt-image .microgpt-cell-highlight { border: 3px solid #e08214;
+  outline: 1.5px solid #ffffff; }
+"""
+
+
+class HeatmapImage(anywidget.AnyWidget):
+    """A PNG whose grid of cells reports clicks as ``[row, column]`` (``cell``, with a
+    ``clicks`` counter), with a row and a cell outlined over it.
+
+    ``grid`` gives the cells' box as fractions of the image (``left``, ``top``, ``right``,
+    ``bottom``, from the top-left corner) and their ``rows`` and ``cols``.
+    """
+
+    png = traitlets.Unicode("").tag(sync=True)  # base64
+    grid = traitlets.Dict({}).tag(sync=True)
+    #: The row marked (the position looked at; -1: none), dashed.
+    highlight_row = traitlets.Int(-1).tag(sync=True)
+    #: The cell outlined (the selected weight: ``[row, column]``; ``[]``: none), solid.
+    highlight_cell = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+    cell = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+    clicks = traitlets.Int(0).tag(sync=True)
+    _esm = _HEATMAP_JS
+    _css = _HEATMAP_CSS
 
 
 class AttentionView(ShownLater, W.VBox):
@@ -25,6 +123,9 @@ class AttentionView(ShownLater, W.VBox):
     #: The node name of the last attention weight clicked (``pos{q}.layer{l}.attn.head{h}
     #: .attn_weights[k={k}]``).
     selected = traitlets.Unicode("")
+    #: The attention weight outlined in the heatmap while its layer and head are shown: the one
+    #: clicked, or the one a Dashboard selected elsewhere ("" or any other node: none).
+    outlined = traitlets.Unicode("")
     message = traitlets.Unicode("")
 
     def __init__(self, **kwargs) -> None:
@@ -42,7 +143,7 @@ class AttentionView(ShownLater, W.VBox):
             control.style.description_width = "initial"
         self._head.style.button_width = "3em"
         self._head.add_class("microgpt-head")
-        self.image = ClickableImage()
+        self.image = HeatmapImage()
         self._message = W.HTML()
         controls = W.HBox([self._layer, self._head],
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
@@ -62,6 +163,18 @@ class AttentionView(ShownLater, W.VBox):
     @traitlets.observe("layer", "head")
     def _on_change(self, change) -> None:
         self._draw()
+
+    @traitlets.observe("outlined")
+    def _on_outlined(self, change) -> None:
+        self._outline()
+
+    def _outline(self) -> None:
+        """Outline the cell of ``outlined`` when it is a weight of the layer and head shown."""
+        weight = parse_weight(self.outlined)
+        n = len(self.matrix) if self.matrix is not None else 0
+        shown = weight is not None and weight[:2] == (self.layer, self.head)
+        q, k = weight[2:] if shown else (-1, -1)
+        self.image.highlight_cell = [q, k] if 0 <= k <= q < n else []
 
     @traitlets.observe("pos")
     def _on_pos(self, change) -> None:
@@ -89,6 +202,7 @@ class AttentionView(ShownLater, W.VBox):
         self.image.grid = {**box, "rows": len(rows), "cols": len(rows)}
         self.image.png = png
         self.image.highlight_row = min(self.pos, len(rows) - 1)
+        self._outline()
 
     def _on_click(self, change) -> None:
         query, key = self.image.cell
@@ -113,6 +227,8 @@ class AttentionView(ShownLater, W.VBox):
             )
             return
         self.pos = query
-        self.selected = f"pos{query}.layer{self.layer}.attn.head{self.head}.attn_weights[k={key}]"
+        name = f"pos{query}.layer{self.layer}.attn.head{self.head}.attn_weights[k={key}]"
+        self.outlined = name  # the cell outlined, in the page
+        self.selected = name
         weight = self.fp.attention(self.layer, self.head)[query][key]
         self.message = f"selected {self.selected} = {weight:.4f}"

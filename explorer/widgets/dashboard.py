@@ -190,6 +190,7 @@ class Dashboard(W.VBox):
         traitlets.dlink((self.graph, "pos"), (self.inspector, "pos"))
         traitlets.link((self.graph, "pos"), (self.attention, "pos"))
         traitlets.link((self.graph, "pos"), (self.probs, "pos"))
+        self.graph.observe(self._on_graph_pos, "pos")
         self.graph.observe(self._on_pass, "pass_version")
         self.graph.observe(self._on_graph_scope, "scope")
         self.graph.observe(self._on_graph_selected, "selected")
@@ -262,16 +263,29 @@ class Dashboard(W.VBox):
         self.graph.reload()
         self.embeddings.set_source(self.session.source, self.session.step)
 
+    def _on_graph_pos(self, change) -> None:
+        """A new position: the backward stepper steps through the same scope there."""
+        self.stepper.follow_pos(change["new"])
+
     def _on_graph_scope(self, change) -> None:
-        """A zoom into ``posN…`` moves the position everywhere (slider, attention, probs)."""
-        pos = _pos_of(change["new"])
+        """A zoom into ``posN…`` moves the position everywhere (slider, attention, probs); into
+        ``…layerL.attn.headH…``, the attention view to that layer and head; and the backward
+        stepper to the scope (or the nearest enclosing one small enough to step through)."""
+        scope = change["new"]
+        pos = _pos_of(scope)
         if pos is not None and pos < self.graph.fp.positions:
             self.pos = pos
+        m = _HEAD.search(scope or "")
+        if m:
+            self.attention.layer, self.attention.head = int(m[1]), int(m[2])
+        if scope:
+            self.stepper.follow(scope)
 
     def _on_graph_selected(self, change) -> None:
         """A selected node (a click, an attention cell, a search hit) moves every view to it:
         its position, its layer and head in the attention view, the stepper to its scope."""
         fp = self.graph.fp
+        self.attention.outlined = change["new"]  # an attention weight: its cell outlined
         if fp is None or not change["new"]:
             return
         if names_a_node(fp, change["new"]):
@@ -331,6 +345,8 @@ class Dashboard(W.VBox):
         self.selected = node_id
 
     def _on_sample(self, change) -> None:
+        """A character sampled (the next-token tab, which moved every view to the position it
+        was drawn at): the document grows by it and the pass is recorded again."""
         char = self.probs.sampled
         if char == "":  # BOS ends the name: the next-token view says so, in its own message
             return

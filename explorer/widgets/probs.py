@@ -161,8 +161,9 @@ class ProbabilitiesView(ShownLater, W.VBox):
         )
 
     def sample_next(self) -> str:
-        """Draw the character after the whole document (from its last position) and say what
-        was drawn; the dashboard appends it and runs the model again. Returns the character,
+        """Draw the character after the whole document (from its last position, where the chart
+        moves) and say what was drawn; the dashboard appends it and runs the model again (the
+        chart then marks it as the character that follows). Returns the character,
         or "" for BOS (the end of the name: sampling stops there) and when sampling is refused
         (``refusal``; then nothing is counted)."""
         reason = self.refusal()
@@ -173,6 +174,7 @@ class ProbabilitiesView(ShownLater, W.VBox):
             return ""
         fp = self.fp
         last = fp.positions - 1
+        self.pos = last  # the chart shows what is drawn from (in a Dashboard: every view)
         weights = self._weights(last)
         token = self.rng.choices(range(len(weights)), weights=weights)[0]  # as sample() draws
         tokenizer = fp.source.tokenizer

@@ -4,6 +4,7 @@ order, showing which gradients each step changes."""
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as W
 import traitlets
@@ -14,6 +15,8 @@ from ..stepper import backward_steps
 from .lazy import ShownLater
 
 __all__ = ["BackwardStepper"]
+
+_POS = re.compile(r"pos(\d+)(?=\.|\Z)")
 
 
 class BackwardStepper(ShownLater, W.VBox):
@@ -50,18 +53,36 @@ class BackwardStepper(ShownLater, W.VBox):
 
     def follow(self, scope: str) -> None:
         """Step through ``scope``, or the nearest enclosing scope small enough to step through
-        (a selection anywhere moves the stepper to where it is)."""
+        (a selection anywhere moves the stepper to where it is). When none is, the stepper's
+        own scope at least moves to ``scope``'s position."""
         if self.fp is None:
             return
         parts = scope.split(".") if scope else []
         for k in range(len(parts), 0, -1):
             candidate = ".".join(parts[:k])
-            try:
-                backward_steps(self.fp, candidate)
-            except MicrogptError:
-                continue  # empty or too big: try the enclosing scope
-            self.scope = candidate
+            if self._steppable(candidate):
+                self.scope = candidate
+                return
+        m = _POS.match(scope or "")
+        if m:
+            self.follow_pos(int(m[1]))
+
+    def follow_pos(self, pos: int) -> None:
+        """The same scope at position ``pos`` (``pos1.layer0.attn.head0.softmax`` ->
+        ``pos3.…``), when the scope names a position and that one can be stepped through."""
+        m = _POS.match(self.scope)
+        if self.fp is None or m is None or int(m[1]) == pos:
             return
+        moved = f"pos{pos}{self.scope[m.end() :]}"
+        if self._steppable(moved):
+            self.scope = moved
+
+    def _steppable(self, scope: str) -> bool:
+        try:
+            backward_steps(self.fp, scope)
+        except MicrogptError:
+            return False  # empty, or too big to step through
+        return True
 
     def next(self) -> None:
         self.step = min(self.step + 1, len(self.steps))

@@ -225,3 +225,45 @@ def test_full_screen_and_a_clickers_keys(screen, lab_server, browser_artifacts_d
     expect(readout).to_have_text("1")
     assert error_outputs(page) == []
     assert page.console_errors == []
+
+
+def test_one_selection_across_the_page(screen, lab_server, browser_artifacts_dir):
+    """A click on an attention cell outlines that cell (not its row) and the weight in the
+    head's graph."""
+    from playwright.sync_api import expect
+
+    name, page = screen
+    shots = browser_artifacts_dir / "presenter"
+    shots.mkdir(parents=True, exist_ok=True)
+    graph, title = dashboard_on(page, lab_server, "christopher")
+    image = page.locator(".microgpt-attention img")
+    image.scroll_into_view_if_needed()
+    grid = json.loads(image.get_attribute("data-grid"))
+    b = image.bounding_box()
+    row, col = 5, 3
+    cell_w = b["width"] * (grid["right"] - grid["left"]) / grid["cols"]
+    cell_h = b["height"] * (grid["bottom"] - grid["top"]) / grid["rows"]
+    x = b["x"] + b["width"] * grid["left"] + (col + 0.5) * cell_w
+    y = b["y"] + b["height"] * grid["top"] + (row + 0.5) * cell_h
+    page.mouse.click(x, y)
+    outline = page.locator(".microgpt-attention .microgpt-cell-highlight")
+    expect(outline).to_have_attribute("data-cell", f"{row},{col}")
+    expect(outline).to_be_visible()
+    image.scroll_into_view_if_needed()  # (the graph above drew the head's scope meanwhile)
+    b, o = image.bounding_box(), outline.bounding_box()  # the outline, where the cell is now
+    x0 = b["x"] + b["width"] * grid["left"] + col * cell_w
+    y0 = b["y"] + b["height"] * grid["top"] + row * cell_h
+    for got, want in ((o["x"], x0), (o["y"], y0), (o["width"], cell_w), (o["height"], cell_h)):
+        assert got == pytest.approx(want, abs=2), (o, x0, y0, cell_w, cell_h)
+    page.locator(".microgpt-attention").screenshot(path=str(shots / f"{name}-attention-cell.png"))
+    weight = f"pos{row}.layer0.attn.head0.attn_weights[k={col}]"
+    node = graph.locator(f'g.node[data-id="{weight}"]')
+    expect(node).to_have_class(re.compile("microgpt-selected"), timeout=30_000)
+    expect(title).to_contain_text(f"pos{row}.layer0.attn.head0")
+
+    close_menu(graph)
+    graph.evaluate(TO_TOP_JS)
+    page.screenshot(path=str(shots / f"{name}-attention-selected.png"))
+    assert graph.evaluate(CUT_TEXT_JS) == []
+    assert error_outputs(page) == []
+    assert page.console_errors == []
