@@ -1,11 +1,13 @@
-"""One selection drives every view (issue 18, item 7) and presenter mode's Python side (item
-2): widgets driven from Python, no kernel, no browser.
+"""One selection drives every view (issue 18, item 7), search that finds (item 6) and presenter
+mode's Python side (item 2): widgets driven from Python, no kernel, no browser.
 
 - a zoom into a head sets the attention view's layer and head and the backward stepper's scope;
 - a sampled character moves the next-token chart (and every view) to where it was drawn;
 - ``AttentionView.click(5, 2)`` outlines that cell (the row of the position stays marked);
   a weight selected in the graph is outlined in the heatmap, and an attention click marks the
   weight in the head's graph;
+- a search matching one node not drawn opens the view that shows it (its tensor's scalars, its
+  scope, a parameter's path), at its position, and selects it; several are listed to pick from;
 - a clicker's key with no backward player moves the position; the page's toolbar fit
   rearranges the toolbar's row and menu.
 
@@ -20,7 +22,8 @@ import re
 
 import pytest
 
-from explorer.widgets import AttentionView, Dashboard, Session
+from explorer.widgets import AttentionView, Dashboard, GraphExplorer, Session
+from explorer.widgets.graph import MAX_LISTED
 from microgpt import MicrogptError
 
 
@@ -104,6 +107,55 @@ def test_the_selection_is_outlined_in_the_heatmap_and_the_head_graph():
     assert name in _drawn(d.graph.graph.svg)  # the viewer outlines `selected` once drawn
     assert d.attention.image.highlight_cell == [6, 4]
     assert d.stepper.scope.startswith("pos6.layer0.attn.head1")
+
+
+# -- item 6: search that finds ---------------------------------------------------------------
+def test_one_undrawn_match_opens_the_view_that_shows_it(session):
+    g = GraphExplorer(session, doc="christopher", view="overview")
+    g.search = "pos3.layer0.mlp.relu[7]"  # an entry of a tensor: the tensor's scalars
+    assert (g.view, g.pattern, g.pos) == ("full", "pos3.layer0.mlp.relu[*]", 3)
+    assert g.selected == g.graph.selected == "pos3.layer0.mlp.relu[7]"
+    assert "pos3.layer0.mlp.relu[7]" in _drawn(g.graph.svg)
+    assert [b.description for b in g._crumbs.children][-2:] == ["model", "pos3.layer0.mlp.relu"]
+    assert g.note == "1 node matches 'pos3.layer0.mlp.relu[7]'" and g.message == ""
+    g.search = "pos5.layer0.attn.head2.softmax.exp[k=4]"  # in no tensor: its scope
+    assert (g.view, g.scope, g.pos) == ("scope", "pos5.layer0.attn.head2.softmax", 5)
+    assert g.selected == "pos5.layer0.attn.head2.softmax.exp[k=4]" in _drawn(g.graph.svg)
+    g.search = "layer0.attn_wq[3,5]"  # a parameter's entry: its gradient path
+    assert (g.view, g.source, g.selected) == ("path", "layer0.attn_wq[3,5]", "layer0.attn_wq[3,5]")
+    assert "layer0.attn_wq[3,5]" in _drawn(g.graph.svg)
+    g.search = "pos*.loss"  # several: listed to pick from, the drawn ones marked
+    listed = [value for _, value in g._matches.options]
+    assert listed == ["", *(f"pos{p}.loss" for p in range(g.fp.positions))]
+    assert g._matches.layout.display == "" and "pick one" in g.note
+    g._matches.value = "pos7.loss"  # a pick opens it
+    assert g.selected == "pos7.loss" in _drawn(g.graph.svg) and g.pos == 7
+    assert g.graph.highlight and "pos7.loss" in g.graph.highlight
+
+
+def test_search_says_what_it_found(session):
+    g = GraphExplorer(session, doc="emma", view="overview")
+    g.search = "no.such.node"
+    assert g.note.startswith("no node matches 'no.such.node'")
+    assert g._matches.layout.display == "none"
+    g.search = "pos1.*"  # many: the first ones listed, the note says how many
+    total = sum(1 for n in g.fp.index.name if n and n.startswith("pos1."))
+    assert total > MAX_LISTED and len(g._matches.options) == MAX_LISTED + 1
+    assert f"{total:,} nodes match" in g.note and "narrow the search" in g.note
+    assert "0 of them are drawn" not in g.note
+    g.search = ""
+    assert g.note == "" and g._matches.layout.display == "none" and g.graph.highlight == []
+    assert g.find("pos9.loss") is False and "no node named 'pos9.loss'" in g.message
+    assert g.find(42) is False and "no node named 42" in g.message
+
+
+def test_a_search_in_the_dashboard_moves_every_view():
+    d = Dashboard(doc="christopher")
+    d.graph.search = "pos6.layer0.attn.head3.attn_weights[k=2]"
+    name = "pos6.layer0.attn.head3.attn_weights[k=2]"
+    assert d.selected == d.inspector.selected == name and name in _drawn(d.graph.graph.svg)
+    assert d.pos == d.attention.pos == d.probs.pos == 6 and d.attention.head == 3
+    assert d.attention.image.highlight_cell == [6, 2]
 
 
 # -- item 2: presenter mode's Python side -----------------------------------------------------

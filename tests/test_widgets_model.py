@@ -179,9 +179,14 @@ def test_a_tensor_whose_scalars_cannot_be_drawn_says_so_and_stays(graph):
 
 
 def test_search_marks_the_tensors_holding_the_matches(graph):
-    graph.search = "pos2.layer0.mlp.relu[7]"
+    graph.search = "pos2.layer0.mlp.relu[*]"  # several: the tensor holding them is marked
     assert graph.graph.highlight == [RELU] and graph.selected == RELU
-    assert "1 of the tensors drawn" in graph.note
+    assert "1 of the tensors drawn holds them" in graph.note and graph.view == "model"
+    # one scalar node (issue 18, item 6): found, in its tensor's scalars, selected
+    graph.search = "pos2.layer0.mlp.relu[7]"
+    assert (graph.view, graph.pattern) == ("full", f"{RELU}[*]")
+    assert graph.selected == graph.graph.selected == f"{RELU}[7]"
+    assert graph.graph.highlight == [f"{RELU}[7]"]
 
 
 # -- the inspector ----------------------------------------------------------------------------

@@ -46,6 +46,11 @@ _BEFORE_LOAD = ("root", "depth", "budget", "scope", "pattern", "source", "select
                 "compact", "pos")  # fmt: skip
 
 _POS = re.compile(r"pos\d+\.")
+_POS_OF = re.compile(r"pos(\d+)(?=\.|\Z)")
+
+#: A search's list of matches to pick from holds at most this many (the note says how many
+#: more there are: narrow the search).
+MAX_LISTED = 100
 
 
 def _at_pos(label: str, pos: int) -> str:
@@ -226,6 +231,9 @@ class GraphExplorer(W.VBox):
     source = traitlets.Unicode("")
     #: A node's name or ``#id``, or a tensor of the model view (``pos2.layer0.mlp.relu``).
     selected = traitlets.Unicode("")
+    #: A name pattern (``*`` any run of characters, ``?`` one): the drawn nodes it matches are
+    #: marked; one node of the pass not drawn opens the view that shows it, selected
+    #: (``find``); several are listed to pick from.
     search = traitlets.Unicode("")
     message = traitlets.Unicode("")
     note = traitlets.Unicode("")
@@ -266,6 +274,13 @@ class GraphExplorer(W.VBox):
         self._search_box = W.Text(description="search", placeholder="pos2.*.attn_weights[*]",
                                   continuous_update=False)  # fmt: skip
         self._search_box.add_class("microgpt-search")
+        # a search's matches, to pick one from (shown while there are several)
+        self._matches = W.Dropdown(description="matches", options=[("", "")],
+                                   layout=W.Layout(width="auto", display="none"))  # fmt: skip
+        self._matches.style.description_width = "initial"
+        self._matches.add_class("microgpt-search-matches")
+        self._matches.observe(self._on_match_pick, "value")
+        self._listing = False
         self._crumbs = W.HBox()
         self._crumbs.add_class("microgpt-breadcrumb")
         self._message = W.HTML(layout=W.Layout(display="none"))
@@ -276,7 +291,7 @@ class GraphExplorer(W.VBox):
         self._rows = [
             _row(self._doc_box, self._root_pick, self._view_pick),
             _row(self._pos_slider, self._depth_slider, self._budget_box),
-            _row(self._search_box, self._crumbs),
+            _row(self._search_box, self._matches, self._crumbs),
         ]
         # presenter mode: one toolbar row, the tools that do not fit in the menu under it
         self._more = W.ToggleButton(description="⋯", tooltip="more controls")
@@ -361,7 +376,7 @@ class GraphExplorer(W.VBox):
         on = change["new"]
         if on:
             self._lay_toolbar()
-            rows = [self._toolbar, self._menu, self._front]
+            rows = [self._toolbar, self._menu, self._front, _row(self._matches)]
         else:
             self._toolbar.children = self._menu.children = ()
             rows = self._rows
@@ -573,9 +588,93 @@ class GraphExplorer(W.VBox):
 
     @traitlets.observe("search")
     def _on_search(self, change) -> None:
+        """One node found: selected, in the view drawn if it shows it, else in the view that
+        does (``find``). Several: the drawn ones marked, all listed to pick from (one drawn
+        match is selected too)."""
         drawn = self._mark_search()
-        if len(drawn) == 1:  # one node found: select it, which brings it into view
+        matches = self._search_matches()
+        if len(matches) == 1 and matches[0] not in drawn and self.fp is not None:
+            self.find(matches[0])
+        elif len(drawn) == 1:  # one drawn: select it, which brings it into view
             self.selected = drawn[0]
+
+    def _search_matches(self) -> list[str]:
+        """The names in the pass the search matches (all of them: the list shows the first)."""
+        if self.fp is None or not self.search:
+            return []
+        regex = pattern_regex(self.search)
+        return [n for n in self.fp.index.name if n is not None and regex.fullmatch(n)]
+
+    def _on_match_pick(self, change) -> None:
+        if change["new"] and not self._listing:
+            self.find(change["new"])
+
+    def find(self, name: str) -> bool:
+        """Show the node ``name`` (a name, or ``#id``) and select it: in the view drawn if it
+        is there, else its tensor's scalars (an entry of a model view's tensor: ``full`` view of
+        the tensor; a parameter's entry: its gradient path), else its scope, else its node
+        view; at its position. False, with a message, when the pass has no such node."""
+        if self.fp is None:
+            self.message = "nothing is drawn yet: give the explorer a document first"
+            return False
+        if not isinstance(name, str) or not self._known(name):
+            self.message = (
+                f"no node named {name!r} in this pass: search for a pattern, e.g. "
+                "pos2.*.attn_weights[*]"
+            )
+            return False
+        if self._shows(name):
+            self.selected = name
+            return True
+        node = self.node_id(name)
+        scope = self.fp.index.scope[node]
+        at = _POS_OF.match(scope)
+        if at and int(at[1]) != self.pos:  # its position, everywhere (drawn below, once)
+            self._held = True
+            try:
+                self.pos = int(at[1])
+            finally:
+                self._held = False
+        base = name.split("[", 1)[0]
+        if "[" in name and node < self.fp.num_params:  # a parameter's entry: its path
+            opened = self.open_tensor(name)
+        elif "[" in name and self.tensors.find(self.fp, base, self.pos) is not None:
+            opened = self.open_tensor(base)  # the tensor's scalars ("model" leads back)
+        else:
+            opened = False
+        self.selected = name
+        if opened and self._shows(name):
+            return True
+        for want in ({"view": "scope", "scope": scope} if scope else None, {"view": "node"}):
+            if want and self._draw_now(want) and self._shows(name):
+                self.message = ""
+                return True
+        return True  # the node view shows it (or its message says why it cannot)
+
+    def _shows(self, name: str) -> bool:
+        """Whether the view drawn shows the node ``name`` itself (not folded into a group)."""
+        nodes = self.current_view.nodes if self.current_view is not None else ()
+        return any(n.id == name and n.kind == "value" for n in nodes)
+
+    def _draw_now(self, want: dict) -> bool:
+        """Set the traits ``want`` (a view and its options) and draw that view now; on bad input
+        the traits go back, the message says why, and False."""
+        before = {k: getattr(self, k) for k in want}
+        self._held = True
+        try:
+            for k, v in want.items():
+                setattr(self, k, v)
+            view = self._build()
+            lay = layout.layout(view)
+        except MicrogptError as e:
+            for k, v in before.items():
+                setattr(self, k, v)
+            self.message = str(e)
+            return False
+        finally:
+            self._held = False
+        self._draw(view, lay)
+        return True
 
     def _build(self):
         fp = self.fp
@@ -603,9 +702,19 @@ class GraphExplorer(W.VBox):
     def _is_param(self, label: str) -> bool:
         return self._known(label) and self.node_id(label) < self.fp.num_params
 
+    def _view_key(self) -> tuple:
+        """What the view drawn depends on (a render asking for the same one draws nothing)."""
+        keys = ("view", "depth", "budget", "scope", "pattern", "source")
+        key = (id(self.fp), self.root, *(getattr(self, k) for k in keys))
+        uses = self.uses_pos() or self.view == "path"
+        return (*key, self.pos if uses else None, self.selected if self.view in ("node", "path")
+                else None)  # fmt: skip
+
     def _render(self) -> None:
         if self.fp is None or self._held:
             return
+        if self.current_view is not None and self._drawn_key == self._view_key():
+            return  # e.g. a deferred render after the same view was drawn at once
         try:
             view = self._build()
             lay = layout.layout(view)
@@ -616,6 +725,7 @@ class GraphExplorer(W.VBox):
 
     def _draw(self, view, lay) -> None:
         self.current_view = view
+        self._drawn_key = self._view_key()
         if view.kind == "model":
             self.tensors.keep(self.fp, view)  # the inspector reads the same tensors
         self.graph.selected = self.selected
@@ -631,12 +741,14 @@ class GraphExplorer(W.VBox):
         return any(n.id == node_id and n.kind == "tensor" for n in nodes)
 
     def _mark_search(self) -> list[str]:
-        """Highlight the drawn nodes the search matches; returns their ids."""
+        """Highlight the drawn nodes the search matches, list the pass's matches when there are
+        several, and say so in ``note``; returns the ids of the drawn ones."""
         if self.current_view is None:
             return []
         if not self.search:
             self.graph.highlight = []
             self.note = ""
+            self._list_matches([])
             return []
         regex = pattern_regex(self.search)
         drawn = [
@@ -645,16 +757,46 @@ class GraphExplorer(W.VBox):
             if regex.fullmatch(n.name or n.id)
             or any(map(regex.fullmatch, getattr(n, "scalars", ())))  # a tensor's entries
         ]
-        total = sum(1 for n in self.fp.index.name if n is not None and regex.fullmatch(n))
+        matches = self._search_matches()
         self.graph.highlight = drawn
-        if self.current_view.kind == "model":
-            self.note = (
-                f"{total:,} nodes match {self.search!r}; {len(drawn):,} of the tensors drawn "
-                "hold them"
-            )
+        self._list_matches(matches if len(matches) > 1 else [])
+        total, what = len(matches), repr(self.search)
+        tensors = self.current_view.kind == "model"
+        if not total and not drawn:
+            self.note = f"no node matches {what} (* stands for any characters, ? for one)"
+        elif not total:  # a tensor's name: the model view's box
+            self.note = f"the tensor{'s' if len(drawn) > 1 else ''} {', '.join(drawn)} match {what}"
+        elif total == 1:
+            self.note = f"1 node matches {what}" + ("" if self._shows(matches[0]) else (
+                f": in the tensor drawn ({drawn[0]})" if tensors and drawn else ""))  # fmt: skip
         else:
-            self.note = f"{total:,} nodes match {self.search!r}; {len(drawn):,} of them are drawn"
+            one = len(drawn) == 1
+            if tensors:
+                held = f"of the tensors drawn {'holds' if one else 'hold'} them"
+            else:
+                held = f"of them {'is' if one else 'are'} drawn"
+            shown = f"{len(drawn):,} {held} (marked)" if drawn else "none is drawn here"
+            more = (
+                f" (the first {MAX_LISTED} listed: narrow the search)" if total > MAX_LISTED else ""
+            )
+            self.note = (
+                f"{total:,} nodes match {what}; {shown}; pick one under the search box "
+                f"to open it{more}"
+            )
         return drawn
+
+    def _list_matches(self, names: list[str]) -> None:
+        """The matches to pick from (hidden when there are none)."""
+        listed = names[:MAX_LISTED]
+        picked = self._matches.value if self._matches.value in listed else ""  # it stays shown
+        self._listing = True  # setting the options is not a pick
+        try:
+            head = f"{len(names):,} matches: pick one" if names else ""
+            self._matches.options = [(head, ""), *((n, n) for n in listed)]
+            self._matches.value = picked
+        finally:
+            self._listing = False
+        self._matches.layout.display = "" if names else "none"
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
     def _on_click(self, change) -> None:

@@ -229,7 +229,8 @@ def test_full_screen_and_a_clickers_keys(screen, lab_server, browser_artifacts_d
 
 def test_one_selection_across_the_page(screen, lab_server, browser_artifacts_dir):
     """A click on an attention cell outlines that cell (not its row) and the weight in the
-    head's graph."""
+    head's graph; a search for a node not drawn opens the view that shows it, selected; a
+    search with several matches lists them to pick from."""
     from playwright.sync_api import expect
 
     name, page = screen
@@ -261,9 +262,28 @@ def test_one_selection_across_the_page(screen, lab_server, browser_artifacts_dir
     expect(node).to_have_class(re.compile("microgpt-selected"), timeout=30_000)
     expect(title).to_contain_text(f"pos{row}.layer0.attn.head0")
 
+    # a search for one node not drawn: its tensor's scalars open, it is selected
+    box = tool(graph, ".microgpt-search input")
+    box.fill("pos4.layer0.mlp.relu[7]")
+    box.press("Enter")
+    found = graph.locator('g.node[data-id="pos4.layer0.mlp.relu[7]"]')
+    expect(found).to_have_class(re.compile("microgpt-selected"), timeout=30_000)
+    expect(page.locator(".microgpt-inspector .microgpt-inspector-name")).to_have_text(
+        "pos4.layer0.mlp.relu[7]"
+    )
+    # several: listed under the search box, a pick opens one
+    box = tool(graph, ".microgpt-search input")
+    box.fill("pos*.loss")
+    box.press("Enter")
+    matches = graph.locator(".microgpt-search-matches select")
+    expect(matches).to_be_visible()
+    expect(graph.locator(".microgpt-note")).to_contain_text("12 nodes match")
+    matches.select_option("pos7.loss")
+    picked = graph.locator('g.node[data-id="pos7.loss"]')
+    expect(picked).to_have_class(re.compile("microgpt-selected"), timeout=30_000)
     close_menu(graph)
     graph.evaluate(TO_TOP_JS)
-    page.screenshot(path=str(shots / f"{name}-attention-selected.png"))
+    page.screenshot(path=str(shots / f"{name}-search-picked.png"))
     assert graph.evaluate(CUT_TEXT_JS) == []
     assert error_outputs(page) == []
     assert page.console_errors == []
