@@ -19,6 +19,7 @@ from pathlib import Path
 
 from microgpt import files
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_output_path, is_view_file
 
 from . import panels_svg
 from .attention_weight import explain_weight
@@ -44,16 +45,22 @@ class Picture:
         # the SVG inline, in a box that scrolls sideways rather than shrinking its text
         return f'<div class="microgpt-picture" style="overflow-x: auto">{self.svg}</div>'
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the picture to ``path`` (a ``.svg`` file), atomically."""
-        path = Path(path)
+    def save(self, path: str | os.PathLike, force: bool = False) -> Path:
+        """Write the picture to ``path`` (a ``.svg`` file), atomically. An existing file is
+        replaced only if it is a picture this package wrote (``force=True`` replaces any)."""
+        path = check_output_path(
+            path, "the picture", force=force, replaceable=_ours, kind="picture"
+        )
         if path.suffix.lower() != ".svg":
             raise MicrogptError(f"a picture is saved as .svg, got {str(path)!r}")
-        if not path.parent.is_dir():
-            raise MicrogptError(
-                f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
-            )
         return files.write_atomically(path, self.svg.encode("utf-8"), "picture")
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is an SVG this package wrote: a panel or a view."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    return b'class="microgpt-panel' in head or is_view_file(path)
 
 
 def stream_picture(fp, layer: int = 0) -> Picture:

@@ -38,6 +38,15 @@ def test_save_writes_the_svg_and_refuses_other_formats(emma, tmp_path):
     with pytest.raises(MicrogptError, match="does not exist"):
         picture.save(tmp_path / "nowhere" / "l.svg")
     assert not (tmp_path / "l.png").exists()
+    assert picture.save(tmp_path / "l.svg") == tmp_path / "l.svg"  # its own picture: replaced
+    mine = tmp_path / "mine.svg"
+    mine.write_text("<svg>a learner's drawing</svg>")
+    with pytest.raises(MicrogptError, match="already exists"):
+        picture.save(mine)
+    assert mine.read_text() == "<svg>a learner's drawing</svg>"
+    assert picture.save(mine, force=True) == mine
+    with pytest.raises(MicrogptError, match="must be a path"):
+        picture.save(None)
 
 
 @pytest.mark.parametrize(
