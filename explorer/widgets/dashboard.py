@@ -73,9 +73,6 @@ _PRESENTER_STYLE = """<style>
   --jp-widgets-container-padding: calc(15px * min({scale}, 1.5));
   font-size: var(--jp-widgets-font-size);
 }}
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast .microgpt-viewer-canvas svg,
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast img {{
-  filter: contrast(1.35) saturate(1.6); }}
 </style>"""
 
 #: Presenter mode at every text size: what grows wraps rather than shrink or be cut (rows of
@@ -107,11 +104,11 @@ _PRESENTER_LAYOUT = """
 
 _BASE_CSS = """
 .microgpt-table { border-collapse: collapse; font-size: 0.9em; }
-.microgpt-table td, .microgpt-table th { padding: 1px 6px; border-bottom: 1px solid #eee;
-  text-align: right; }
+.microgpt-table td, .microgpt-table th { padding: 1px 6px; text-align: right;
+  border-bottom: 1px solid var(--jp-border-color2, #eeeeee); }
 .microgpt-table td:first-child, .microgpt-table th:first-child { text-align: left; }
-.microgpt-message { color: #b2182b; }
-.microgpt-note { color: #333333; }
+.microgpt-message { color: var(--jp-error-color1, #b2182b); }
+.microgpt-note { color: var(--microgpt-muted, var(--jp-content-font-color2, #555555)); }
 .microgpt-dashboard .lm-TabBar-tab { max-width: none; flex: 0 0 auto; }
 .microgpt-dashboard .microgpt-inspector { overflow-x: auto; overflow-wrap: anywhere; }
 .microgpt-dashboard .microgpt-inspector th, .microgpt-dashboard .microgpt-inspector td {

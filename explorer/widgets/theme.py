@@ -20,9 +20,9 @@ opacity, edges darker; the fills are left as they are, so the colour scales stay
 legend shows (a CSS filter changed the fills under their text and lowered its contrast).
 
 ``STYLESHEET`` is what ``SvgGraph`` adds to the page (anywidget's ``_css``). The dashboard's own
-rules (its tables, notes, messages) are in it too, scoped to ``.microgpt-dashboard``, until the
-dashboard's stylesheet takes them from the theme itself; the filter its ``_PRESENTER_STYLE``
-puts on the canvas and images in high contrast is cancelled here.
+stylesheet (``dashboard.py``) takes its tables', notes' and messages' colours from the same
+variables; a few panels still colour cells inline, and ``DASHBOARD_CSS`` gives those an ink that
+reads on them.
 """
 
 from __future__ import annotations
@@ -67,13 +67,9 @@ VIEWER_CSS = """
 .microgpt-svg g.band > text { fill: var(--microgpt-muted); }
 """
 
-#: The dashboard's own text (``dashboard.py``'s ``_STYLE``), from the theme; a few inline
-#: colours of its panels given an ink that reads on them.
+#: Inline colours of the dashboard's panels (the stepper's and the training tab's cells) given
+#: an ink that reads on them in every theme.
 DASHBOARD_CSS = """
-.microgpt-dashboard .microgpt-note { color: var(--microgpt-muted); }
-.microgpt-dashboard .microgpt-message { color: var(--jp-error-color1, #b2182b); }
-.microgpt-dashboard .microgpt-table td, .microgpt-dashboard .microgpt-table th {
-  border-bottom-color: var(--jp-border-color2, #eeeeee); }
 .microgpt-dashboard [style*="background:#fdb863"],
 .microgpt-dashboard [style*="background:#fdb863"] *,
 .microgpt-dashboard [style*="background:#b2abd2"],
@@ -110,9 +106,6 @@ CONTRAST_CSS = """
   opacity: 1; outline: 1px dashed currentColor; outline-offset: -3px; cursor: not-allowed; }
 .microgpt-contrast .noUi-target[disabled] { opacity: 1; }
 .microgpt-contrast .microgpt-viewer-canvas { border-color: var(--jp-border-color0, #999999); }
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast.microgpt-contrast
-  .microgpt-viewer-canvas svg,
-.microgpt-dashboard.microgpt-presenter.microgpt-contrast.microgpt-contrast img { filter: none; }
 """
 
 STYLESHEET = VIEWER_CSS + DASHBOARD_CSS + CONTRAST_CSS

@@ -180,7 +180,14 @@ def test_dashboard_graph_fits_pans_zooms_and_follows_selection(
 
 @pytest.mark.parametrize(
     "notebook",
-    ["00_tour.ipynb", "03_one_forward_pass.ipynb", "06_single_token_gradient_path.ipynb"],
+    [
+        "00_tour.ipynb",
+        "02_value_and_autograd.ipynb",
+        "03_one_forward_pass.ipynb",
+        "04_attention.ipynb",
+        "06_single_token_gradient_path.ipynb",
+        "08_watch_it_learn.ipynb",
+    ],
 )
 def test_lesson_graphs_open_readable(screen, lab_server, browser_artifacts_dir, notebook):
     """Every graph a lesson shows opens inside its output with its title in sight, its median
