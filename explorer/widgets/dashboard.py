@@ -76,10 +76,13 @@ _PRESENTER_STYLE = """<style>
 </style>"""
 
 #: Presenter mode at every text size: what grows wraps rather than shrink or be cut (rows of
-#: controls, labels, buttons, tabs); tables wider than their panel scroll inside it.
+#: controls, labels, buttons, tabs); tables wider than their panel scroll inside it. The
+#: one-line title (it scrolls sideways when long) stops growing at 22 px, already bold and
+#: large: at 250% it would show only the name of the pass.
 _PRESENTER_LAYOUT = """
 .microgpt-presenter .microgpt-viewer { font-size: var(--jp-widgets-font-size); }
 .microgpt-presenter .microgpt-viewer-toolbar { font-size: min(1em, calc(13px * 1.5)); }
+.microgpt-presenter .microgpt-viewer-title { font-size: min(1.15em, 22px); }
 .microgpt-presenter .widget-hbox { flex-wrap: wrap; }
 .microgpt-presenter .jupyter-widgets { max-width: 100%; }
 .microgpt-presenter .widget-label { overflow: visible; text-overflow: clip;
