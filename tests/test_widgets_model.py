@@ -11,7 +11,7 @@ import pytest
 
 from explorer.model_view import model_view
 from explorer.widgets import Dashboard, GraphExplorer, NodeInspector, Session, show
-from microgpt import MicrogptError
+from microgpt.errors import ArgumentTypeError, UnknownNameError
 
 RELU = "pos2.layer0.mlp.relu"
 
@@ -92,14 +92,16 @@ def test_bad_traits_give_a_message_not_a_traceback(session):
     g = GraphExplorer(session, doc="emma", view="model", pos=99)
     assert g.pos == 4 and "position 99 is outside 'emma'" in g.message
     assert g.current_view.stats["pos"] == 4
-    g = GraphExplorer(session, doc="emma", view="modle")
-    assert g.view == "overview" and "unknown view 'modle'" in g.message
-    g.view = "nonsense"
-    assert g.view == "overview" and "choose one of overview, model," in g.message
+    with pytest.raises(UnknownNameError, match=r"GraphExplorer\(view=...\) must be one of ov"):
+        GraphExplorer(session, doc="emma", view="modle")
+    g = GraphExplorer(session, doc="emma")
+    g.view = "nonsense"  # on a live explorer: refused with a message, the view stays
+    assert g.view == "overview" and "must be one of overview, model," in g.message
     g.view = "model"
+    g.pos = 2
     g.pos = -1
-    assert g.pos == 0 and "outside 'emma'" in g.message and g.current_view.stats["pos"] == 0
-    with pytest.raises(MicrogptError, match=r"GraphExplorer\(pos=...\): expected int"):
+    assert g.pos == 2 and "at least 0, got -1" in g.message and g.current_view.stats["pos"] == 2
+    with pytest.raises(ArgumentTypeError, match=r"GraphExplorer\(pos=...\) must be an integer"):
         GraphExplorer(session, pos="3")
 
 

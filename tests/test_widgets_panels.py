@@ -36,9 +36,13 @@ def test_weight_view_draws_the_selected_weight_and_refuses_other_names(emma):
     assert view.select("pos3.layer0.attn.head2.attn_weights[k=1]")
     assert "pos3.layer0.attn.head2.attn_weights[k=1]" in ids(view.picture.svg)
     assert not view.select("pos3.layer0.attn.q[1]")  # not a weight: nothing changes
-    with pytest.raises(MicrogptError, match="not an attention weight"):
-        view.selected = "wte[e,0]"
+    svg = view.picture.svg
+    view.selected = "wte[e,0]"  # on a live view: refused with a message, the weight stays
+    assert "must be an attention weight" in view._message.value
     assert view.selected == "pos3.layer0.attn.head2.attn_weights[k=1]"
+    assert view.picture.svg == svg
+    with pytest.raises(MicrogptError, match="must be an attention weight"):
+        WeightView(selected="wte[e,0]")
 
 
 def test_positions_view_draws_when_shown(emma):

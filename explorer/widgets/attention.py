@@ -15,7 +15,11 @@ import anywidget
 import ipywidgets as W
 import traitlets
 
+from microgpt.errors import MicrogptError
+from microgpt.validate import check_int
+
 from ..plots import attention_heatmap
+from .args import Checked, bind, integer, need_pass, offer, text
 from .images import axes_box, chart_b64, size_clickable
 from .lazy import ShownLater
 from .panels import parse_weight
@@ -114,8 +118,14 @@ class HeatmapImage(anywidget.AnyWidget):
     _css = _HEATMAP_CSS
 
 
-class AttentionView(ShownLater, W.VBox):
-    """Attention of the pass given to ``show``. Traits a learner changes:"""
+def _last(count):
+    """The highest index of the pass shown (``None`` before one is shown: checked then)."""
+    return lambda w: count(w.fp.source.config) - 1 if w.fp is not None else None
+
+
+class AttentionView(Checked, ShownLater, W.VBox):
+    """Attention of the pass given to ``show``. Traits a learner changes (a layer or head the
+    model lacks is refused with a message; given before a pass is shown, checked then):"""
 
     layer = traitlets.Int(0)
     head = traitlets.Int(0)
@@ -128,7 +138,17 @@ class AttentionView(ShownLater, W.VBox):
     outlined = traitlets.Unicode("")
     message = traitlets.Unicode("")
 
+    _checks = {
+        "layer": integer(0, _last(lambda c: c.n_layer)),
+        "head": integer(0, _last(lambda c: c.n_head)),
+        "pos": integer(0),
+        "selected": text(),
+        "outlined": text(),
+        "message": text(),
+    }
+
     def __init__(self, **kwargs) -> None:
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self.matrix = None
         self.figure = None
@@ -149,15 +169,20 @@ class AttentionView(ShownLater, W.VBox):
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
         super().__init__([controls, self.image, self._message], **kwargs)
         self.add_class("microgpt-attention")
-        traitlets.link((self, "layer"), (self._layer, "value"))
-        traitlets.link((self, "head"), (self._head, "value"))
+        self.apply(asked)
+        bind(self, "layer", self._layer)
+        bind(self, "head", self._head)
         self.image.observe(self._on_click, "clicks")
+        self._live = True
 
     def show(self, fp) -> None:
-        self.fp = fp
+        """Show the attention of ``fp`` (a ``ForwardPass``)."""
+        need_pass(fp, "AttentionView.show(fp)", expression_ok=False)
+        self.fp = None  # nothing drawn until the layer and head are both in range
         cfg = fp.source.config
-        self._layer.options = list(range(cfg.n_layer))
-        self._head.options = list(range(cfg.n_head))
+        offer(self, "layer", self._layer, list(range(cfg.n_layer)), "model's layers")
+        offer(self, "head", self._head, list(range(cfg.n_head)), "model's heads")
+        self.fp = fp
         self._draw()
 
     @traitlets.observe("layer", "head")
@@ -214,8 +239,14 @@ class AttentionView(ShownLater, W.VBox):
             self.message = "no pass shown yet: show(fp) first"
             return
         n = self.fp.positions
+        try:  # as a click: a message, never an error (numpy's integers are taken)
+            query = check_int(query, "AttentionView.click(query)")
+            key = check_int(key, "AttentionView.click(key)")
+        except MicrogptError as e:
+            self.message = str(e)
+            return
         for what, p in (("query", query), ("key", key)):
-            if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n:
+            if not 0 <= p < n:
                 self.message = (
                     f"no {what} position {p!r}: {self.fp.doc!r} has positions 0 to {n - 1}"
                 )

@@ -14,6 +14,7 @@ from microgpt.errors import MicrogptError
 from ..compare import BY, Comparison, diff_view
 from ..compare_plots import attention_pair, loss_pair, probs_pair
 from ..views import scope_view
+from .args import Checked, choice, integer, need, text
 from .front import SvgGraph
 from .images import chart_image, show_chart
 from .session import Latest, Session
@@ -21,9 +22,40 @@ from .session import Latest, Session
 __all__ = ["CompareView"]
 
 
-class CompareView(W.VBox):
+def _steps(w) -> list[int]:
+    return list(w._step_a.options)
+
+
+def _side(trait: str, side: str):
+    """The check of one side's document or step: the pass it asks for can be recorded (it is
+    then cached by the session, and drawn from there)."""
+    step_check = choice(_steps, " (the checkpoint's snapshots)")
+
+    def check(w, value, what):
+        if trait == "step":
+            step, doc = step_check(w, value, what), getattr(w, f"doc_{side}")
+        else:
+            step, doc = getattr(w, f"step_{side}"), text()(w, value, what)
+        if trait == "step" and not w._live:
+            return step  # the constructor's: its documents come next, and are checked then
+        try:
+            w.session.forward_pass(doc.strip(), step=step)
+        except MicrogptError as e:
+            raise type(e)(f"{what}: {e}") from None
+        return step if trait == "step" else doc
+
+    return check
+
+
+def _last(count):
+    return lambda w: count(w.session.source.config) - 1
+
+
+class CompareView(Checked, W.VBox):
     """Pass a (``doc_a`` at ``step_a``) against pass b (``doc_b`` at ``step_b``); the controls
-    set these traits, and ``pos``, ``layer``, ``head`` and ``by`` (Δgrad or Δdata)."""
+    set these traits, and ``pos``, ``layer``, ``head`` and ``by`` (Δgrad or Δdata). A step
+    that is not a snapshot, a layer or head the model lacks is refused (a message once shown;
+    a document it cannot read: a message, and the comparison shown stays)."""
 
     doc_a = traitlets.Unicode("emma")
     doc_b = traitlets.Unicode("emma")
@@ -35,12 +67,27 @@ class CompareView(W.VBox):
     by = traitlets.Unicode("grad")
     message = traitlets.Unicode("")
 
+    _checks = {
+        "doc_a": _side("doc", "a"),
+        "doc_b": _side("doc", "b"),
+        "step_a": _side("step", "a"),
+        "step_b": _side("step", "b"),
+        "pos": integer(0),  # past the end of the shorter document: clamped to its last
+        "layer": integer(0, _last(lambda c: c.n_layer)),
+        "head": integer(0, _last(lambda c: c.n_head)),
+        "by": choice(BY),
+        "message": text(),
+    }
+
     def __init__(self, session: Session | None = None, **kwargs) -> None:
+        what = "CompareView(session=...)"
+        need(Session, what, "a Session (or None: the shipped model)", session, none_ok=True)
+        asked = self.take_traits(kwargs, self._checks)
         self.session = session or Session(keep=4)
         src = self.session.source
         steps = src.steps
-        kwargs.setdefault("step_a", src.step)
-        kwargs.setdefault("step_b", steps[1] if len(steps) > 1 else src.step)
+        asked = {"step_a": src.step, "step_b": steps[1] if len(steps) > 1 else src.step,
+                 **asked}  # fmt: skip
         self.comparison: Comparison | None = None
         self.view = None  # the diff GraphView drawn
         self._drawn: dict[str, tuple] = {}  # what each chart shows now
@@ -82,8 +129,10 @@ class CompareView(W.VBox):
             **kwargs,
         )
         self.add_class("microgpt-compare")
+        self.apply(asked)  # checked (a wrong one raises); drawn once, below
         for name in ("doc_a", "doc_b", "step_a", "step_b", "pos", "layer", "head", "by"):
             traitlets.link((self, name), (getattr(self, f"_{name}"), "value"))
+        self._live = True
         self._latest = Latest(self._refresh)
         self._refresh()
 
@@ -112,6 +161,7 @@ class CompareView(W.VBox):
             return
         self._pos.max = cmp.positions - 1
         pos = min(self.pos, cmp.positions - 1)
+        self._pos.value = pos  # the slider clamped a position given before its maximum
         if pos != self.pos:
             self.pos = pos  # observed: draws once more, with the position clamped
             return

@@ -4,28 +4,55 @@ points move only as the weights do."""
 
 from __future__ import annotations
 
+import os
+
 import ipywidgets as W
 import traitlets
 
+from ..forward import ModelSource
 from ..plots import embedding_pca, pca_2d
+from .args import Checked, choice, flag, integer, need
 from .images import chart_image, show_chart
 from .lazy import ShownLater
+from .session import Session
 
 __all__ = ["EmbeddingView"]
 
 
-class EmbeddingView(ShownLater, W.VBox):
-    """PCA of an embedding matrix over the checkpoint's snapshots (``concealed``: made in a
-    hidden tab, it draws when first shown). Traits:"""
+def _source(source, what: str) -> ModelSource:
+    """A ``ModelSource`` from what a learner may give: one, a ``Session`` (its weights shown),
+    a checkpoint's path, or ``None`` (the shipped model)."""
+    if isinstance(source, Session):
+        return source.source
+    if source is None or isinstance(source, (str, os.PathLike)):
+        return ModelSource(source)  # a path is checked there (missing, too large, ...)
+    takes = "a ModelSource, a Session, a checkpoint's path or None (the shipped model)"
+    return need(ModelSource, what, takes, source)
 
+
+class EmbeddingView(Checked, ShownLater, W.VBox):
+    """PCA of an embedding matrix over the checkpoint's snapshots (``concealed``: made in a
+    hidden tab, it draws when first shown). ``source``: a ``ModelSource``, a ``Session``, a
+    checkpoint's path or ``None`` (the shipped model). Traits:"""
+
+    #: A snapshot of the checkpoint (one the step slider offers); default the final one.
     step = traitlets.Int(0)
     matrix = traitlets.Enum(("wte", "wpe"), default_value="wte")
 
-    def __init__(self, source, concealed: bool = False, **kwargs) -> None:
+    _checks = {
+        "step": choice(lambda w: w._step.options, " (the checkpoint's snapshots)"),
+        "matrix": choice(("wte", "wpe")),
+    }
+
+    def __init__(self, source=None, concealed: bool = False, **kwargs) -> None:
+        source = _source(source, "EmbeddingView(source)")
+        concealed = flag()(self, concealed, "EmbeddingView(concealed=...)")
+        asked = self.take_traits(kwargs, self._checks)
         self.source = source
         self.figure = None
         # a Dashboard makes it in a hidden tab: its first drawing waits until the tab is shown
         self._concealed = concealed
+        self._message = W.HTML()  # why a value was refused
         steps = source.steps
         self._step = W.SelectionSlider(description="step", options=steps, value=steps[-1],
                                        continuous_update=False)  # fmt: skip
@@ -36,17 +63,22 @@ class EmbeddingView(ShownLater, W.VBox):
         self.image = chart_image()
         controls = W.HBox([self._matrix, self._step],
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
-        super().__init__([controls, self.image], **kwargs)
+        super().__init__([controls, self._message, self.image], **kwargs)
         self.add_class("microgpt-embeddings")
         self._bases = {}
         self.step = steps[-1]
         traitlets.link((self, "step"), (self._step, "value"))
         traitlets.link((self, "matrix"), (self._matrix, "value"))
+        self.apply(asked)
+        self._live = True
 
     def set_source(self, source, step: int | None = None) -> None:
         """Show ``source``'s weights (e.g. after a training step taken by hand) at ``step``
         (default: its final step); kept on the first source's components, so points move only
         as the weights do."""
+        need(ModelSource, "EmbeddingView.set_source(source)", "a ModelSource", source)
+        if step is not None:
+            step = source.check_step(integer(0)(self, step, "EmbeddingView.set_source(step)"))
         shown = source.step if step is None else step
         self.source = source
         with self.hold_trait_notifications():
@@ -69,6 +101,7 @@ class EmbeddingView(ShownLater, W.VBox):
 
     @traitlets.observe("step", "matrix")
     def _on_change(self, change) -> None:
+        self._message.value = ""
         self._draw()
 
     def _draw(self) -> None:

@@ -20,7 +20,9 @@ from collections.abc import Callable
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, ConfigError, MicrogptError
+
+from .args import Checked, flag
 
 __all__ = ["Exercise"]
 
@@ -49,19 +51,30 @@ def _as_html(result: object) -> str:
     return f'<pre class="microgpt-exercise-text">{html.escape(text)}</pre>'
 
 
-class Exercise(W.VBox):
+class Exercise(Checked, W.VBox):
     """One exercise: ``question`` (HTML) and ``answer()``, revealed by a button. Traits:"""
 
     revealed = traitlets.Bool(False)  # the answer is showing
 
+    _checks = {"revealed": flag()}
+
+    def refuse(self, text: str) -> None:
+        """A value refused: said where the answer shows (the exercise has no other message)."""
+        self._refused.value = f'<p class="microgpt-message">{html.escape(text)}</p>'
+
     def __init__(self, question: str, answer: Callable[[], object], **kwargs) -> None:
-        if not isinstance(question, str) or not question.strip():
-            raise MicrogptError("an exercise needs a question: a non-empty string (HTML)")
+        if not isinstance(question, str):
+            raise ArgumentTypeError(
+                f"Exercise(question) must be a string (HTML), got {type(question).__name__}"
+            )
+        if not question.strip():
+            raise ConfigError("Exercise(question) is empty: an exercise needs a question")
         if not callable(answer):
-            raise MicrogptError(
-                f"an exercise's answer must be a function that computes it, e.g. "
+            raise ArgumentTypeError(
+                f"Exercise(answer) must be a function that computes the answer, e.g. "
                 f"lambda: fp.loss.data; got {type(answer).__name__}"
             )
+        asked = self.take_traits(kwargs, self._checks)
         self.question = question
         self._answer = answer
         self.result = _NOT_COMPUTED  # what answer() returned, once revealed
@@ -71,15 +84,18 @@ class Exercise(W.VBox):
         self._button = W.Button(description="show answer", icon="eye")
         self._button.add_class("microgpt-exercise-button")
         self._button.on_click(lambda _: self.toggle())
+        self._refused = W.HTML()  # why a value was refused
         self._shown = W.Box()
         self._shown.add_class("microgpt-exercise-answer")
         self._shown.layout.display = "none"
         self._shown.layout.overflow = "auto"  # an answer wider than the page scrolls, uncut
-        super().__init__([self._question, self._button, self._shown], **kwargs)
+        super().__init__([self._question, self._button, self._refused, self._shown], **kwargs)
         self.add_class("microgpt-exercise")
         self.layout.border = "1px solid #d0d0d0"
         self.layout.padding = "2px 10px 8px"
         self.layout.margin = "6px 0"
+        self.apply(asked)
+        self._live = True
 
     @property
     def computed(self) -> bool:

@@ -1,7 +1,8 @@
-"""The two widgets whose page must talk back to Python (anywidget): a graph in the viewer whose
-nodes can be clicked, and an image whose cells can be clicked (the attention heatmap).
+"""The graph in the viewer, a widget whose page talks back to Python (anywidget): its nodes can
+be clicked. (The attention heatmap's clickable image is ``attention.HeatmapImage``; the panels'
+clickable SVG is ``panels.ClickableSvg``.)
 
-They draw what Python gives them and report clicks; all logic stays in Python. The JavaScript
+It draws what Python gives it and reports clicks; all logic stays in Python. The JavaScript
 is plain code inlined here (the viewer is ``explorer/viewer.js``, shared with the exported HTML):
 nothing is built, nothing is fetched from a network.
 """
@@ -14,10 +15,12 @@ import anywidget
 import traitlets
 
 from .. import layout, svg
+from ..graph import GraphView
 from ..playback import backward_json
+from .args import need, need_pass
 from .theme import STYLESHEET
 
-__all__ = ["ClickableImage", "SvgGraph", "show"]
+__all__ = ["SvgGraph", "show"]
 
 
 _VIEWER_JS = (Path(__file__).resolve().parent.parent / "viewer.js").read_text(encoding="utf-8")
@@ -154,74 +157,8 @@ def show(view, fp=None) -> SvgGraph:
     With the pass ``fp`` the view was built from, the viewer can play backward on it
     (``explorer.playback``).
     """
+    need(GraphView, "show(view)", "a GraphView (e.g. explorer.overview(fp))", view)
+    need_pass(fp, "show(fp)", none_ok=True)
     widget = SvgGraph()
     widget.show_view(view, backward=backward_json(fp, view) if fp is not None else None)
     return widget
-
-
-class ClickableImage(anywidget.AnyWidget):
-    """A PNG whose grid of cells reports clicks as ``[row, column]``.
-
-    ``grid`` gives the cells' box as fractions of the image (``left``, ``top``, ``right``,
-    ``bottom``, from the top-left corner) and their ``rows`` and ``cols``.
-    """
-
-    png = traitlets.Unicode("").tag(sync=True)  # base64
-    grid = traitlets.Dict({}).tag(sync=True)
-    #: A row outlined over the image (-1: none), drawn by the page: moving it costs no redraw.
-    highlight_row = traitlets.Int(-1).tag(sync=True)
-    cell = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
-    clicks = traitlets.Int(0).tag(sync=True)
-
-    _esm = """
-function render({ model, el }) {
-  el.classList.add("microgpt-image");
-  const frame = document.createElement("div");
-  frame.style.position = "relative";
-  frame.style.display = "inline-block";
-  const img = document.createElement("img");
-  img.style.maxWidth = "100%";
-  img.style.cursor = "crosshair";
-  img.style.display = "block";
-  const band = document.createElement("div");
-  band.className = "microgpt-row-highlight";
-  band.style.position = "absolute";
-  band.style.pointerEvents = "none";
-  band.style.border = "3px solid #e08214";
-  band.style.boxSizing = "border-box";
-  frame.appendChild(img);
-  frame.appendChild(band);
-  el.appendChild(frame);
-  const outline = () => {
-    const g = model.get("grid");
-    img.dataset.grid = JSON.stringify(g || {});  // where the cells are, for tests and tools
-    const row = model.get("highlight_row");
-    if (!g || !g.rows || row < 0 || row >= g.rows) { band.style.display = "none"; return; }
-    const h = (g.bottom - g.top) / g.rows;
-    band.style.display = "block";
-    band.style.left = (100 * g.left) + "%";
-    band.style.width = (100 * (g.right - g.left)) + "%";
-    band.style.top = (100 * (g.top + row * h)) + "%";
-    band.style.height = (100 * h) + "%";
-  };
-  const draw = () => { img.src = "data:image/png;base64," + model.get("png"); outline(); };
-  model.on("change:highlight_row", outline);
-  model.on("change:grid", outline);
-  img.addEventListener("click", (event) => {
-    const g = model.get("grid");
-    if (!g || !g.rows) return;
-    const box = img.getBoundingClientRect();
-    const x = (event.clientX - box.left) / box.width;
-    const y = (event.clientY - box.top) / box.height;
-    if (x < g.left || x > g.right || y < g.top || y > g.bottom) return;
-    const col = Math.min(g.cols - 1, Math.floor((x - g.left) / (g.right - g.left) * g.cols));
-    const row = Math.min(g.rows - 1, Math.floor((y - g.top) / (g.bottom - g.top) * g.rows));
-    model.set("cell", [row, col]);
-    model.set("clicks", model.get("clicks") + 1);
-    model.save_changes();
-  });
-  model.on("change:png", draw);
-  draw();
-}
-export default { render };
-"""

@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import html
 import re
+from inspect import signature
 
 import anywidget
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError, MicrogptError, UnknownNameError
 from microgpt.trace import pattern_regex
+from microgpt.validate import check_output_path, is_view_file
 
 from .. import layout
+from ..checks import MAX_BUDGET
 from ..model_view import scalar_view_of
 from ..node import resolve_node
 from ..playback import backward_json
 from ..views import build_view
+from .args import Checked, choice, flag, integer, need, text
 from .front import SvgGraph
 from .inspector import TensorLookup, names_a_node
 from .session import Latest, Session
@@ -212,8 +216,10 @@ def _row(*controls) -> W.HBox:
     return W.HBox(list(controls), layout=W.Layout(flex_flow="row wrap"))
 
 
-class GraphExplorer(W.VBox):
-    """The graph of one recorded forward pass, with controls. Traits a learner changes:"""
+class GraphExplorer(Checked, W.VBox):
+    """The graph of one recorded forward pass, with controls. Traits a learner changes (a
+    wrong type or value given to the constructor raises a ``MicrogptError``; set later, it is
+    refused with a message and the explorer keeps what it shows):"""
 
     doc = traitlets.Unicode("emma")
     pos = traitlets.Int(1)
@@ -244,11 +250,30 @@ class GraphExplorer(W.VBox):
     #: visible height, a clicker's keys stepping the backward player or the position.
     compact = traitlets.Bool(False)
 
+    _checks = {
+        **{
+            k: text()
+            for k in ("doc", "scope", "pattern", "source", "selected", "search", "message", "note")
+        },  # fmt: skip
+        "root": lambda w, value, what: w._check_root(value, what),
+        "pos": integer(0),  # past the document's end: clamped, with a message (_clamp_pos)
+        "view": choice(VIEW_CHOICES),
+        "depth": integer(1, 6),
+        "budget": integer(1, MAX_BUDGET),
+        "pass_version": integer(0),
+        "compact": flag(),
+    }
+
     def __init__(self, session: Session | None = None, **kwargs) -> None:
         """``session``: the checkpoint and its passes (shared with other widgets); keyword
         arguments: the traits above (``doc="christopher", view="model", pos=3``) and the
         ``VBox``'s own."""
-        asked = {k: kwargs.pop(k) for k in (*_BEFORE_LOAD, "doc", "view") if k in kwargs}
+        what = "GraphExplorer(session=...)"
+        need(Session, what, "a Session (or None: the shipped model)", session, none_ok=True)
+        asked = self.take_traits(kwargs, (*_BEFORE_LOAD, "doc", "view"))
+        for name in ("message", "note", "pass_version"):  # what the explorer says, not asks
+            if name in kwargs:
+                raise ConfigError(f"GraphExplorer({name}=...) is set by the explorer, not given")
         self.session = session or Session()
         self._loading = False
         self._held = True  # nothing loaded or drawn until every trait asked for is in place
@@ -270,7 +295,8 @@ class GraphExplorer(W.VBox):
         self._view_pick = W.Dropdown(description="view", options=VIEW_CHOICES)
         self._view_pick.add_class("microgpt-view-pick")
         self._depth_slider = W.IntSlider(description="depth", min=1, max=6, continuous_update=False)
-        self._budget_box = W.BoundedIntText(description="budget", min=1, max=5000, step=100)
+        self._budget_box = W.BoundedIntText(description="budget", min=1, max=MAX_BUDGET,
+                                            step=100)  # fmt: skip
         self._search_box = W.Text(description="search", placeholder="pos2.*.attn_weights[*]",
                                   continuous_update=False)  # fmt: skip
         self._search_box.add_class("microgpt-search")
@@ -325,6 +351,7 @@ class GraphExplorer(W.VBox):
             self._apply(asked)
         finally:
             self._held = False
+        self._live = True  # from now on a bad value is refused with a message
         self._render()
 
     def _apply(self, asked: dict) -> None:
@@ -340,15 +367,25 @@ class GraphExplorer(W.VBox):
             self._set("view", asked["view"])
 
     def _set(self, name: str, value) -> None:
-        try:
-            if name == "root" and isinstance(value, str):  # the control offers it until loaded
-                self._root_pick.options = list(dict.fromkeys(["loss", value]))
-            setattr(self, name, value)
-        except traitlets.TraitError:
-            kind = type(getattr(self, name)).__name__
-            raise MicrogptError(
-                f"GraphExplorer({name}=...): expected {kind}, got {value!r}"
-            ) from None
+        """One trait of the constructor's (checked: a wrong one raises)."""
+        if name == "root" and isinstance(value, str):  # the control offers it until loaded
+            self._root_pick.options = list(dict.fromkeys(["loss", value]))
+        setattr(self, name, value)
+
+    def _check_root(self, value, what: str) -> str:
+        """A root the pass shown has: ``loss``, ``loss@T`` or a node's name (offered by the
+        root control from then on). Before a pass is loaded, any string (``_load`` checks it)."""
+        root = text()(self, value, what)
+        fp = self.fp
+        if fp is None or root in self._root_pick.options:
+            return root
+        if not names_a_node(fp, root):
+            raise UnknownNameError(
+                f"{what} must be 'loss', 'loss@T' (T from 0 to {fp.positions - 1}) or the name "
+                f"of a node of this pass, got {root!r}"
+            )
+        self._root_pick.options = [*self._root_pick.options, root]
+        return root
 
     # -- the pass ----------------------------------------------------------------------------
     def _try_doc(self, doc: str) -> None:
@@ -527,14 +564,6 @@ class GraphExplorer(W.VBox):
             )
             return max(0, min(pos, last))
         return pos
-
-    @traitlets.validate("view")
-    def _check_view(self, proposal) -> str:
-        view = proposal["value"]
-        if view not in VIEW_CHOICES:
-            self.message = f"unknown view {view!r}: choose one of {', '.join(VIEW_CHOICES)}"
-            return self.view
-        return view
 
     @traitlets.observe("pos", "view", "depth", "budget", "scope", "pattern", "source")
     def _on_view_change(self, change) -> None:
@@ -825,6 +854,7 @@ class GraphExplorer(W.VBox):
         as a table) and open its scalar nodes in this viewer (``scalar_view_of``): a vector's
         scalars, a parameter's gradient path, the loss's node view. When they cannot be drawn
         (e.g. a path over the budget) the message says why and the model view stays."""
+        text()(self, name, "GraphExplorer.open_tensor(name)")
         if self.fp is None:
             self.message = "nothing is drawn yet: give the explorer a document first"
             return False
@@ -893,6 +923,7 @@ class GraphExplorer(W.VBox):
 
     def zoom(self, scope: str) -> None:
         """Zoom into ``scope`` (``""``: back to the overview)."""
+        text()(self, scope, "GraphExplorer.zoom(scope)")
         if scope:
             self.scope = scope
             self.view = "scope"
@@ -901,10 +932,17 @@ class GraphExplorer(W.VBox):
             self.view = "overview"
 
     # -- export -------------------------------------------------------------------------------
-    def export(self, path) -> str:
-        """Write the current view to ``path`` (.svg, .png, .html, .dot, .json, .txt)."""
-        from ..export import write_view
+    def export(self, path, force: bool = False) -> str:
+        """Write the current view to ``path`` (.svg, .png, .html, .dot, .json, .txt). An existing
+        file is replaced only if it is a view this package wrote (``force=True`` replaces any
+        file, as the CLI's ``--force``)."""
+        from .. import export as exporter
 
+        force = flag()(self, force, "GraphExplorer.export(force=...)")
+        path = check_output_path(
+            path, "GraphExplorer.export(path)", force=force, replaceable=is_view_file, kind="view"
+        )
         if self.current_view is None:
             raise MicrogptError("nothing is drawn yet: give the explorer a document first")
-        return str(write_view(self.current_view, path, fp=self.fp))
+        extra = {"force": force} if "force" in signature(exporter.write_view).parameters else {}
+        return str(exporter.write_view(self.current_view, path, fp=self.fp, **extra))

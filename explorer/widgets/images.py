@@ -19,7 +19,7 @@ __all__ = ["axes_box", "chart_b64", "chart_image", "show_chart", "size_clickable
 
 
 def chart_b64(fig) -> tuple[str, int, int]:
-    """As ``plots.hidpi_png``, the PNG in base64 (for ``ClickableImage.png``)."""
+    """As ``plots.hidpi_png``, the PNG in base64 (for ``attention.HeatmapImage.png``)."""
     png, width, height = hidpi_png(fig)
     return base64.b64encode(png).decode("ascii"), width, height
 
@@ -50,8 +50,8 @@ def show_chart(image: W.Image, fig) -> None:
 
 
 def size_clickable(image, width: int, height: int) -> None:
-    """Give a ``ClickableImage`` its chart's natural CSS size (its page scales the PNG to fit
-    the box, never beyond it)."""
+    """Give a clickable image (``attention.HeatmapImage``) its chart's natural CSS size (its
+    page scales the PNG to fit the box, never beyond it)."""
     image.layout.width = f"{width}px"
     image.layout.max_width = "100%"
     image.layout.align_self = "flex-start"

@@ -26,6 +26,7 @@ from ..gradcheck import finite_difference
 from ..graph import TensorNode
 from ..model_view import default_pos, model_view, tensor_table
 from ..node import node_report, resolve_node
+from .args import Checked, integer, need, need_pass, text
 
 __all__ = ["NodeInspector", "TensorLookup", "names_a_node"]
 
@@ -151,7 +152,7 @@ def tensor_html(node: TensorNode) -> str:
     return "".join(parts)
 
 
-class NodeInspector(W.VBox):
+class NodeInspector(Checked, W.VBox):
     """Shows the node ``selected`` names (a name or ``#id``) in the pass set by ``show``, or
     the tensor it names (a model view's node id). ``pos``: the position whose model view a
     parameter's id is looked up in (its numbers are the same at every position; the
@@ -160,8 +161,13 @@ class NodeInspector(W.VBox):
     selected = traitlets.Unicode("")
     pos = traitlets.Int(-1)  # -1: the model view's default position
 
+    _checks = {"selected": text(), "pos": integer(-1)}
+
     def __init__(self, tensors: TensorLookup | None = None, **kwargs) -> None:
         """``tensors``: where tensors are looked up (the Dashboard shares the graph's)."""
+        need(TensorLookup, "NodeInspector(tensors=...)", "a TensorLookup (e.g. a "
+             "GraphExplorer's .tensors) or None", tensors, none_ok=True)  # fmt: skip
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self.report = None
         self.check = None
@@ -175,18 +181,24 @@ class NodeInspector(W.VBox):
         self._check_button.on_click(lambda _: self.check_gradient())
         self._check_result = W.HTML()
         self._check_result.add_class("microgpt-fd-result")
-        super().__init__([self._html, self._check_button, self._check_result], **kwargs)
+        self._message = W.HTML()  # a value refused (``Checked``)
+        super().__init__([self._message, self._html, self._check_button, self._check_result],
+                         **kwargs)  # fmt: skip
         self.add_class("microgpt-inspector")
+        self.apply(asked)
+        self._live = True
         self._draw()
 
     def show(self, fp) -> None:
         """Inspect nodes of this pass (keeps the selection if the node exists in it)."""
+        need_pass(fp, "NodeInspector.show(fp)")
         self.fp = fp
         self._tensors.clear(fp)
         self._draw()
 
     @traitlets.observe("selected")
     def _on_selected(self, change) -> None:
+        self._message.value = ""
         self._draw()
 
     def _node_id(self) -> int | None:

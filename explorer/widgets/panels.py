@@ -25,9 +25,10 @@ import anywidget
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import MicrogptError, UnknownNameError
 
 from ..pictures import stream_picture, weight_picture
+from .args import Checked, bind, flag, integer, need_pass, offer, text
 from .lazy import ShownLater
 
 __all__ = ["ClickableSvg", "PositionsView", "WeightView", "parse_weight"]
@@ -77,12 +78,30 @@ export default { render };
 """
 
 
-class PositionsView(ShownLater, W.VBox):
-    """The pass given to ``show`` across positions. Traits a learner changes:"""
+def _check_weight(widget, value, what: str) -> str:
+    """An attention weight's node name, or "" for none."""
+    name = text()(widget, value, what)
+    if name and parse_weight(name) is None:
+        raise UnknownNameError(
+            f"{what} must be an attention weight's name, like "
+            f'pos5.layer0.attn.head1.attn_weights[k=2] (or "": none), got {name!r}'
+        )
+    return name
+
+
+class PositionsView(Checked, ShownLater, W.VBox):
+    """The pass given to ``show`` across positions. Traits a learner changes (a layer the model
+    lacks is refused with a message; given before a pass is shown, it is checked then):"""
 
     layer = traitlets.Int(0)
 
+    _checks = {
+        "layer": integer(0, lambda w: w.fp.source.config.n_layer - 1 if w.fp is not None else None)
+    }
+
     def __init__(self, concealed: bool = False, **kwargs) -> None:
+        concealed = flag()(self, concealed, "PositionsView(concealed=...)")
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self._layer = W.Dropdown(description="layer", options=[0], layout=W.Layout(width="auto"))
         self._layer.style.description_width = "initial"
@@ -91,17 +110,19 @@ class PositionsView(ShownLater, W.VBox):
         self._message = W.HTML()
         super().__init__([self._layer, self._message, self.picture], **kwargs)
         self.add_class("microgpt-positions")
-        traitlets.link((self, "layer"), (self._layer, "value"))
+        self.apply(asked)
+        bind(self, "layer", self._layer)
         self._concealed = concealed
+        self._live = True
 
     def show(self, fp) -> None:
         """Draw ``fp`` (a ``ForwardPass``) across positions."""
-        self.fp = fp
+        need_pass(fp, "PositionsView.show(fp)", expression_ok=False)
+        self.fp = None  # drawn once, with the layer in range
         n = fp.source.config.n_layer
-        self._layer.options = list(range(n))
+        offer(self, "layer", self._layer, list(range(n)), "model's layers")
         self._layer.layout.display = None if n > 1 else "none"
-        if self.layer >= n:
-            self.layer = 0
+        self.fp = fp
         self._draw()
 
     @traitlets.observe("layer")
@@ -121,13 +142,17 @@ class PositionsView(ShownLater, W.VBox):
         self.picture.svg = picture.svg
 
 
-class WeightView(ShownLater, W.VBox):
+class WeightView(Checked, ShownLater, W.VBox):
     """One attention weight of the pass given to ``show``, explained. Traits:"""
 
     #: The weight's node name (``pos5.layer0.attn.head1.attn_weights[k=2]``); "" for none.
     selected = traitlets.Unicode("")
 
+    _checks = {"selected": _check_weight}
+
     def __init__(self, concealed: bool = False, **kwargs) -> None:
+        concealed = flag()(self, concealed, "WeightView(concealed=...)")
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self.picture = ClickableSvg()
         self.picture.add_class("microgpt-weight-picture")
@@ -138,29 +163,22 @@ class WeightView(ShownLater, W.VBox):
         super().__init__([self._message, self.picture], **kwargs)
         self.add_class("microgpt-weight")
         self._concealed = concealed
+        self.apply(asked)
+        self._live = True
 
     def show(self, fp) -> None:
         """A new pass: the same weight, if it still exists in it, is drawn from it."""
+        need_pass(fp, "WeightView.show(fp)", expression_ok=False)
         self.fp = fp
         self._draw()
 
     def select(self, name: str) -> bool:
         """Explain the attention weight named ``name``; False (nothing changes) if ``name``
         is not an attention weight."""
-        if parse_weight(name) is None:
+        if parse_weight(text()(self, name, "WeightView.select(name)")) is None:
             return False
         self.selected = name
         return True
-
-    @traitlets.validate("selected")
-    def _check_selected(self, proposal) -> str:
-        name = proposal["value"]
-        if name and parse_weight(name) is None:
-            raise MicrogptError(
-                f"{name!r} is not an attention weight: names look like "
-                "pos5.layer0.attn.head1.attn_weights[k=2]"
-            )
-        return name
 
     @traitlets.observe("selected")
     def _on_selected(self, change) -> None:

@@ -19,8 +19,10 @@ import traitlets
 
 from microgpt.errors import MicrogptError
 from microgpt.sample import temperature_probs
+from microgpt.validate import check_int
 
 from ..plots import next_token_probs
+from .args import Checked, flag, integer, need_pass, number, text
 from .images import chart_image, show_chart
 from .lazy import ShownLater
 
@@ -32,7 +34,11 @@ def _prefix(doc: str, pos: int) -> str:
     return "BOS" if pos == 0 else f"BOS + {doc[:pos]!r}"
 
 
-class ProbabilitiesView(ShownLater, W.VBox):
+#: The temperatures the slider offers (and the constructor and a trait take).
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.1, 2.0
+
+
+class ProbabilitiesView(Checked, ShownLater, W.VBox):
     """Next-token probabilities of the pass given to ``show``. Traits:"""
 
     pos = traitlets.Int(0)
@@ -48,13 +54,25 @@ class ProbabilitiesView(ShownLater, W.VBox):
     #: until the document changes.
     ended = traitlets.Bool(False)
 
+    _checks = {
+        "pos": integer(0),  # past the document's end: its last position is shown
+        "temperature": number(MIN_TEMPERATURE, MAX_TEMPERATURE, fix="e.g. 1.0 (the article's)"),
+        "sampled": text(),
+        "sample_count": integer(0),
+        "message": text(),
+        "ended": flag(),
+    }
+
     def __init__(self, seed: int = 0, **kwargs) -> None:
+        seed = check_int(seed, "ProbabilitiesView(seed=...)")
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self.figure = None
         self.rng = random.Random(seed)
         self._continuation = None  # the document the last sample asked for (doc + character)
-        self._temperature = W.FloatSlider(description="temperature", min=0.1, max=2.0,
-                                          step=0.05, continuous_update=False)  # fmt: skip
+        self._temperature = W.FloatSlider(description="temperature", min=MIN_TEMPERATURE,
+                                          max=MAX_TEMPERATURE, step=0.05,
+                                          continuous_update=False)  # fmt: skip
         self._temperature.style.description_width = "initial"
         self._sample = W.Button(description="sample next character", icon="random",
                                 layout=W.Layout(width="auto"))  # fmt: skip
@@ -69,11 +87,14 @@ class ProbabilitiesView(ShownLater, W.VBox):
         super().__init__([controls, self._reading, self._info, self.image], **kwargs)
         self.add_class("microgpt-probs")
         traitlets.link((self, "temperature"), (self._temperature, "value"))
+        self.apply(asked)
+        self._live = True
         self._update_button()
 
     def show(self, fp) -> None:
         """Show ``fp``. A new document ends the last sample's story (its message and BOS),
         unless it is the one that sample grew."""
+        need_pass(fp, "ProbabilitiesView.show(fp)", expression_ok=False)
         previous = self.fp
         self.fp = fp
         if previous is None or fp.doc != previous.doc:
@@ -99,7 +120,10 @@ class ProbabilitiesView(ShownLater, W.VBox):
 
     def distribution(self, pos: int | None = None) -> np.ndarray:
         """The distribution sampling would draw from at ``pos`` (at this temperature)."""
-        return np.array(self._weights(self.pos if pos is None else pos))
+        if self.fp is None:
+            raise MicrogptError("no document yet: show a forward pass first (show(fp))")
+        pos = self.pos if pos is None else check_int(pos, "ProbabilitiesView.distribution(pos)")
+        return np.array(self._weights(pos))
 
     def _weights(self, pos: int) -> list[float]:
         """``microgpt.sample``'s weights from the pass's logits at ``pos``: the numbers

@@ -10,9 +10,11 @@ event loop (tests, scripts) they run at once.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import OrderedDict
 from pathlib import Path
 
+from microgpt.errors import ArgumentTypeError
 from microgpt.validate import check_int
 
 from ..forward import ForwardPass, ModelSource
@@ -29,6 +31,11 @@ class Session:
     """
 
     def __init__(self, checkpoint: str | Path | ModelSource | None = None, keep: int = 3) -> None:
+        if not (checkpoint is None or isinstance(checkpoint, (str, os.PathLike, ModelSource))):
+            raise ArgumentTypeError(
+                f"Session(checkpoint) must be a checkpoint's path, a ModelSource or None (the "
+                f"shipped model), got {type(checkpoint).__name__} {_short(checkpoint)}"
+            )
         self.source = checkpoint if isinstance(checkpoint, ModelSource) else ModelSource(checkpoint)
         self.origin = self.source
         self.step: int | None = None
@@ -38,6 +45,11 @@ class Session:
 
     def set_weights(self, source: ModelSource | None = None, step: int | None = None) -> None:
         """Show the weights of ``source`` (default: the origin) after ``step`` steps."""
+        if not (source is None or isinstance(source, ModelSource)):
+            raise ArgumentTypeError(
+                f"Session.set_weights(source) must be a ModelSource or None (the checkpoint "
+                f"loaded), got {type(source).__name__} {_short(source)}"
+            )
         source = source or self.origin
         if step is not None:
             source.check_step(step)
@@ -57,6 +69,11 @@ class Session:
         else:
             self._passes.move_to_end(key)
         return fp
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _kernel_loop():

@@ -12,6 +12,7 @@ import traitlets
 from microgpt.errors import MicrogptError
 
 from ..stepper import backward_steps
+from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
 
 __all__ = ["BackwardStepper"]
@@ -19,14 +20,23 @@ __all__ = ["BackwardStepper"]
 _POS = re.compile(r"pos(\d+)(?=\.|\Z)")
 
 
-class BackwardStepper(ShownLater, W.VBox):
-    """Steps of backward inside ``scope`` of the pass given to ``show``. Traits:"""
+class BackwardStepper(Checked, ShownLater, W.VBox):
+    """Steps of backward inside ``scope`` of the pass given to ``show``. Traits (a scope that
+    cannot be stepped through is refused with a message and the stepper keeps the one it
+    shows; ``step`` given to the constructor is applied once a pass is shown):"""
 
     scope = traitlets.Unicode("pos1.layer0.attn.head0.softmax")
     step = traitlets.Int(0)
 
+    _checks = {
+        "scope": lambda w, value, what: w._check_scope(value, what),
+        "step": integer(0, lambda w: len(w.steps) if w.fp is not None else None),
+    }
+
     def __init__(self, **kwargs) -> None:
+        asked = self.take_traits(kwargs, self._checks)
         self.fp = None
+        self._stepped = (None, None, None)  # (pass, scope, its steps): the last one computed
         self.ids, self.start, self.steps = [], {}, []
         self._scope = W.Text(description="scope", continuous_update=False)
         self._scope.layout.width = "28em"
@@ -34,14 +44,39 @@ class BackwardStepper(ShownLater, W.VBox):
         self._next = W.Button(description="next step", icon="step-forward")
         self._next.on_click(lambda _: self.next())
         self._table = W.HTML()
-        super().__init__([W.HBox([self._scope, self._slider, self._next]), self._table], **kwargs)
+        self._message = W.HTML()  # why a value was refused
+        super().__init__([W.HBox([self._scope, self._slider, self._next]), self._message,
+                          self._table], **kwargs)  # fmt: skip
         self.add_class("microgpt-stepper")
         traitlets.link((self, "scope"), (self._scope, "value"))
         traitlets.link((self, "step"), (self._slider, "value"))
+        self.defer(asked, ["step"])  # the steps are known once a pass is shown
+        self.apply(asked)
+        self._live = True
 
     def show(self, fp) -> None:
+        """Step through the scope of ``fp`` (a ``ForwardPass`` or an ``Expression``)."""
+        need_pass(fp, "BackwardStepper.show(fp)")
         self.fp = fp
         self._load()
+        self.apply_deferred()
+
+    def _check_scope(self, value, what: str) -> str:
+        """A scope of the pass shown that can be stepped through (before a pass is shown, any
+        string: checked when one is)."""
+        scope = text()(self, value, what)
+        if self.fp is not None:
+            self._steps_of(scope)  # a MicrogptError says why not (empty, or too big)
+        return scope
+
+    def _steps_of(self, scope: str):
+        """``backward_steps`` of the pass shown, the last one kept (a scope is checked, then
+        loaded)."""
+        fp, kept, steps = self._stepped
+        if fp is not self.fp or kept != scope:
+            steps = backward_steps(self.fp, scope)
+            self._stepped = (self.fp, scope, steps)
+        return steps
 
     @traitlets.observe("scope")
     def _on_scope(self, change) -> None:
@@ -55,6 +90,7 @@ class BackwardStepper(ShownLater, W.VBox):
         """Step through ``scope``, or the nearest enclosing scope small enough to step through
         (a selection anywhere moves the stepper to where it is). When none is, the stepper's
         own scope at least moves to ``scope``'s position."""
+        text()(self, scope, "BackwardStepper.follow(scope)")
         if self.fp is None:
             return
         parts = scope.split(".") if scope else []
@@ -70,6 +106,7 @@ class BackwardStepper(ShownLater, W.VBox):
     def follow_pos(self, pos: int) -> None:
         """The same scope at position ``pos`` (``pos1.layer0.attn.head0.softmax`` ->
         ``pos3.…``), when the scope names a position and that one can be stepped through."""
+        pos = integer(0)(self, pos, "BackwardStepper.follow_pos(pos)")
         m = _POS.match(self.scope)
         if self.fp is None or m is None or int(m[1]) == pos:
             return
@@ -79,7 +116,7 @@ class BackwardStepper(ShownLater, W.VBox):
 
     def _steppable(self, scope: str) -> bool:
         try:
-            backward_steps(self.fp, scope)
+            self._steps_of(scope)
         except MicrogptError:
             return False  # empty, or too big to step through
         return True
@@ -91,11 +128,12 @@ class BackwardStepper(ShownLater, W.VBox):
         if self.fp is None:
             return
         try:
-            self.ids, self.start, self.steps = backward_steps(self.fp, self.scope)
+            self.ids, self.start, self.steps = self._steps_of(self.scope)
         except MicrogptError as e:
             self.ids, self.start, self.steps = [], {}, []
             self._table.value = f'<p class="microgpt-message">{html.escape(str(e))}</p>'
             return
+        self._message.value = ""
         self._slider.max = len(self.steps)
         self.step = 0
         self._draw()

@@ -16,10 +16,11 @@ import html
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError, MicrogptError
 
 from ..onestep import StepLab
 from ..plots import loss_curve
+from .args import Checked, flag, integer, need, text
 from .images import chart_image, show_chart
 from .lazy import ShownLater
 from .session import Session
@@ -27,7 +28,24 @@ from .session import Session
 __all__ = ["TrainStepView"]
 
 
-class TrainStepView(ShownLater, W.VBox):
+def _last_step(w) -> int:
+    """The last step the weights can be shown after: the run's, or the hand steps' last."""
+    return max(w.session.origin.step, w.lab.step if w.lab is not None else 0)
+
+
+def _check_step(w, value, what: str) -> int:
+    """A step whose weights can be shown: one the run can re-create, or a hand step's."""
+    step = integer(0, _last_step)(w, value, what)
+    origin = w.session.origin
+    if step != origin.step and not (w.lab is not None and step == w.lab.step):
+        try:
+            origin.check_step(step)
+        except MicrogptError as e:
+            raise ConfigError(f"{what}: {e}") from None
+    return step
+
+
+class TrainStepView(Checked, ShownLater, W.VBox):
     """One run, stepped through (``concealed``: made in a hidden tab, its chart is drawn when
     first shown). Traits:"""
 
@@ -41,7 +59,19 @@ class TrainStepView(ShownLater, W.VBox):
     #: Bumped whenever the session's weights change (the Dashboard redraws every view).
     weights_version = traitlets.Int(0)
 
+    _checks = {
+        "step": _check_step,
+        "doc": text(),
+        "selected": text(),
+        "message": text(),
+        "weights_version": integer(0),
+    }
+
     def __init__(self, session: Session, concealed: bool = False, **kwargs) -> None:
+        need(Session, "TrainStepView(session)", "a Session (e.g. Session(), shared with the "
+             "other views)", session)  # fmt: skip
+        concealed = flag()(self, concealed, "TrainStepView(concealed=...)")
+        asked = self.take_traits(kwargs, self._checks)
         self.session = session
         self._concealed = concealed  # made in a hidden tab: the chart waits until it is shown
         self.lab: StepLab | None = None
@@ -77,6 +107,8 @@ class TrainStepView(ShownLater, W.VBox):
         self.add_class("microgpt-trainstep")
         self.step = final
         traitlets.link((self, "step"), (self._slider, "value"))
+        self.apply(asked)
+        self._live = True
         self._refresh()
 
     # -- actions -------------------------------------------------------------------------------
