@@ -1,21 +1,33 @@
-"""``TrainingView``: train a fresh model for N steps, live: a progress bar, the loss curve
-redrawn in place, a stop button. The run (with its snapshots) stays in ``view.run``, also
-when stopped mid-way or when a step failed.
+"""``TrainingView``: train a fresh model for N steps, live: a progress bar, the loss curve, the
+token embeddings and each matrix's gradient norm redrawn in place, a steps-per-second control
+and a stop button. The run (with its snapshots) stays in ``view.run``, also when stopped
+mid-way or when a step failed.
 
-Threads. A background run is trained by a worker thread that only computes: it steps the run
-it was handed at the start and puts each step's loss into a lock-protected hand-off
-(``_Handoff``). Everything a learner sees (traits, the progress bar, the text, the matplotlib
-picture) is changed on the kernel's event loop: the worker asks the loop to ``refresh`` with
-``call_soon_threadsafe``, through the same "latest request wins" ``Latest`` the other widgets
-render with. Without a kernel loop (scripts, tests) nothing is scheduled: ``wait()`` or
-``refresh()``, called from the caller's thread, shows the worker's latest state.
+Floats. The worker trains with ``Run.steps_on_floats``: the engine's arithmetic on plain
+floats, bit for bit ``Run.train_step``'s losses, weights and moments, ~20x faster (no graph is
+recorded). A step whose loss or weights are not finite, or whose arithmetic fails, is undone
+and ends the run with ``DivergedError``'s message, as ``Run.checked_step`` does on the engine
+(``training_worker.checked_float_step``).
+
+Pace. The worker starts a step at most ``steps_per_second`` times a second (None: as fast as
+it can). The views are redrawn at most every ``redraw_interval`` seconds, with every step done
+since the last redraw, so drawing costs the same at 5 steps a second or at 200.
+
+Threads. The worker thread only computes (``training_worker.work``): it steps the run it was
+handed at the start and puts each step's loss, gradient norms and token embeddings into a
+lock-protected hand-off (``training_worker.Handoff``). Everything a learner sees (traits, the
+progress bar, the text, the pictures) is changed on the kernel's event loop: when a redraw is
+due, and none is already waiting, the worker asks the loop to ``refresh`` with
+``call_soon_threadsafe``. Without a kernel loop
+(scripts, tests) nothing is scheduled: ``wait()`` or ``refresh()``, called from the caller's
+thread, shows the worker's latest state.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import html
+import math
 import threading
 
 import ipywidgets as W
@@ -24,140 +36,127 @@ import traitlets
 from microgpt.data import load_docs
 from microgpt.errors import MicrogptError
 from microgpt.train import Hyperparams, Run
+from microgpt.validate import check_docs, check_int, check_number
 
-from ..plots import loss_curve
-from .images import chart_image, show_chart
-from .session import Latest, _kernel_loop
+from .session import _kernel_loop
+from .training_charts import embeddings_svg, loss_svg, norms_svg
+from .training_worker import Handoff, Pace, work
 
 __all__ = ["TrainingView"]
 
-
-class _Handoff:
-    """What the worker hands to the loop: the steps done, their losses, the snapshots' steps
-    and how the run ended. Written by the worker, read by the loop, always under the lock."""
-
-    def __init__(self, run: Run) -> None:
-        self._lock = threading.Lock()
-        self._step = run.step
-        self._losses = list(run.loss_history)
-        self._snapshots = [s["step"] for s in run.snapshots]
-        self._ended = False
-        self._error: str | None = None
-
-    def put_step(self, step: int, loss: float, snapshots: list[int] | None) -> None:
-        with self._lock:
-            self._step = step
-            self._losses.append(loss)
-            if snapshots is not None:
-                self._snapshots = snapshots
-
-    def put_end(self, error: str | None) -> None:
-        with self._lock:
-            self._ended = True
-            self._error = error
-
-    def read(self) -> tuple[int, list[float], list[int], bool, str | None]:
-        """(step, losses, snapshot steps, ended, error), copied."""
-        with self._lock:
-            return self._step, list(self._losses), list(self._snapshots), self._ended, self._error
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, MicrogptError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _work(run: Run, stop: threading.Event, handoff: _Handoff, notify) -> None:
-    """Step ``run`` until it is done or ``stop`` is set; report through ``handoff``.
-
-    Runs in the worker thread (or in the caller's, for ``train(background=False)``) and touches
-    no widget. Garbage collection: ``Run.train_step`` pauses Python's cyclic collector
-    (``microgpt.engine.gc_paused``) around its own forward and backward pass only. The
-    collector is process-wide, so while a step builds its graph the main thread's cyclic
-    garbage waits too; it is collected as soon as that step ends (between steps the collector
-    is on), at most a step later (a fraction of a second). Nothing else changes: the pause
-    changes when memory is freed, never a value computed. The view adds no pause of its own.
-    """
-    error = None
-    try:
-        while not run.done and not stop.is_set():
-            shots = len(run.snapshots)
-            try:
-                loss = run.checked_step()  # a diverged step is undone and raises
-            except Exception as exc:  # shown in the widget; the run keeps its steps done
-                error = f"step {run.step + 1} failed: {_message(exc)}"
-                break
-            snapshots = [s["step"] for s in run.snapshots] if len(run.snapshots) != shots else None
-            handoff.put_step(run.step, loss, snapshots)
-            notify()
-    finally:
-        handoff.put_end(error)
-        notify()
+#: The most steps the view trains in one run (its "steps" box allows no more).
+MAX_STEPS = 100_000
+#: The fastest pace that may be asked for, in steps per second (None: unthrottled).
+MAX_STEPS_PER_SECOND = 1000.0
+#: What the steps-per-second control offers (None: as fast as the machine goes).
+PACES = (1.0, 5.0, 20.0, 100.0, None)
 
 
 class TrainingView(W.VBox):
     """Training on the bundled names (seed 42, the default model), or on ``docs``.
 
-    Traits: ``steps`` (of the next run), ``step`` (steps done by the run shown), ``running``,
-    ``redraw_every`` (redraw the loss curve every so many steps). ``train()`` starts a run,
-    ``stop()`` ends it after the step under way, ``wait(timeout)`` joins the worker and shows
-    the end. The run is ``view.run``; a click on "train" while one runs is refused.
+    ``TrainingView(docs=None, steps=100, steps_per_second=20.0, redraw_interval=0.4)``.
+    Traits: ``steps`` (of the next run), ``steps_per_second`` (the pace; None: unthrottled;
+    it may change while a run trains), ``redraw_interval`` (seconds between redraws at most),
+    ``step`` (steps done by the run shown), ``running``, ``redraws`` (how many times the
+    pictures were drawn). ``train()`` starts a run, ``stop()`` ends it after the step under way,
+    ``wait(timeout)`` joins the worker and shows the end. The run is ``view.run``; a click on
+    "train" while one runs is refused. A bad value is refused with one ``MicrogptError``, also
+    said in the view's message line.
     """
 
-    steps = traitlets.Int(100)
+    steps = traitlets.Any(100)
+    steps_per_second = traitlets.Any(20.0)
+    redraw_interval = traitlets.Any(0.4)
     step = traitlets.Int(0)
     running = traitlets.Bool(False)
-    redraw_every = traitlets.Int(10)
+    redraws = traitlets.Int(0)
 
-    def __init__(self, docs: list[str] | None = None, **kwargs) -> None:
-        self.docs = docs
+    def __init__(self, docs: list[str] | None = None, steps: int = 100,
+                 steps_per_second: float | None = 20.0, redraw_interval: float = 0.4,
+                 **kwargs) -> None:  # fmt: skip
+        # every argument is checked before anything is built: a bad one leaves no half widget
+        docs = _check_view_docs(docs)
+        steps = _check_steps(steps)
+        steps_per_second = _check_pace(steps_per_second)
+        redraw_interval = _check_interval(redraw_interval)
+        self._docs = docs
         self.run: Run | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._handoff: _Handoff | None = None
-        self._drawn = -1  # the step the picture shows
-        self._gc_was_enabled = True
-        self._pulse = Latest(self.refresh)
-        self._steps = W.BoundedIntText(description="steps", min=1, max=100_000)
+        self._handoff: Handoff | None = None
+        self._labels: list[str] = []  # the tokens of the run shown (the embeddings' labels)
+        self._drawn = -1  # the step the pictures show
+        self._pace = Pace(steps_per_second, redraw_interval)
+        self._steps = W.BoundedIntText(description="steps", min=1, max=MAX_STEPS, value=steps)
+        self._speed = W.Dropdown(description="speed", layout=W.Layout(width="auto"))
+        self._speed.add_class("microgpt-train-speed")
+        self._offering = False
+        self._speed_options(steps_per_second)
         self._train = W.Button(description="train", icon="play")
         self._train.add_class("microgpt-train")
         self._stop_button = W.Button(description="stop", icon="stop", disabled=True)
         self._stop_button.add_class("microgpt-stop")
         # Before any run: no progress bar and no picture (an empty Image draws as a broken one).
         self.progress = W.IntProgress(min=0, max=1, layout=W.Layout(visibility="hidden"))
-        self.image = chart_image()  # at its natural size, never stretched
-        self.image.layout.display = "none"  # no broken image before the first run
+        charts = tuple(W.HTML(layout=W.Layout(display="none")) for _ in range(3))  # no run yet
+        self.loss_chart, self.embeddings_chart, self.norms_chart = charts
+        for chart, name in zip(charts, ("loss", "embeddings", "norms")):
+            chart.add_class(f"microgpt-training-{name}")
+        self._charts = charts
         self._info = W.HTML()
         self._info.add_class("microgpt-training-info")
-        super().__init__([W.HBox([self._steps, self._train, self._stop_button]), self.progress,
-                          self._info, self.image], **kwargs)  # fmt: skip
+        charts = W.Box(list(charts),
+                       layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))  # fmt: skip
+        controls = W.HBox([self._steps, self._speed, self._train, self._stop_button],
+                          layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
+        super().__init__([controls, self.progress, self._info, charts], **kwargs)
         self.add_class("microgpt-training")
+        with self.hold_trait_notifications():
+            self.steps = steps
+            self.steps_per_second = steps_per_second
+            self.redraw_interval = redraw_interval
         traitlets.link((self, "steps"), (self._steps, "value"))
+        self._speed.observe(self._on_speed_pick, "value")
         self._train.on_click(lambda _: self._on_click())
         self._stop_button.on_click(lambda _: self.stop())
         self._show_empty()
 
     # -- what a caller does ---------------------------------------------------------------
+    @property
+    def docs(self) -> list[str] | None:
+        """The documents the next run trains on (None: the bundled names)."""
+        return self._docs
+
+    @docs.setter
+    def docs(self, docs) -> None:
+        try:
+            self._docs = _check_view_docs(docs)
+        except MicrogptError as e:
+            self._say(str(e), warn=True)
+            raise
+        if self.run is None:
+            self._show_empty()
+
     def train(self, background: bool = True) -> bool:
         """Start a new run of ``steps`` steps: in a worker thread (the stop button stays live),
         or here with ``background=False``. Returns False (and says why) if a run is under way."""
         self.refresh()  # a worker that has ended, but whose end is not shown yet, is shown now
         if self.running:
-            step = self._handoff.read()[0] if self._handoff else 0
+            step = self._handoff.read()["step"] if self._handoff else 0
             self._say(
                 f"already training (step {step} of {self.run.hp.num_steps}): press stop, or wait "
                 "for it to finish, before starting another run",
                 warn=True,
             )
             return False
-        docs = self.docs if self.docs is not None else load_docs()
+        docs = self._docs if self._docs is not None else load_docs()
         hp = Hyperparams(num_steps=self.steps, snapshot_every=max(1, self.steps // 10))
-        run = Run.start(docs, hp, source="names" if self.docs is None else None)
-        handoff = _Handoff(run)
+        run = Run.start(docs, hp, source="names" if self._docs is None else None)
+        handoff = Handoff(run)
+        self._labels = [run.tokenizer.label(i) for i in range(run.tokenizer.vocab_size)]
         self.run, self._handoff, self._drawn = run, handoff, -1
         self._stop = stop = threading.Event()
-        self._gc_was_enabled = gc.isenabled()
         self.running = True
         self.step = run.step
         self.progress.layout.visibility = "visible"
@@ -165,23 +164,29 @@ class TrainingView(W.VBox):
         self.progress.max = hp.num_steps
         self._set_progress(run.step)
         self._say(
-            f"training {hp.num_steps} steps on {self._data_name()}; "
+            f"training {hp.num_steps} steps on {self._data_name()}, {self._pace_name()}; "
             f"a snapshot of the weights every {hp.snapshot_every} steps"
         )
         if not background:
-            _work(run, stop, handoff, self.refresh)
+            work(run, stop, handoff, self.refresh, self._pace)
             return True
         loop = _kernel_loop()  # captured here, on the loop's own thread, for the worker to use
-        notify = (lambda: _call_soon(loop, self._pulse)) if loop is not None else _nothing
+        notify = (lambda: _call_soon(loop, self.refresh)) if loop is not None else _nothing
         self._thread = threading.Thread(
-            target=_work, args=(run, stop, handoff, notify), name="microgpt-training", daemon=True
+            target=work,
+            args=(run, stop, handoff, notify, self._pace, loop is not None),
+            name="microgpt-training",
+            daemon=True,
         )
         self._thread.start()
         return True
 
     def stop(self) -> None:
-        """Stop after the step under way (no half-applied update); snapshots are kept."""
+        """Stop after the step under way (no half-applied update); snapshots are kept. A run
+        waiting for its next step (a slow pace) stops at once."""
         self._stop.set()
+        if self._handoff is not None:
+            self._handoff.shown()  # a worker waiting for a redraw stops now
 
     def wait(self, timeout: float | None = None) -> bool:
         """Join the worker (at most ``timeout`` seconds) and show where it is; True if it has
@@ -193,21 +198,22 @@ class TrainingView(W.VBox):
         return thread is None or not thread.is_alive()
 
     def refresh(self) -> None:
-        """Show the worker's latest state: progress, the loss curve every ``redraw_every``
-        steps, and at the end how the run ended. Runs on the kernel's loop (or the caller's
-        thread); never in the worker."""
+        """Show the worker's latest state: progress, the pictures if a step was done since
+        they were drawn, and at the end how the run ended. Runs on the kernel's loop (or the
+        caller's thread); never in the worker."""
         handoff = self._handoff
         if handoff is None or not self.running:
             return
-        step, losses, snapshots, ended, error = handoff.read()
-        self.step = step
-        self._set_progress(step)
-        if ended:
-            self._end(step, snapshots, error)
-        else:
-            every = max(1, self.redraw_every)
-            if losses and step // every != self._drawn // every:  # the first step, then every
-                self._draw(losses)
+        state = handoff.read()
+        try:
+            self.step = state["step"]
+            self._set_progress(state["step"])
+            if state["ended"]:
+                self._end(state)
+            elif state["losses"] and state["step"] != self._drawn:
+                self._draw(state)
+        finally:
+            handoff.shown()
 
     # -- inside -----------------------------------------------------------------------------
     def _on_click(self) -> None:
@@ -216,18 +222,14 @@ class TrainingView(W.VBox):
         except MicrogptError as exc:  # e.g. a dataset with no documents: say so in the view
             self._say(str(exc), warn=True)
 
-    def _end(self, step: int, snapshots: list[int], error: str | None) -> None:
+    def _end(self, state: dict) -> None:
         run = self.run
         self.running = False
         self._thread = None
-        if self._gc_was_enabled and not gc.isenabled():
-            # microgpt's gc_paused reads and sets the process-wide switch without a lock; a
-            # pause on the main thread overlapping a step's pause can, in a rare interleaving,
-            # leave the collector off. The worker has ended and no pause is under way here.
-            gc.enable()
-        if run.loss_history:
-            self._draw(list(run.loss_history))
-        kept = ", ".join(str(s) for s in snapshots)
+        step, error = state["step"], state["error"]
+        if state["losses"] and step != self._drawn:
+            self._draw(state)
+        kept = ", ".join(str(s) for s in state["snapshots"])
         done = f"{step} of {run.hp.num_steps} steps done; snapshots kept at steps {kept}"
         if error is not None:
             self.progress.bar_style = "danger"
@@ -238,11 +240,18 @@ class TrainingView(W.VBox):
             self.progress.bar_style = "success"
             self._say(f"finished at step {step}; final loss {run.loss_history[-1]:.4f}: {done}")
 
-    def _draw(self, losses: list[float]) -> None:
-        ax = loss_curve(losses, title=f"training loss, {len(losses)} steps")
-        show_chart(self.image, ax.figure)
-        self.image.layout.display = None
-        self._drawn = len(losses)
+    def _draw(self, state: dict) -> None:
+        num_steps = self.run.hp.num_steps
+        svgs = (
+            loss_svg(state["losses"], num_steps, math.log(len(self._labels))),
+            embeddings_svg(state["wte"], self._labels, state["step"]),
+            norms_svg(state["norms"], num_steps),
+        )
+        for chart, svg in zip(self._charts, svgs):
+            chart.value = svg
+            chart.layout.display = None
+        self._drawn = state["step"]
+        self.redraws += 1
 
     def _set_progress(self, step: int) -> None:
         self.progress.value = step
@@ -253,23 +262,101 @@ class TrainingView(W.VBox):
         self._info.value = f"<span{style}>{html.escape(text)}</span>"
 
     def _data_name(self) -> str:
-        return "the bundled names" if self.docs is None else f"{len(self.docs)} documents"
+        return "the bundled names" if self._docs is None else f"{len(self._docs)} documents"
+
+    def _pace_name(self) -> str:
+        rate = self._pace.steps_per_second
+        return "unthrottled" if rate is None else f"{rate:g} steps a second at most"
 
     def _show_empty(self) -> None:
         self._say(
-            f"no run yet: press train to start; {self.steps} steps on {self._data_name()} (seed 42)"
+            f"no run yet: press train to start; {self.steps} steps on {self._data_name()} "
+            f"(seed 42), {self._pace_name()}"
         )
+
+    def _speed_options(self, rate: float | None) -> None:
+        paces = sorted({*(p for p in PACES if p is not None), *([rate] if rate else [])})
+        options = [(f"{p:g} step/s" if p == 1 else f"{p:g} steps/s", p) for p in paces]
+        # the dropdown's "unthrottled" is 0: a Dropdown's value None means "nothing picked"
+        self._offering = True  # new options pass through other values: they are no pick
+        try:
+            self._speed.options = [*options, ("unthrottled", 0.0)]
+            self._speed.value = 0.0 if rate is None else rate
+        finally:
+            self._offering = False
+
+    def _on_speed_pick(self, change) -> None:
+        if change["new"] is not None and not self._offering:
+            self.steps_per_second = change["new"] or None
+
+    @traitlets.validate("steps")
+    def _valid_steps(self, proposal):
+        return self._refused(_check_steps, proposal["value"])
+
+    @traitlets.validate("steps_per_second")
+    def _valid_pace(self, proposal):
+        return self._refused(_check_pace, proposal["value"])
+
+    @traitlets.validate("redraw_interval")
+    def _valid_interval(self, proposal):
+        return self._refused(_check_interval, proposal["value"])
+
+    def _refused(self, check, value):
+        """``check(value)``; a bad value is said in the message line, then raised."""
+        try:
+            return check(value)
+        except MicrogptError as e:
+            self._say(str(e), warn=True)
+            raise
 
     @traitlets.observe("steps")
     def _on_steps(self, change) -> None:
         if self.run is None:
             self._show_empty()
 
+    @traitlets.observe("steps_per_second")
+    def _on_pace(self, change) -> None:
+        rate = change["new"]
+        self._pace.steps_per_second = rate  # a run under way takes it before its next step
+        if self._speed.value != (rate or 0.0):
+            self._speed_options(rate)
+        if self.run is None:
+            self._show_empty()
+
+    @traitlets.observe("redraw_interval")
+    def _on_interval(self, change) -> None:
+        self._pace.redraw_interval = change["new"]
+
     @traitlets.observe("running")
     def _on_running(self, change) -> None:
         self._train.disabled = change["new"]
         self._steps.disabled = change["new"]
         self._stop_button.disabled = not change["new"]
+
+
+def _check_view_docs(docs) -> list[str] | None:
+    if docs is None:
+        return None
+    try:
+        return check_docs(docs)
+    except MicrogptError as e:
+        raise type(e)(f"TrainingView(docs=...): {e}") from None
+
+
+def _check_steps(steps) -> int:
+    return check_int(steps, "TrainingView(steps=...)", 1, MAX_STEPS, "pass e.g. steps=100")
+
+
+def _check_pace(rate) -> float | None:
+    if rate is None:
+        return None
+    what, fix = "TrainingView(steps_per_second=...)", "pass e.g. 20, or None for unthrottled"
+    return float(check_number(rate, what, 0, MAX_STEPS_PER_SECOND, lo_open=True, fix=fix))
+
+
+def _check_interval(seconds) -> float:
+    return float(check_number(seconds, "TrainingView(redraw_interval=...)", 0.05, 60,
+                              fix="seconds between redraws, e.g. 0.4"))  # fmt: skip
 
 
 def _call_soon(loop, fn) -> None:

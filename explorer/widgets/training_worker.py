@@ -1,0 +1,192 @@
+"""The worker side of ``TrainingView``: the thread that trains, on floats, and hands each step
+to the view.
+
+It only computes and never touches a widget: ``work`` steps the run with
+``checked_float_step`` (``Run.checked_step`` on ``Run.steps_on_floats``: bit for bit the
+engine's step, ~20x faster), keeps the pace asked for (``Pace``), and puts each step's loss,
+gradient norms and token embeddings into a ``Handoff`` that the view reads on its own thread.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from microgpt.errors import MicrogptError
+from microgpt.train import Run
+
+__all__ = ["REDRAW_WAIT", "Handoff", "Pace", "checked_float_step", "matrix_norms", "work"]
+
+#: The longest the worker waits for a redraw it asked for (the loop may be busy elsewhere).
+REDRAW_WAIT = 1.0
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+def _pause(stop: threading.Event, seconds: float) -> bool:
+    """Wait ``seconds`` unless ``stop`` is set first; True if it was (a stop needs no wait)."""
+    return stop.wait(seconds)
+
+
+class Pace:
+    """What the view tells the worker while it runs: its pace and how often to redraw. Each is
+    one attribute, written by the loop and read by the worker (a read sees the old or the new
+    value, never a mix)."""
+
+    def __init__(self, steps_per_second: float | None, redraw_interval: float) -> None:
+        self.steps_per_second = steps_per_second
+        self.redraw_interval = redraw_interval
+
+
+class Handoff:
+    """What the worker hands to the loop: the steps done, their losses and gradient norms, the
+    latest token embeddings, the snapshots' steps and how the run ended. Written by the worker,
+    read by the loop, always under the lock. ``put_step`` says when a redraw is due."""
+
+    def __init__(self, run: Run) -> None:
+        self._lock = threading.Lock()
+        self._step = run.step
+        self._losses = list(run.loss_history)
+        self._norms: dict[str, list[float]] = {key: [] for key in run.config.matrix_shapes()}
+        self._wte = run.model.weights()["wte"]
+        self._snapshots = [s["step"] for s in run.snapshots]
+        self._ended = False
+        self._error: str | None = None
+        self._waiting = False  # a refresh is asked for and has not read yet
+        self._asked = -math.inf  # when the last refresh was asked for
+        self._shown = threading.Event()  # set when a refresh has drawn what it read
+
+    def put_step(self, step: int, loss: float, norms: dict[str, float], wte: list[list[float]],
+                 snapshots: list[int] | None, now: float, interval: float) -> bool:  # fmt: skip
+        """Record a step; True if the worker should ask for a refresh now: none is waiting,
+        and the last was asked for at least ``interval`` seconds ago."""
+        with self._lock:
+            self._step = step
+            self._losses.append(loss)
+            for key, norm in norms.items():
+                self._norms[key].append(norm)
+            self._wte = wte
+            if snapshots is not None:
+                self._snapshots = snapshots
+            due = not self._waiting and now - self._asked >= interval
+            if due:
+                self._waiting, self._asked = True, now
+                self._shown.clear()
+            return due
+
+    def shown(self) -> None:
+        """The loop has shown the state it read (or the run is stopping): the worker goes on."""
+        self._shown.set()
+
+    def await_shown(self, timeout: float) -> None:
+        """Wait (in the worker) until the refresh asked for has drawn, at most ``timeout``."""
+        self._shown.wait(timeout)
+
+    def put_end(self, error: str | None) -> None:
+        with self._lock:
+            self._ended = True
+            self._error = error
+
+    def read(self) -> dict:
+        """The latest state, copied: step, losses, norms, wte, snapshots, ended, error."""
+        with self._lock:
+            self._waiting = False
+            return {
+                "step": self._step,
+                "losses": list(self._losses),
+                "norms": {key: list(values) for key, values in self._norms.items()},
+                "wte": self._wte,  # replaced by the worker, never changed in place
+                "snapshots": list(self._snapshots),
+                "ended": self._ended,
+                "error": self._error,
+            }
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, MicrogptError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def checked_float_step(run: Run) -> float:
+    """``Run.checked_step`` on floats: the run's next step with ``steps_on_floats`` (its
+    gradients kept in ``run.last_grads``); a step whose loss or weights are not finite, or
+    whose arithmetic fails, is undone and raises ``DivergedError`` with ``checked_step``'s
+    message. Until ``Run.checked_step`` can train on floats itself, this mirrors it."""
+    before = run.state()
+    doc = run.docs[run.step % len(run.docs)]  # the step ``train_step`` would take
+    try:
+        (loss,) = run.steps_on_floats([doc], keep_grads=True)
+    except MicrogptError:
+        raise
+    except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
+        run.restore(before)
+        raise run._diverged(f"the arithmetic failed ({e})") from None
+    # a sum is not finite if any term is nan or inf (only nan, inf, or ~1e308 weights)
+    if not (math.isfinite(loss) and math.isfinite(sum(p.data for p in run.model.params))):
+        run.restore(before)
+        raise run._diverged(
+            f"the loss is {loss}" if not math.isfinite(loss) else "a weight is not finite"
+        )
+    return loss
+
+
+def matrix_norms(grads: list[float], shapes: dict[str, tuple[int, int]]) -> dict[str, float]:
+    """Each matrix's gradient norm, as the run's snapshots compute it (the same sum, in the
+    same order, so the same floats at the snapshot steps)."""
+    out, i = {}, 0
+    for key, (rows, cols) in shapes.items():
+        out[key] = math.sqrt(sum([g * g for g in grads[i : i + rows * cols]]))  # a list: faster
+        i += rows * cols
+    return out
+
+
+def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
+          await_redraw: bool = True) -> None:  # fmt: skip
+    """Step ``run`` until it is done or ``stop`` is set; report through ``handoff``, and call
+    ``notify`` when a redraw is due. No step starts less than ``1 / steps_per_second`` after the
+    one before it started.
+
+    With ``await_redraw`` (someone redraws when notified), the worker waits for the redraw
+    before its next step, at most ``REDRAW_WAIT`` seconds. Both are Python holding the GIL:
+    run side by side, each gets about half of it and a redraw takes 3-4x as long; taken in
+    turn, the redraw costs its own time only (~0.2 s), and the steps between redraws are as
+    fast as floats go. If the loop is busy elsewhere, no more redraws are asked for (nor waited
+    for) until it has done the one asked.
+
+    Runs in the worker thread (or in the caller's, for ``train(background=False)``) and touches
+    no widget. Floats record no graph, so unlike ``Run.train_step`` a step pauses nothing.
+    """
+    shapes = run.config.matrix_shapes()
+    rows, cols = shapes["wte"]  # the first matrix of ``params``
+    params = run.model.params
+    error = None
+    started = None  # when the last step started
+    try:
+        while not run.done and not stop.is_set():
+            rate = pace.steps_per_second
+            if rate is not None and started is not None:
+                wait = started + 1 / rate - _now()
+                if wait > 0 and _pause(stop, wait):
+                    break
+            started = _now()
+            shots = len(run.snapshots)
+            try:
+                loss = checked_float_step(run)  # a diverged step is undone and raises
+            except Exception as exc:  # shown in the widget; the run keeps its steps done
+                error = f"step {run.step + 1} failed: {_message(exc)}"
+                break
+            norms = matrix_norms(run.last_grads, shapes)
+            wte = [[params[r * cols + c].data for c in range(cols)] for r in range(rows)]
+            snapshots = [s["step"] for s in run.snapshots] if len(run.snapshots) != shots else None
+            if handoff.put_step(run.step, loss, norms, wte, snapshots, _now(),
+                                pace.redraw_interval):  # fmt: skip
+                notify()
+                if await_redraw:
+                    handoff.await_shown(REDRAW_WAIT)
+    finally:
+        handoff.put_end(error)
+        notify()
