@@ -98,11 +98,15 @@ def to_html(view: GraphView, fp=None) -> str:
     )
 
 
-def write_view(view: GraphView, path: str | os.PathLike, fp=None) -> Path:
+def write_view(view: GraphView, path: str | os.PathLike, fp=None, force: bool = False) -> Path:
     """Write ``view`` to ``path``; the extension picks the format (``.html`` included, with
-    the backward player when the view's ``ForwardPass`` ``fp`` is given)."""
-    path = Path(path)
+    the backward player when the view's ``ForwardPass`` ``fp`` is given). An existing file is
+    replaced only if it is a view this package wrote, or with ``force=True`` (never the
+    package's model or dataset, nor the checkpoint ``fp`` was read from). Checked before any
+    work; written atomically."""
+    source = getattr(getattr(fp, "source", None), "path", None)
+    inputs = [("checkpoint", source)] if isinstance(source, (str, os.PathLike)) else []
+    path = render.check_path(path, EXPORT_FORMATS, force, inputs)
     if path.suffix.lower() != ".html":
-        return render.write(view, path)
-    render.check_directory(path)
+        return render.write(view, path, force=True)  # checked above, with the pass's inputs
     return render.write_atomically(path, to_html(view, fp).encode("utf-8"))

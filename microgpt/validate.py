@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -25,15 +27,20 @@ __all__ = [
     "MAX_CHECKPOINT_BYTES",
     "is_checkpoint_file",
     "is_view_file",
+    "PNG_VIEW_TEXT",
     "check_int",
     "check_number",
     "check_str",
+    "check_choice",
+    "check_instance",
     "check_docs",
     "step_nodes",
     "check_model_size",
     "check_input_file",
     "check_output_path",
     "human_bytes",
+    "quoted",
+    "read_input_file",
 ]
 
 #: Measured memory of one recorded scalar node (a ``Value``, its tuples and floats).
@@ -57,10 +64,13 @@ def human_bytes(n: float) -> str:
 
 def check_int(value, what: str, lo: int | None = None, hi: int | None = None, fix: str = ""):
     """``value`` as an int in ``[lo, hi]`` (bools are refused: ``True`` is not a size).
-    Integers of other libraries (``numpy.int64``) are accepted and returned as ``int``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    Integers of other libraries (``numpy.int64``, anything with ``__index__``) are accepted
+    and returned as ``int``."""
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Integral) or hasattr(type(value), "__index__")
+    ):
         raise ArgumentTypeError(f"{what} must be an integer, got {_short(value)}{_fix(fix)}")
-    value = int(value)
+    value = operator.index(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{what} must be {_range(lo, hi)}, got {value:,}{_fix(fix)}")
     return value
@@ -102,10 +112,36 @@ def check_number(
 def check_str(value, what: str, fix: str = "", empty_ok: bool = False) -> str:
     """``value`` as a string (a non-empty one unless ``empty_ok``)."""
     if not isinstance(value, str):
-        raise ArgumentTypeError(f"{what} must be a string, got {value!r}{_fix(fix)}")
+        raise ArgumentTypeError(f"{what} must be a string, got {_short(value)}{_fix(fix)}")
     if not value and not empty_ok:
         raise ConfigError(f"{what} is empty{_fix(fix)}")
     return value
+
+
+def check_choice(value, what: str, choices: Iterable[str], fix: str = "") -> str:
+    """``value`` as one of the strings ``choices`` (a wrong type or an unknown choice is one
+    clear error that lists them)."""
+    choices = tuple(choices)
+    listed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{what} must be one of {listed}, got {_short(value)}{_fix(fix)}")
+    if value not in choices:
+        raise ConfigError(f"{what} must be one of {listed}, got {_short(value)}{_fix(fix)}")
+    return value
+
+
+def check_instance(value, what: str, types: type | tuple[type, ...], takes: str, fix: str = ""):
+    """``value`` if it is an instance of ``types`` (``takes`` says what that is in words, e.g.
+    ``"a ForwardPass"``), else an ``ArgumentTypeError`` naming ``what`` and what it got."""
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in _tuple(types)):
+        raise ArgumentTypeError(
+            f"{what} must be {takes}, got {type(value).__name__} {_short(value)}{_fix(fix)}"
+        )
+    return value
+
+
+def _tuple(types) -> tuple:
+    return types if isinstance(types, tuple) else (types,)
 
 
 def check_docs(docs) -> list[str]:
@@ -161,32 +197,111 @@ def check_model_size(config) -> None:
 
 def check_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str = "") -> Path:
     """An existing regular file no larger than ``max_bytes`` (never a directory, a FIFO or a
-    device, which could block or never end)."""
+    device, which could block or never end). A file that says it is empty (``/proc`` and
+    ``/sys`` files do, whatever they hold) is measured by reading at most ``max_bytes + 1``
+    bytes of it."""
+    p = _input_path(path, what, fix)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise DataError(f"{what} {quoted(str(p))} does not exist{_fix(fix)}") from None
+    except OSError as e:
+        raise DataError(
+            f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(
+            f"{what} {quoted(str(p))} is not a regular file (a device, pipe or socket): give a file"
+        )
+    size = st.st_size
+    if size > max_bytes:
+        raise DataError(_too_large(what, p, size, max_bytes))
+    if not os.access(p, os.R_OK):
+        raise DataError(f"{what} {quoted(str(p))} is not readable: check its permissions")
+    if size == 0:  # a pseudo-file's size says nothing: count what it holds
+        read_input_file(p, what, max_bytes, fix)
+    return p
+
+
+def read_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str = "") -> bytes:
+    """The bytes of the regular file ``path``, read through one descriptor checked to be a
+    regular file, and at most ``max_bytes + 1`` of them (a file larger than its size said, or
+    than ``max_bytes``, is refused). Opened non-blocking: a file that would wait for data (a
+    FIFO put in its place, ``/proc/kmsg``) is refused, never waited for."""
+    p = _input_path(path, what, fix)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise DataError(f"{what} {quoted(str(p))} does not exist{_fix(fix)}") from None
+    except IsADirectoryError:
+        raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}") from None
+    except OSError as e:
+        raise DataError(
+            f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
+        ) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(
+                f"{what} {quoted(str(p))} is not a regular file (a device, pipe or socket): "
+                "give a file"
+            )
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except BlockingIOError:
+        raise DataError(
+            f"{what} {quoted(str(p))} has no data to read now (it waits for more, as a pipe "
+            "does): give a file"
+        ) from None
+    except OSError as e:
+        raise DataError(
+            f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
+        ) from None
+    finally:
+        os.close(fd)
+    if total > max_bytes:
+        raise DataError(_too_large(what, p, total, max_bytes, at_least=True))
+    return b"".join(chunks)
+
+
+def _input_path(path, what: str, fix: str) -> Path:
     if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
         raise ArgumentTypeError(f"{what} must be a path, got {_short(path)}")
     if isinstance(path, str) and not path:
         raise DataError(f"{what} is empty: give a file{_fix(fix)}")
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise DataError(f"{what} {str(p)!r} does not exist{_fix(fix)}") from None
-    except OSError as e:
-        raise DataError(f"cannot read {what} {str(p)!r}: {e.strerror or e}{_fix(fix)}") from None
-    if p.is_dir():
-        raise DataError(f"{what} {str(p)!r} is a directory: give a file{_fix(fix)}")
-    if not p.is_file():
-        raise DataError(
-            f"{what} {str(p)!r} is not a regular file (a device, pipe or socket): give a file"
-        )
-    if st.st_size > max_bytes:
-        raise DataError(
-            f"{what} {str(p)!r} is {human_bytes(st.st_size)}; the limit is "
-            f"{human_bytes(max_bytes)}: use a smaller file"
-        )
-    if not os.access(p, os.R_OK):
-        raise DataError(f"{what} {str(p)!r} is not readable: check its permissions")
-    return p
+    return Path(path)
+
+
+def _too_large(what: str, p: Path, size: int, max_bytes: int, at_least: bool = False) -> str:
+    more = "more than " if at_least else ""
+    return (
+        f"{what} {quoted(str(p))} is {more}{human_bytes(size if not at_least else max_bytes)}; "
+        f"the limit is {human_bytes(max_bytes)}: use a smaller file"
+    )
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters with its length when it is
+    longer: ``'xxxx…' (31,000,000 characters)``; a message stays one short line whatever
+    a user passed (a document, a path, a pattern)."""
+    text = str(text)
+    shown = repr(text)
+    if len(shown) <= limit:
+        return shown
+    n = limit
+    while n > 1 and len(repr(text[:n])) > limit:  # escapes (\x00) take several characters
+        n -= 1
+    cut = repr(text[:n])
+    return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"
 
 
 def check_output_path(
@@ -206,51 +321,74 @@ def check_output_path(
     """
     if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
         raise ArgumentTypeError(f"{what} must be a path, got {_short(path)}")
-    if isinstance(path, str) and not path.strip():
+    raw = os.fspath(path)
+    if isinstance(raw, bytes):
+        raise ArgumentTypeError(f"{what} must be a text path, got bytes {_short(raw)}")
+    if not raw.strip():
         raise OutputPathError(f"{what} is empty: give a file name")
-    p = Path(path)
+    p = Path(raw)
+    example = "model.json" if kind == "checkpoint" else "view.svg"
+    try:  # a name too long, a loop of links, a folder that may not be searched
+        os.stat(raw)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as e:
+        raise OutputPathError(
+            f"cannot write {what} {quoted(raw)}: {e.strerror or e}; choose another {what}"
+        ) from None
     if p.is_dir():
         raise OutputPathError(
-            f"{what} {str(p)!r} is a directory: give a file name inside it, e.g. "
-            f"{str(p / ('model.json' if kind == 'checkpoint' else 'view.svg'))!r}"
+            f"{what} {quoted(str(p))} is a directory: give a file name inside it, e.g. "
+            f"{quoted(str(p / example))}"
+        )
+    # Path() drops a trailing "/" and a last "." ("newdir/" would become a file "newdir")
+    seps = tuple(s for s in (os.sep, os.altsep) if s)
+    last = re.split("|".join(map(re.escape, seps)), raw.rstrip("".join(seps)) or raw)[-1]
+    if raw.endswith(seps) or last in (".", ".."):
+        raise OutputPathError(
+            f"{what} {quoted(raw)} names a folder, which does not exist: give a file name, "
+            f"e.g. {quoted(str(p / example))} (create the folder first)"
         )
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.exists():
         raise OutputPathError(
-            f"cannot write {what} {str(p)!r}: the directory {str(parent)!r} does not exist; "
-            f"create it or choose another {what}"
+            f"cannot write {what} {quoted(str(p))}: the directory {quoted(str(parent))} does "
+            f"not exist; create it or choose another {what}"
         )
     if not parent.is_dir():
-        raise OutputPathError(f"cannot write {what} {str(p)!r}: {str(parent)!r} is not a directory")
+        raise OutputPathError(
+            f"cannot write {what} {quoted(str(p))}: {quoted(str(parent))} is not a directory"
+        )
     if p.exists() and not p.is_file():
         raise OutputPathError(
-            f"{what} {str(p)!r} exists and is not a regular file: choose another {what}"
+            f"{what} {quoted(str(p))} exists and is not a regular file: choose another {what}"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputPathError(
-            f"cannot write {what} {str(p)!r}: the directory {str(parent)!r} is not writable; "
-            f"choose another {what}"
+            f"cannot write {what} {quoted(str(p))}: the directory {quoted(str(parent))} is "
+            f"not writable; choose another {what}"
         )
     if not (p.exists() or p.is_symlink()):
         return p
     for flag, given in inputs:
         if given is not None and _same_file(p, Path(given)):
             raise OutputPathError(
-                f"{what} {str(p)!r} is also this run's {flag}: writing it would destroy the "
+                f"{what} {quoted(str(p))} is also this run's {flag}: writing it would destroy the "
                 f"input; choose another {what}"
             )
     if not p.is_file():
         raise OutputPathError(
-            f"{what} {str(p)!r} exists and is not a regular file: choose another {what}"
+            f"{what} {quoted(str(p))} exists and is not a regular file: choose another {what}"
         )
     if not os.access(p, os.W_OK):
         raise OutputPathError(
-            f"{what} {str(p)!r} is read-only: make it writable or choose another {what}"
+            f"{what} {quoted(str(p))} is read-only: make it writable or choose another {what}"
         )
     if not force and not (replaceable is not None and replaceable(p)):
         raise OutputPathError(
-            f"{what} {str(p)!r} already exists and is not a {kind} microgpt wrote: pass "
-            f"--force to replace it, or choose another {what}"
+            f"{what} {quoted(str(p))} already exists and is not a {kind} microgpt wrote: pass "
+            f"{'--force' if what.startswith('--') else 'force=True'} to replace it, or choose "
+            f"another {what.removeprefix('the ')}"
         )
     return p
 
@@ -261,21 +399,46 @@ def is_checkpoint_file(path: Path) -> bool:
     return re.match(rb'\s*\{\s*"format"\s*:\s*"microgpt-checkpoint"', head) is not None
 
 
-#: What each format ``microgpt graph`` writes carries near its start.
+#: The chunk every PNG view carries right after its header (``explorer.render`` adds it to the
+#: PNG ``dot`` draws): a ``tEXt`` chunk, keyword ``Software``. PNGs written by anything else
+#: (a photo, a plot, graphviz itself) do not have it.
+PNG_VIEW_TEXT = b"Software\x00microgpt graph"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_AT = 8 + 25  # the signature, then IHDR: length, type, 13 bytes of data, CRC
+
+
+def _png_view(head: bytes) -> bool:
+    at = _PNG_TEXT_AT
+    return (
+        head.startswith(_PNG_SIGNATURE)
+        and head[12:16] == b"IHDR"
+        and head[at + 4 : at + 8] == b"tEXt"
+        and head[at + 8 : at + 8 + len(PNG_VIEW_TEXT)] == PNG_VIEW_TEXT
+    )
+
+
+#: How each format ``microgpt graph`` writes begins (after an XML or DOCTYPE line): a JSON view
+#: starts with its kind, then its title and address; the text form's second line is its address.
 _VIEW_MARKS = {
-    ".svg": b" data-layout=",  # on the <svg> element the package writes
-    ".html": b"microgpt-export-data",
-    ".dot": b"digraph microgpt",
-    ".json": b'"address"',
-    ".txt": b"\naddress: ",
-    ".png": b"\x89PNG\r\n\x1a\n",  # dot's PNG carries no mark of its own: any PNG
+    ".svg": lambda h: re.search(rb"<svg\b[^>]* data-layout=", h) is not None,
+    ".html": lambda h: (
+        h.lstrip().startswith(b"<!DOCTYPE html>") and b'id="microgpt-export-data"' in h
+    ),
+    ".dot": lambda h: h.startswith(b"digraph microgpt {"),
+    ".json": lambda h: (
+        re.match(rb'\{\s*"kind": "[a-z]+",\s*"title": ', h) is not None
+        and re.search(rb'\n "address": ', h) is not None
+    ),
+    ".txt": lambda h: re.match(rb"[^\n]*\naddress: [^\n]*\ntrace_nodes: ", h) is not None,
+    ".png": _png_view,
 }
 
 
 def is_view_file(path: Path) -> bool:
-    """Whether ``path`` looks like a view ``microgpt graph`` wrote in its format."""
-    mark = _VIEW_MARKS.get(path.suffix.lower())
-    return mark is not None and mark in _head(path, 64 * 1024)
+    """Whether ``path`` is a view ``microgpt graph`` (or ``explorer``'s exports) wrote, in the
+    format of its extension: only such a file is replaced without ``--force``."""
+    looks = _VIEW_MARKS.get(path.suffix.lower())
+    return looks is not None and bool(looks(_head(path, 64 * 1024)))
 
 
 def _head(path: Path, n: int) -> bytes:
@@ -296,6 +459,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _range(lo, hi) -> str:
+    if lo is not None and lo == hi:
+        return f"{lo:,}"
     if lo is not None and hi is not None:
         return f"between {lo:,} and {hi:,}"
     return f"at least {lo:,}" if lo is not None else f"at most {hi:,}"
@@ -306,5 +471,10 @@ def _fix(fix: str) -> str:
 
 
 def _short(value) -> str:
-    text = repr(value)
+    """A one-line repr of at most 60 characters (a message names what it got, never a page)."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the message
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split("\n"))
     return text if len(text) <= 60 else text[:57] + "..."
