@@ -3,11 +3,12 @@
 #   make test   ruff + the whole pytest suite (what CI's .ci/run calls)
 # and:
 #   make train  train microgpt as the article does (bundled names), then print 20 samples
+#   make lite   the lessons as a static JupyterLite site in build/lite (Python in the browser)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo lab train test test-fast lint setup clean
+.PHONY: demo lab train test test-fast lint setup clean lite
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,16 @@ lab: demo
 
 train: setup
 	$(BIN)/microgpt train
+
+# The static site: its own virtualenv (JupyterLite, pinned in deploy/lite/requirements.txt),
+# Pyodide and viz.js from npm, wheels from PyPI; see deploy/lite/build.py.
+LITE_ENV := build/lite-env
+$(LITE_ENV)/bin/python:
+	$(PYTHON) -m venv $(LITE_ENV)
+
+lite: $(LITE_ENV)/bin/python
+	$(LITE_ENV)/bin/python -m pip install --quiet -r deploy/lite/requirements.txt
+	$(LITE_ENV)/bin/python deploy/lite/build.py --out build/lite
 
 lint: setup
 	$(BIN)/ruff check .

