@@ -9,7 +9,10 @@ callbacks lay out as they do on a server (``explorer.layout`` calls it under Pyo
 "viz-js" backend). Graphviz's ``json0`` is the same format ``dot -Tjson0`` writes, so the
 pictures are the other backends' pictures.
 
-Outside a browser ``setup()`` does nothing: the same lessons run unchanged in JupyterLab.
+Outside a browser ``setup()`` does nothing and shows nothing: the same lessons run unchanged in
+JupyterLab. Lessons that draw charts call ``setup(charts=True)``: numpy and matplotlib have no
+build on PyPI or npm, so the site cannot hold them; they come from Pyodide's own package index
+when the browser is online.
 
 The loaded module lives in the worker's JavaScript global scope (``globalThis.microgptViz``):
 it is the browser's, like the page, and this module keeps no state of its own.
@@ -22,7 +25,7 @@ import sys
 
 from microgpt.errors import MicrogptError
 
-__all__ = ["in_browser", "setup", "render_json0", "load_charts"]
+__all__ = ["in_browser", "setup", "render_json0"]
 
 #: Where the kernel's worker keeps the loaded @viz-js/viz instance.
 _GLOBAL = "microgptViz"
@@ -33,43 +36,44 @@ def in_browser() -> bool:
     return sys.platform == "emscripten"
 
 
-async def setup(charts: bool = False) -> str:
-    """Make the explorer ready in this kernel; returns a sentence saying what was done.
+async def setup(charts: bool = False):
+    """Make the explorer ready in this kernel (a lesson's first cell: ``await setup()``).
 
     In a browser: load the site's @viz-js/viz once (graph layout), and with ``charts`` load
-    numpy and matplotlib from Pyodide's package index (the charts need them; that index is
-    online, so a site used offline draws every graph but no chart). Elsewhere: nothing.
+    numpy and matplotlib from Pyodide's package index, which is online: offline, every graph
+    works and the returned sentence says plainly that the charts will not. Returns that
+    sentence (a ``explorer.tables.Sentence``). Elsewhere nothing is needed: returns None, so
+    the cell shows nothing in JupyterLab.
     """
     if not isinstance(charts, bool):
         raise MicrogptError(f"setup(charts=...) takes True or False, got {charts!r}")
     if not in_browser():
-        return "Ready (a Python kernel: graphviz lays the graphs out)."
+        return None
     import js  # Pyodide's bridge to the worker's JavaScript
     from pyodide.code import run_js
+
+    from .tables import Sentence
 
     if getattr(js.globalThis, _GLOBAL, None) is None:
         module = await run_js(f"import({json.dumps(_viz_url())})")
         setattr(js.globalThis, _GLOBAL, await module.instance())
     if not charts:
-        return "Ready (in your browser: graphs laid out by viz.js)."
-    return await load_charts()
-
-
-async def load_charts() -> str:
-    """numpy and matplotlib, from Pyodide's package index (online); a clear message if not."""
-    if not in_browser():
-        return "Ready."
+        return Sentence("Ready: Python runs in your browser, and viz.js lays the graphs out.")
     import pyodide_js
 
     try:
         await pyodide_js.loadPackage(["numpy", "matplotlib"])
-    except Exception as e:  # a network error from the browser, as a JavaScript exception
-        raise MicrogptError(
-            "this lesson's charts need numpy and matplotlib, which the site loads from "
-            f"Pyodide's package index on the internet, and loading them failed ({e}). The "
-            "graphs work offline; connect to the internet and run this cell again for the charts"
-        ) from None
-    return "Ready (in your browser: graphs by viz.js, charts by matplotlib)."
+    except Exception as e:  # the browser's network error, as a JavaScript exception
+        return Sentence(
+            "The graphs are ready, but this lesson's charts are not: they need numpy and "
+            "matplotlib from Pyodide's package index on the internet, and loading them failed "
+            "({error}). Connect to the internet and run this cell again for the charts.",
+            error=str(e).splitlines()[0][:200] if str(e) else type(e).__name__,
+        )
+    return Sentence(
+        "Ready: Python runs in your browser, viz.js lays the graphs out, matplotlib draws "
+        "the charts."
+    )
 
 
 def render_json0(source: str) -> dict:

@@ -231,3 +231,20 @@ def test_a_planted_raw_dict_is_caught():
     assert len(output_problems(out)) == 2
     out.data["text/html"] = "<table></table>"
     assert output_problems(out) == []
+
+
+#: What draws with matplotlib (numpy): a lesson that uses one loads the charts in its site.
+CHART_USERS = ("explorer.plots", "explorer.compare_plots", "AttentionView", "EmbeddingView")
+CHART_USERS += ("ProbabilitiesView", "TrainingView", "Dashboard")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_readies_the_browser_site(path):
+    """The lessons' static site (make lite) runs Python in the browser: each notebook's first
+    code cell awaits ``explorer.lite.setup`` (the graph layout), with ``charts=True`` exactly
+    when the notebook draws with matplotlib, which the site loads only then."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "await explorer.lite.setup(" in code[0], code[0]
+    charts = any(user in source for source in code[1:] for user in CHART_USERS)
+    assert ("setup(charts=True)" in code[0]) == charts, (path.stem, charts)
