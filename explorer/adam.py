@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError
 from microgpt.train import Hyperparams, adam_move, learning_rate_at
+from microgpt.validate import check_int
 
+from .checks import check_pass
 from .style import fmt
 from .tables import html_table, number, text
 
@@ -62,8 +64,13 @@ class AdamPreview:
 
 def param_location(fp, node_id: int) -> tuple[str, int, int]:
     """``(matrix key, row, column)`` of a parameter node (parameters have ids 0 … P-1)."""
-    if not 0 <= node_id < fp.num_params:
-        raise MicrogptError(f"{fp.index.label(node_id)} is not a parameter")
+    check_pass(fp, "param_location")
+    node_id = check_int(node_id, "node_id", 0, fix="a parameter's id (parameters come first)")
+    if node_id >= fp.num_params:
+        label = fp.index.label(node_id) if node_id < len(fp.index) else f"id {node_id}"
+        raise ConfigError(
+            f"{label} is not a parameter: parameters have ids 0 to {fp.num_params - 1}"
+        )
     flat = node_id
     for key, (rows, cols) in fp.source.config.matrix_shapes().items():
         if flat < rows * cols:
@@ -79,6 +86,7 @@ def adam_preview(fp, node_id: int) -> AdamPreview:
     is computed by ``microgpt.train.adam_move``, the function training itself applies.
     """
     key, r, c = param_location(fp, node_id)
+    node_id = int(node_id)
     hp = Hyperparams(**fp.source.ckpt["hyperparams"])
     k = fp.step
     moments = fp.source.moments_at(k)

@@ -8,7 +8,7 @@ A graph query (pure Python): the views (``views``, ``path``, ``node``), ``select
 from __future__ import annotations
 
 from microgpt.errors import ArgumentTypeError, ConfigError
-from microgpt.validate import check_int
+from microgpt.validate import _short, check_int, check_str
 
 from .forward import Expression, ForwardPass
 
@@ -53,15 +53,16 @@ def check_options(**opts) -> None:
                 flag = "--top" if key == "top" else "depth"
                 raise ConfigError(f"{flag} must be 1 or more, got {value}")
         elif key in _STRS:
-            if not isinstance(value, str):
-                raise ArgumentTypeError(f"{key} must be a string, got {value!r}")
-            if not value:
-                raise ConfigError(f"{key} is empty: give a name or leave it out")
+            check_str(value, key, fix="give a name or leave it out")
         elif key == "node":
-            if isinstance(value, bool) or not isinstance(value, (str, int)):
-                raise ArgumentTypeError(f"node must be a name or an id, got {value!r}")
+            if isinstance(value, bool) or not (
+                isinstance(value, str) or hasattr(type(value), "__index__")
+            ):
+                raise ArgumentTypeError(
+                    f"node must be a name or an id, got {_short(value)}: e.g. 'pos1.loss' or 3"
+                )
         else:
             raise ArgumentTypeError(
-                f"unknown option {key}={value!r}: the views take "
+                f"unknown option {key}={_short(value)}: the views take "
                 f"{', '.join(('budget', *_INTS, *_STRS, 'node'))}"
             )

@@ -27,8 +27,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError, MicrogptError
+from microgpt.validate import check_choice, check_instance, check_int
 
+from .checks import check_pass
 from .graph import GraphNode, GraphView
 from .node import resolve_node
 
@@ -73,6 +75,7 @@ class NodeDiff:
 def node_keys(fp) -> list:
     """Every node's matching key, by trace id: its name, or for an anonymous node
     ``(scope, rank among the scope's anonymous nodes, op)`` (kept with the pass)."""
+    check_pass(fp, "node_keys")
     keys = fp.memo.get("compare.keys")
     if keys is None:
         index = fp.index
@@ -100,6 +103,13 @@ class Comparison:
     """
 
     def __init__(self, a, b) -> None:
+        for what, fp in (("a", a), ("b", b)):
+            check_pass(fp, f"Comparison's pass {what}")
+            if not hasattr(fp, "source"):
+                raise MicrogptError(
+                    f"Comparison's pass {what} is a hand-built expression: compare two forward "
+                    "passes of the model, e.g. Comparison(ForwardPass('emma'), ForwardPass('ava'))"
+                )
         if a.source.config != b.source.config or a.source.token_labels != b.source.token_labels:
             raise MicrogptError(
                 "cannot compare passes of two different model shapes or vocabularies: "
@@ -133,7 +143,11 @@ class Comparison:
 
     def match(self, i: int) -> int | None:
         """The id in ``b`` of node ``i`` of ``a``, or ``None`` if ``b`` has no such node."""
-        return self._mapping()[i]
+        mapping = self._mapping()
+        if type(i) is not int or not 0 <= i < len(mapping):  # one check on the common path
+            last = len(mapping) - 1
+            i = check_int(i, "i", 0, last, fix=f"a node id of pass a, 0 to {last}")
+        return mapping[i]
 
     @property
     def matched(self) -> int:
@@ -185,7 +199,7 @@ class Comparison:
 
     def probs(self, pos: int) -> tuple[list[float], list[float]]:
         """The next-token distribution at ``pos`` in each pass (a position both have)."""
-        self.check_pos(pos)
+        pos = self.check_pos(pos)
         return self.a.probs(pos), self.b.probs(pos)
 
     @property
@@ -194,8 +208,10 @@ class Comparison:
         return min(self.a.positions, self.b.positions)
 
     def check_pos(self, pos: int) -> int:
+        """``pos`` as an int if both passes have it, else one clear error."""
+        pos = check_int(pos, "pos", fix=f"a position both passes have, 0 to {self.positions - 1}")
         if not 0 <= pos < self.positions:
-            raise MicrogptError(
+            raise ConfigError(
                 f"position {pos} is not in both passes: {self.labels[0]} has positions 0 to "
                 f"{self.a.positions - 1}, {self.labels[1]} 0 to {self.b.positions - 1}"
             )
@@ -216,8 +232,11 @@ def diff_view(
     the same view built on pass ``b`` (without it, groups are not compared). ``by`` picks what
     the picture colours: ``"grad"`` (Δgrad) or ``"data"`` (Δdata).
     """
-    if by not in BY:
-        raise MicrogptError(f"cannot colour by {by!r}: choose one of {', '.join(BY)}")
+    check_instance(view, "view", GraphView, "a view of pass a (a GraphView)")
+    check_instance(comparison, "comparison", Comparison, "a Comparison of two passes")
+    if view_b is not None:
+        check_instance(view_b, "view_b", GraphView, "the same view of pass b (a GraphView) or None")
+    check_choice(by, "by", BY, fix="what to colour by: the change of grad or of data")
     b = comparison.b
     values_b = b.index.values
     groups_b = {n.id: n for n in view_b.nodes if n.kind == "group"} if view_b else {}

@@ -30,7 +30,13 @@ from microgpt.errors import ArgumentTypeError, ConfigError, MicrogptError
 from microgpt.model import GPT, GPTConfig
 from microgpt.trace import Trace, trace
 from microgpt.train import Run
-from microgpt.validate import MAX_CHECKPOINT_BYTES, check_input_file, check_int
+from microgpt.validate import (
+    MAX_CHECKPOINT_BYTES,
+    check_input_file,
+    check_instance,
+    check_int,
+    check_str,
+)
 
 from .flow import Flow, gradient_flow
 from .fold import Folding
@@ -94,6 +100,8 @@ class ModelSource:
     def of_run(cls, run: Run, label: str) -> ModelSource:
         """The weights of a run in memory (e.g. after steps taken by hand), as a source that
         every view reads like a loaded checkpoint. It has no file: ``label`` names it."""
+        check_instance(run, "run", Run, "a microgpt Run", fix="e.g. Run.start(['emma'])")
+        check_str(label, "label", fix="a short name for the run, e.g. 'my run'")
         source = cls.__new__(cls)
         source.path = None
         source._label = label
@@ -131,12 +139,11 @@ class ModelSource:
 
     def check_step(self, step: int) -> int:
         """``step`` if the weights after it can be had, else a clear error."""
-        if isinstance(step, bool) or not isinstance(step, int):
-            raise MicrogptError(f"a step is a whole number, got {step!r}")
+        step = check_int(step, "step", fix=f"a step of the run, from 0 to {self.step}")
         if step in self.steps or (self.replayable and 0 <= step <= self.step):
             return step
         if self.replayable:
-            raise MicrogptError(
+            raise ConfigError(
                 f"checkpoint {self.label} has no step {step}: it trained steps 1 to {self.step} "
                 f"(step 0 is the initial weights); choose one from 0 to {self.step}"
             )
@@ -150,7 +157,7 @@ class ModelSource:
         """The weights after ``step`` training steps (default: the final step)."""
         if step is None or step == self.step:
             return self.ckpt["weights"]
-        self.check_step(step)
+        step = self.check_step(step)
         for snap in self.ckpt["snapshots"]:
             if snap["step"] == step:
                 return snap["weights"]
@@ -160,7 +167,7 @@ class ModelSource:
         """Adam's moments ``{"m", "v"}`` (by matrix key) after ``step`` training steps."""
         if step is None or step == self.step:
             return self.ckpt["adam"]
-        self.check_step(step)
+        step = self.check_step(step)
         for snap in self.ckpt["snapshots"]:
             if snap["step"] == step and "adam" in snap:
                 return snap["adam"]
@@ -174,7 +181,7 @@ class ModelSource:
 
     def run_at(self, step: int) -> Run:
         """The training run as it was after ``step`` steps (replayed; do not modify it)."""
-        self.check_step(step)
+        step = self.check_step(step)
         if step in self._runs:
             run = self._runs.pop(step)
         else:
@@ -194,10 +201,8 @@ class ModelSource:
                 f"checkpoint {self.label} does not record the document of each step (an older "
                 "format): train it again with this microgpt"
             )
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(docs):
-            raise MicrogptError(
-                f"training step {k!r} is not a step of this run: choose one from 1 to {len(docs)}"
-            )
+        k = check_int(k, "the training step", 1, len(docs),
+                      fix=f"training steps of this run are 1 to {len(docs)}")  # fmt: skip
         return docs[k - 1]
 
     def model_at(self, step: int | None = None) -> GPT:
@@ -220,6 +225,7 @@ class Address:
 
     @classmethod
     def parse(cls, text: str) -> Address:
+        check_str(text, "the address", empty_ok=True)  # "" is refused below, with the form
         m = re.fullmatch(r"(.+)#([0-9a-f]{12})@(\d+):(.*):(.+)", text)
         if not m:
             raise MicrogptError(
@@ -296,6 +302,7 @@ class ForwardPass:
         ``k``, with the weights before that step's update (after ``k - 1`` steps). Its loss is
         the loss the run recorded for step ``k``, bit for bit."""
         source = source if isinstance(source, ModelSource) else ModelSource(source)
+        k = check_int(k, "the training step", 1, fix="training steps start at 1")
         fp = cls(source.doc_of_train_step(k), root, source, k - 1)
         fp.train_step = k
         return fp
@@ -303,7 +310,10 @@ class ForwardPass:
     @classmethod
     def at(cls, address: Address | str, source: ModelSource | None = None) -> ForwardPass:
         """Re-create the pass an address names (checking the checkpoint is the same file)."""
-        address = Address.parse(address) if isinstance(address, str) else address
+        if not isinstance(address, Address):
+            address = Address.parse(address)  # a string, or one clear error
+        if source is not None:
+            check_instance(source, "source", ModelSource, "a ModelSource or None")
         if source is None:
             source = ModelSource(None if address.checkpoint == "shipped" else address.checkpoint)
         if source.sha != address.sha:
@@ -329,6 +339,12 @@ class ForwardPass:
     def flow(self, sources: list[int]) -> Flow:
         """Gradient flow from these source ids, cached for the ``FLOW_CACHE`` most recently
         used source sets (each flow holds lists as long as the trace)."""
+        check_instance(sources, "sources", (list, tuple, set), "a list of node ids")
+        n = len(self.index)
+        sources = [check_int(i, "a source id", 0, n - 1, fix=f"node ids are 0 to {n - 1}")
+                   for i in sources]  # fmt: skip
+        if not sources:
+            raise ConfigError("sources is empty: give at least one node id")
         key = tuple(sorted(sources))
         if key in self._flows:
             self._flows.move_to_end(key)
@@ -351,11 +367,11 @@ class ForwardPass:
 
     def node(self, name: str) -> Value:
         """The recorded node with this name (suggests close names if there is none)."""
-        return self.trace.find(name)
+        return self.trace.find(name)  # checks that name is a string
 
     def attention(self, layer: int = 0, head: int = 0) -> list[list[float]]:
         """Attention weights as rows: row p holds position p's weights on keys 0 … p."""
-        self._check_layer_head(layer, head)
+        layer, head = self._check_layer_head(layer, head)
         return [
             [
                 self.trace.find(f"pos{p}.layer{layer}.attn.head{head}.attn_weights[k={k}]").data
@@ -366,26 +382,28 @@ class ForwardPass:
 
     def probs(self, pos: int) -> list[float]:
         """The next-token distribution at position ``pos`` (vocabulary order)."""
-        self.check_pos(pos)
+        pos = self.check_pos(pos)
         labels = self.source.token_labels
         return [self.trace.find(f"pos{pos}.probs[{c}]").data for c in labels]
 
     def check_pos(self, pos: int) -> int:
+        """``pos`` as an int if it is a position of this pass, else one clear error."""
+        pos = check_int(pos, "pos", fix=f"a position of the pass, 0 to {self.positions - 1}")
         if not 0 <= pos < self.positions:
-            raise MicrogptError(
+            raise ConfigError(
                 f"position {pos} is out of range: {self.doc!r} has positions 0 to "
                 f"{self.positions - 1} (BOS, then one per character"
                 f"{', truncated to the block size' if len(self.doc) + 1 > self.positions else ''})"
             )
         return pos
 
-    def _check_layer_head(self, layer: int, head: int) -> None:
+    def _check_layer_head(self, layer: int, head: int) -> tuple[int, int]:
         cfg = self.source.config
-        if not 0 <= layer < cfg.n_layer or not 0 <= head < cfg.n_head:
-            raise MicrogptError(
-                f"no layer {layer} head {head}: the model has {cfg.n_layer} layer(s) of "
-                f"{cfg.n_head} heads"
-            )
+        layer = check_int(layer, "layer", 0, cfg.n_layer - 1,
+                          fix=f"the model has {_count(cfg.n_layer, 'layer')}")  # fmt: skip
+        head = check_int(head, "head", 0, cfg.n_head - 1,
+                         fix=f"each layer has {_count(cfg.n_head, 'head')}")  # fmt: skip
+        return layer, head
 
     def _resolve_root(self, root: str) -> Value:
         if root == "loss":
@@ -397,6 +415,11 @@ class ForwardPass:
 
     def __repr__(self) -> str:
         return f"ForwardPass({self.address}, {len(self.trace)} nodes)"
+
+
+def _count(n: int, what: str) -> str:
+    """``1 layer (0)`` or ``4 heads (0 to 3)``."""
+    return f"1 {what} (0)" if n == 1 else f"{n} {what}s (0 to {n - 1})"
 
 
 class Expression:
@@ -417,6 +440,11 @@ class Expression:
     """
 
     def __init__(self, trace: Trace, root: Value, title: str = "expression") -> None:
+        check_instance(trace, "trace", Trace, "a Trace", fix="record it with `with trace() as t:`")
+        check_instance(root, "root", Value, "a Value recorded in the trace",
+                       fix="e.g. Expression(t, L) for the node L")  # fmt: skip
+        check_str(title, "title")
+        trace.id_of(root)  # recorded in this trace, or one clear error
         self.trace = trace
         self.root = root
         self.doc = title

@@ -15,7 +15,9 @@ import math
 from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_number
 
+from .checks import check_pass
 from .graph import GraphIndex
 from .node import resolve_node
 from .style import fmt
@@ -102,6 +104,10 @@ class GradCheck:
 
 def finite_difference(fp, node: int | str, h: float | None = None) -> GradCheck:
     """Central difference (root(v + h) - root(v - h)) / 2h for one node of the pass's graph."""
+    check_pass(fp, "finite_difference")
+    if h is not None:
+        h = check_number(h, "h", 0, lo_open=True,
+                         fix="a small step, e.g. 1e-6 (or None: 1e-6 × max(1, |x|))")  # fmt: skip
     index: GraphIndex = fp.index
     i = resolve_node(fp, node)  # a name, "#id" or an id, with a clear error otherwise
     if i not in index.in_graph:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.validate import check_instance, check_int
 
 from . import style
 from .checks import check_options, check_pass
@@ -38,7 +39,7 @@ _PARAMETER = re.compile(r"wte|wpe|lm_head|layer\d+\.(?:attn_w[qkvo]|mlp_fc[12])"
 def _check_model_pass(fp, function: str) -> None:
     check_pass(fp, function)
     if not isinstance(fp, ForwardPass) and not hasattr(fp, "source"):
-        raise MicrogptError(
+        raise ArgumentTypeError(
             f"{function} draws the model's tensors: it needs a forward pass of the model "
             "(ForwardPass('emma')), not a hand-built expression"
         )
@@ -47,6 +48,7 @@ def _check_model_pass(fp, function: str) -> None:
 def default_pos(fp) -> int:
     """The position a model view shows when none is given: the root's (``loss@T``), else
     the last one (whose attention reads the whole document)."""
+    check_pass(fp, "default_pos")
     root = getattr(fp, "root_name", "")
     if root.startswith("loss@") and root[5:].isdecimal():
         return int(root[5:])
@@ -183,7 +185,12 @@ def scalar_view_of(node_id: str, pos: int, view: GraphView | None = None) -> dic
     - the KV cache: this position's keys or values;
     - a scalar (the loss): its node view."""
     if not isinstance(node_id, str) or not node_id:
-        raise MicrogptError(f"a tensor of the model view is named by a string, got {node_id!r}")
+        raise ArgumentTypeError(
+            f"node_id must be a tensor's name in the model view (a string), got {node_id!r}"
+        )
+    pos = check_int(pos, "pos", 0, fix="the model view's position")
+    if view is not None:
+        check_instance(view, "view", GraphView, "the model view drawn (a GraphView) or None")
     base = node_id.split("[", 1)[0]
     if _PARAMETER.fullmatch(base):
         if "[" in node_id:
@@ -213,5 +220,7 @@ def tensor_table(node: TensorNode) -> list[tuple[str, float, float]]:
     """``(index, data, grad)`` for every entry of a drawn tensor, in label order: what the
     inspector shows for a selected tensor."""
     if not isinstance(node, TensorNode):
-        raise MicrogptError(f"a tensor node of a model view, got {type(node).__name__}")
+        raise ArgumentTypeError(
+            f"tensor_table takes a tensor node of a model view, got {type(node).__name__}"
+        )
     return list(zip(node.labels, node.data, node.grad))

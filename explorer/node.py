@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 import re
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ConfigError, MicrogptError
+from microgpt.validate import check_int
 
 from .budget import DEFAULT_BUDGET, check_budget, make_view
 from .checks import check_options, check_pass
@@ -30,13 +31,14 @@ __all__ = ["NodeReport", "consumer_terms", "node_report", "node_view", "resolve_
 def resolve_node(fp, node: str | int) -> int:
     """The id of a node given by id, by name, or as ``#id`` (how anonymous nodes are labelled);
     a ``MicrogptError`` that says what exists otherwise."""
+    check_pass(fp, "resolve_node")
+    check_options(node=node)
     if isinstance(node, str) and re.fullmatch(r"#\d+", node):
         node = int(node[1:])
-    if isinstance(node, int):
+    if not isinstance(node, str):
+        node = check_int(node, "node id", fix="a node's id, or its name")
         if not 0 <= node < len(fp.trace):
-            raise MicrogptError(
-                f"no node with id {node}: this pass has ids 0 to {len(fp.trace) - 1}"
-            )
+            raise ConfigError(f"no node with id {node}: this pass has ids 0 to {len(fp.trace) - 1}")
         return node
     return fp.index.id_of(fp.trace.find(node))
 
@@ -141,6 +143,7 @@ def node_report(fp, node: str | int) -> NodeReport:
 
 def node_view(fp, node: str | int, budget: int = DEFAULT_BUDGET) -> GraphView:
     """The node, its inputs (edges: local gradients) and its consumers (edges: contributions)."""
+    budget = DEFAULT_BUDGET if budget is None else budget  # None: "not given", as everywhere
     check_budget(budget)
     report = node_report(fp, node)
     index = fp.index

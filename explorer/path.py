@@ -29,9 +29,11 @@ def resolve_source(fp, source: str | None = None, pos: int | None = None) -> tup
     """``(spec, ids)`` of the source nodes: a node name, a glob pattern, a parameter row
     (``wte[m]`` means ``wte[m,*]``) or, by default, the embedding row of the token at ``pos``
     (default 0)."""
+    check_pass(fp, "resolve_source")
+    check_options(source=source, pos=pos)
     index = fp.index
     if source is None:
-        p = fp.check_pos(pos or 0)
+        p = fp.check_pos(0 if pos is None else pos)
         label = fp.source.tokenizer.label(fp.tokens[p])
         source = f"wte[{label},*]"
     m = _ROW.match(source)
@@ -55,6 +57,8 @@ def path_view(
     """The gradient path from ``source`` to the root: the ``top`` nodes by |flow| drawn, the
     rest of the path folded into groups by scope (with counts)."""
     check_pass(fp, "path_view")
+    top = 40 if top is None else top  # None: "not given", as everywhere
+    budget = DEFAULT_BUDGET if budget is None else budget
     check_options(source=source, pos=pos, top=top, budget=budget)
     if top < 1:
         raise MicrogptError(f"--top must be 1 or more, got {top}")

@@ -46,7 +46,9 @@ from dataclasses import dataclass
 from operator import itemgetter, mul
 
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_instance, check_int
 
+from .checks import check_pass
 from .graph import GraphView
 from .levels import group_key
 from .path import resolve_source
@@ -115,8 +117,7 @@ class BackwardScript:
 
     def state(self, k: int) -> dict[str, float]:
         """What every drawn node with a step shows after ``k`` steps (0: before the first)."""
-        if not 0 <= k <= len(self.steps):
-            raise MicrogptError(f"step {k} is out of range: this script has 0 to {len(self)}")
+        k = self._check_k(k)
         shown = dict(self.start)
         for step in self.steps[:k]:
             shown.update(step.changes)
@@ -124,7 +125,11 @@ class BackwardScript:
 
     def final(self, k: int) -> set[str]:
         """The drawn ids whose grad is final after ``k`` steps."""
-        return set(self.nodes[:k])
+        return set(self.nodes[: self._check_k(k)])
+
+    def _check_k(self, k) -> int:
+        return check_int(k, "k", 0, len(self.steps),
+                         fix=f"a number of steps, 0 to {len(self.steps)}")  # fmt: skip
 
     def to_dict(self) -> dict:
         ids = {n: k for k, n in enumerate(self.nodes)}
@@ -167,6 +172,7 @@ def _num(x: float) -> float | str:
 def backward_order(fp):
     """The ids of the root's graph in the order backward reached them (the root first): the
     recorded topological order, kept by the pass's index."""
+    check_pass(fp, "backward_order")
     return fp.index.backward_order
 
 
@@ -275,6 +281,8 @@ class _Owners:
 
 def backward_script(fp, view: GraphView) -> BackwardScript:
     """The steps of the recorded backward pass on ``view`` (see the module's docstring)."""
+    check_pass(fp, "backward_script")
+    check_instance(view, "view", GraphView, "a view of this pass (a GraphView)")
     index = fp.index
     rank = backward_rank(fp)
     owners = _Owners(fp, view)
@@ -411,6 +419,8 @@ def backward_json(fp, view: GraphView) -> str | None:
     """``backward_script(fp, view).to_json()``, or ``None`` for a view it cannot play (the
     picture is then drawn without a player). The last few are kept with the pass: going back
     to a view costs nothing."""
+    check_pass(fp, "backward_json")
+    check_instance(view, "view", GraphView, "a view of this pass (a GraphView)")
     kept = fp.memo.setdefault("playback.json", {})
     key = (view.kind, view.title, str(view.stats.get("level")), tuple(n.id for n in view.nodes))
     if key not in kept:

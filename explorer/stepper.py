@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_int, check_str
 
+from .checks import check_pass
 from .node import consumer_terms
 
 __all__ = ["BackwardStep", "backward_steps"]
@@ -34,6 +36,10 @@ def backward_steps(fp, scope: str, limit: int = 400) -> tuple[list[int], dict[in
 
     ``start_grads[i]`` is what node i received from consumers outside the scope.
     """
+    check_pass(fp, "backward_steps")
+    check_str(scope, "scope", fix="a scope prefix, e.g. 'pos0.lm_head' ('' for the whole graph)",
+              empty_ok=True)  # fmt: skip
+    limit = check_int(limit, "limit", 1, fix="the most nodes to step through, e.g. 400")
     index = fp.index
     ids = sorted(
         i for i in index.in_graph

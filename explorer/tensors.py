@@ -25,7 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.validate import check_choice, check_instance, check_int, check_str
+
+from .checks import check_pass
 
 __all__ = [
     "PER_POSITION",
@@ -103,6 +106,10 @@ def _make(fp, name: str, shape, labels, scalars, **extra) -> Tensor:
 
 def vector(fp, name: str, labels: list[str] | None = None, **extra) -> Tensor:
     """The vector ``name[0]``, ``name[1]``, … (or ``name[label]`` for each of ``labels``)."""
+    check_pass(fp, "vector")
+    check_str(name, "name", fix="a vector's name, e.g. 'pos1.layer0.attn.q'")
+    if labels is not None:
+        check_instance(labels, "labels", (list, tuple), "a list of index labels or None")
     if labels is None:
         labels, names = [], fp.trace.names
         while f"{name}[{len(labels)}]" in names:
@@ -115,6 +122,8 @@ def vector(fp, name: str, labels: list[str] | None = None, **extra) -> Tensor:
 
 def scalar(fp, name: str, **extra) -> Tensor:
     """One named scalar node as a tensor of shape ``[]`` (its one label is ``""``)."""
+    check_pass(fp, "scalar")
+    check_str(name, "name", fix="a node's name, e.g. 'pos1.loss'")
     return _make(fp, name, [], [""], [name], **extra)
 
 
@@ -127,9 +136,8 @@ def _row_labels(fp, key: str, rows: int) -> list[str]:
 def parameter(fp, key: str, **extra) -> Tensor:
     """The parameter matrix ``key`` (``wte``, ``layer0.mlp_fc1`` …): data, and the gradient
     backward gave it from the pass's root."""
-    shapes = _config(fp).matrix_shapes()
-    if key not in shapes:
-        raise MicrogptError(f"no parameter matrix {key!r}: the model has {', '.join(shapes)}")
+    shapes = _config(fp, "parameter").matrix_shapes()
+    check_choice(key, "key", shapes, fix="a parameter matrix of the model")
     rows, cols = shapes[key]
     labels = [f"{r},{c}" for r in _row_labels(fp, key, rows) for c in range(cols)]
     scalars = [f"{key}[{x}]" for x in labels]
@@ -140,7 +148,11 @@ def parameter(fp, key: str, **extra) -> Tensor:
 def parameter_row(fp, key: str, row: str, **extra) -> Tensor:
     """One row of ``wte`` or ``wpe`` (the article's ``tok_emb`` / ``pos_emb``): a vector whose
     labels are ``row,column`` (``wte[e,4]`` is ``name[label]``)."""
-    cols = _config(fp).n_embd
+    cols = _config(fp, "parameter_row").n_embd
+    check_choice(key, "key", ("wte", "wpe"), fix="an embedding matrix")
+    if isinstance(row, int) and not isinstance(row, bool):
+        row = str(row)  # wpe's rows are positions
+    check_str(row, "row", fix="a token's label for wte ('e', 'BOS'), a position for wpe")
     labels = [f"{row},{c}" for c in range(cols)]
     return _make(fp, key, [cols], labels, [f"{key}[{x}]" for x in labels], **extra)
 
@@ -149,9 +161,12 @@ def cache(fp, pos: int, layer: int, which: str, **extra) -> Tensor:
     """The keys (``which="k"``) or values (``"v"``) of layer ``layer`` that position ``pos``
     attends over: rows 0 … pos, each an earlier position's ``k`` (or ``v``). Named
     ``pos{pos}.layer{layer}.attn.keys`` (or ``.values``), the article's ``keys[li]``."""
-    if which not in ("k", "v"):
-        raise MicrogptError(f"the cache holds keys ('k') and values ('v'), not {which!r}")
-    n = _config(fp).n_embd
+    cfg = _config(fp, "cache")
+    pos = fp.check_pos(pos)
+    layer = check_int(layer, "layer", 0, cfg.n_layer - 1,
+                      fix=f"the model has layers 0 to {cfg.n_layer - 1}")  # fmt: skip
+    check_choice(which, "which", ("k", "v"), fix="the cache holds keys ('k') and values ('v')")
+    n = cfg.n_embd
     labels = [f"{t},{i}" for t in range(pos + 1) for i in range(n)]
     scalars = [f"pos{t}.layer{layer}.attn.{which}[{i}]" for t in range(pos + 1) for i in range(n)]
     word = "keys" if which == "k" else "values"
@@ -159,15 +174,22 @@ def cache(fp, pos: int, layer: int, which: str, **extra) -> Tensor:
     return _make(fp, name, [pos + 1, n], labels, scalars, **extra)
 
 
-def _config(fp):
+def _config(fp, function: str = "this query"):
+    """The model's shape; ``fp`` must be a recorded pass of the model."""
+    check_pass(fp, function)
+    if not hasattr(fp, "source"):
+        raise ArgumentTypeError(
+            f"{function} reads the model's tensors: it needs a forward pass of the model "
+            "(ForwardPass('emma')), not a hand-built expression"
+        )
     return fp.source.config
 
 
 def position_tensors(fp, pos: int) -> list[Tensor]:
     """Every tensor of position ``pos``'s pass, in the order the article's ``gpt()`` computes
     them, with the parameter matrices each step reads (see ``explorer.model_view``)."""
-    fp.check_pos(pos)
-    cfg = _config(fp)
+    cfg = _config(fp, "position_tensors")
+    pos = fp.check_pos(pos)
     labels = fp.source.token_labels
     token = labels[fp.tokens[pos]]
     p = f"pos{pos}"
@@ -272,8 +294,8 @@ def across_positions(fp, what: str) -> Tensor:
     """The vector ``pos{p}.{what}`` of every position ``p`` of the pass, stacked: a matrix of
     positions × dimensions named ``what`` (e.g. ``layer0.resid_mid``, ``layer0.mlp.relu``,
     ``probs``), its labels ``p,i``."""
-    if not isinstance(what, str) or not what:
-        raise MicrogptError(f"what must be a vector's name after pos{{p}}., got {what!r}")
+    _config(fp, "across_positions")
+    check_str(what, "what", fix="a vector's name after pos{p}., e.g. 'layer0.resid_mid'")
     tokens = what in ("lm_head.logits", "probs")
     dims = fp.source.token_labels if tokens else None
     rows = [vector(fp, f"pos{p}.{what}", dims) for p in range(fp.positions)]

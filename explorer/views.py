@@ -27,6 +27,7 @@ import X`` keeps working for each of them.
 from __future__ import annotations
 
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_choice, check_str
 
 from .budget import DEFAULT_BUDGET, fit
 from .checks import check_options, check_pass
@@ -60,6 +61,7 @@ VIEWS = ("overview", "model", "scope", "path", "node", "full")
 def full_view(fp, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """Every scalar node of the selection, micrograd style (or coarser, if over budget)."""
     check_pass(fp, "full_view")
+    budget = DEFAULT_BUDGET if budget is None else budget  # None: "not given", as everywhere
     check_options(budget=budget, **slices)
     ids = select(fp, **slices)
     depths = list(range(max_depth(fp.index, ids), 0, -1))
@@ -69,6 +71,8 @@ def full_view(fp, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
 def overview(fp, depth: int = 2, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """The graph collapsed by scope ``depth`` (coarser if over budget)."""
     check_pass(fp, "overview")
+    depth = 2 if depth is None else depth
+    budget = DEFAULT_BUDGET if budget is None else budget
     check_options(depth=depth, budget=budget, **slices)
     if depth < 1:
         raise MicrogptError(f"depth must be 1 or more, got {depth}")
@@ -82,6 +86,8 @@ def overview(fp, depth: int = 2, budget: int = DEFAULT_BUDGET, **slices) -> Grap
 def scope_view(fp, scope: str, budget: int = DEFAULT_BUDGET, **slices) -> GraphView:
     """Zoom into ``scope``: every scalar node if it fits, else its sub-scopes collapsed."""
     check_pass(fp, "scope_view")
+    check_str(scope, "scope", fix="a scope prefix, e.g. 'pos2.layer0.attn'")
+    budget = DEFAULT_BUDGET if budget is None else budget
     check_options(scope=scope, budget=budget, **slices)
     ids = select(fp, scope=scope, **slices)
     base = scope.count(".") + 1
@@ -104,8 +110,8 @@ def build_view(fp, view: str = "overview", *, budget: int = DEFAULT_BUDGET, **op
     means "not given"); an option the chosen view does not take is ignored (e.g. ``pos`` for
     the node view)."""
     check_pass(fp, "build_view")
-    if view not in VIEWS:
-        raise MicrogptError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
+    check_choice(view, "view", VIEWS)
+    budget = DEFAULT_BUDGET if budget is None else budget
     opts = {k: v for k, v in opts.items() if v is not None}
     if view == "model":
         return model_view(fp, budget=budget, **_only(opts, "pos"))

@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from .errors import ArgumentTypeError
 
 __all__ = ["LEAF_OPS", "OPS", "RECORDER", "PowValue", "Value", "gc_paused"]
 
@@ -61,6 +64,10 @@ class Value:
     __slots__ = ("data", "grad", "_children", "_local_grads", "_op")
 
     def __init__(self, data, children=(), local_grads=(), op="input"):
+        # A leaf holds what the caller gave (``Value(x)``, a plain operand): check it is a
+        # number. An op's node (children) holds a computed number and skips the check.
+        if not children and type(data) is not float and type(data) is not int:
+            _check_number(data, op)
         self.data = data
         self.grad = 0
         self._children = children
@@ -104,11 +111,8 @@ class Value:
         return Value(self.data * other.data, (self, other), (other.data, self.data), "mul")
 
     def __pow__(self, other):
-        if isinstance(other, Value):
-            raise TypeError(
-                "Value ** Value is not supported: the exponent must be a plain number "
-                "(int or float), e.g. x ** 2 or x ** -0.5"
-            )
+        if type(other) is not float and type(other) is not int:
+            _check_exponent(other)
         return PowValue(self.data**other, (self,), (other * self.data ** (other - 1),), other)
 
     def log(self):
@@ -128,7 +132,12 @@ class Value:
         return self + other
 
     def __sub__(self, other):
-        return self + (-other)
+        try:
+            negated = -other
+        except TypeError:  # e.g. x - None, x - "1"
+            _check_number(other, "const")
+            raise
+        return self + negated
 
     def __rsub__(self, other):
         return other + (-self)
@@ -137,7 +146,12 @@ class Value:
         return self * other
 
     def __truediv__(self, other):
-        return self * other**-1
+        try:
+            inverse = other**-1
+        except (TypeError, ValueError):  # x / "2"; numpy integers refuse negative powers
+            _check_number(other, "const")
+            inverse = float(other) ** -1  # what int ** -1 computes, bit for bit
+        return self * inverse
 
     def __rtruediv__(self, other):
         return other * self**-1
@@ -180,6 +194,32 @@ class Value:
             for child, local_grad in zip(node._children, node._local_grads):
                 child.grad += local_grad * grad
         return topo
+
+
+def _what(x) -> str:
+    text = " ".join(repr(x).split("\n"))
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"{type(x).__name__} {text}" if not isinstance(x, (str, int, float)) else text
+
+
+def _check_number(data, op: str) -> None:
+    """A leaf's data must be a real number (an int, a float, ``numpy.float64`` …; not a
+    bool, a string or a list): the engine's arithmetic would otherwise concatenate strings or
+    repeat lists without a word."""
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        what = "an operand of a Value" if op == "const" else "Value(x)"
+        raise ArgumentTypeError(
+            f"{what} must be a number (int or float), got {_what(data)}: e.g. Value(2.0), "
+            "x * 3 or x + 0.5"
+        )
+
+
+def _check_exponent(n) -> None:
+    if isinstance(n, (Value, bool)) or not isinstance(n, numbers.Real):
+        raise ArgumentTypeError(
+            f"the exponent must be a plain number (int or float), got {_what(n)}: e.g. x ** 2 "
+            "or x ** -0.5 (Value ** Value is not supported)"
+        )
 
 
 class PowValue(Value):

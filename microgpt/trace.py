@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .engine import RECORDER, Value
-from .errors import UnknownNameError
+from .errors import ArgumentTypeError, ConfigError, UnknownNameError
+from .validate import _short, check_int, check_str
 
 __all__ = ["Trace", "trace", "scope", "name", "name_all", "current_scope", "pattern_regex"]
 
@@ -113,34 +114,43 @@ class Trace:
 
     def id_of(self, value: Value) -> int:
         """The id (creation index) of a recorded node."""
+        if not isinstance(value, Value):
+            raise ArgumentTypeError(
+                f"id_of takes a Value recorded in this trace, got {_short(value)}: give a "
+                "node (e.g. t.find('loss')), or use the id itself"
+            )
         try:
             return self._node_index()[value]
         except KeyError:
-            raise KeyError(
-                f"{value!r} was not recorded in this trace: it was created outside the "
+            raise UnknownNameError(
+                f"{_short(value)} was not recorded in this trace: it was created outside the "
                 "`with trace()` block (record parameters with Trace.adopt)"
             ) from None
 
     def node(self, node_id: int) -> Value:
         """The node with this id."""
+        if type(node_id) is not int:  # one check on the common path; numpy ints are welcome
+            node_id = check_int(node_id, "node_id", fix="a node's id (its creation index)")
         if not 0 <= node_id < len(self.nodes):
-            raise IndexError(f"no node with id {node_id}: ids run from 0 to {len(self.nodes) - 1}")
+            raise ConfigError(f"no node with id {node_id}: ids run from 0 to {len(self.nodes) - 1}")
         return self.nodes[node_id]
+
+    def _node_or_id(self, node) -> Value:
+        return node if isinstance(node, Value) else self.node(_as_id(node))
 
     def name_of(self, node: Value | int) -> str | None:
         """The node's full name, or ``None`` for an anonymous intermediate."""
-        value = self.node(node) if isinstance(node, int) else node
-        return self._names.get(value)
+        return self._names.get(self._node_or_id(node))
 
     def scope_of(self, node: Value | int) -> str:
         """The scope path that was current when the node was created."""
-        node_id = node if isinstance(node, int) else self.id_of(node)
+        node_id = self.id_of(node) if isinstance(node, Value) else _as_id(node)
         self.node(node_id)  # range check
         return self._run_scopes[bisect.bisect_right(self._run_starts, node_id) - 1]
 
     def label(self, node: Value | int) -> str:
         """The node's name, or ``#id`` for an anonymous one."""
-        node_id = node if isinstance(node, int) else self.id_of(node)
+        node_id = self.id_of(node) if isinstance(node, Value) else _as_id(node)
         full = self.name_of(node_id)
         return full if full is not None else f"#{node_id}"
 
@@ -170,7 +180,8 @@ class Trace:
         names otherwise."""
         try:
             return self.names[full_name]
-        except KeyError:
+        except (KeyError, TypeError):  # checked here, off the common path
+            check_str(full_name, "a node name", fix="e.g. 'pos1.loss' or 'wte[e,3]'")
             close = difflib.get_close_matches(full_name, list(self.names), n=3, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise UnknownNameError(f"no node named {full_name!r} in this trace.{hint}") from None
@@ -181,10 +192,18 @@ class Trace:
         ``pattern`` is a glob (``*``, ``?``; brackets literal, see ``pattern_regex``) or a
         compiled regular expression (matched with ``fullmatch``).
         """
+        if not isinstance(pattern, re.Pattern):
+            check_str(pattern, "pattern", fix="a glob such as 'pos3.*' or a compiled regex")
         regex = pattern if isinstance(pattern, re.Pattern) else pattern_regex(pattern)
         index = self._node_index()
         found = [v for n, v in self.names.items() if regex.fullmatch(n)]
         return sorted(found, key=index.__getitem__)
+
+
+def _as_id(node) -> int:
+    if type(node) is int:
+        return node
+    return check_int(node, "node", fix="a Value recorded in this trace, or its id")
 
 
 @contextmanager
@@ -222,8 +241,11 @@ def trace() -> Iterator[Trace]:
 @contextmanager
 def scope(part: str) -> Iterator[str]:
     """Open a scope: nodes created and named inside get the path ``<outer>.<part>``."""
-    if not part or "." in part:
-        raise ValueError(f"a scope part must be non-empty and contain no '.', got {part!r}")
+    check_str(part, "a scope part", fix="e.g. scope('layer0')")
+    if "." in part:
+        raise ConfigError(
+            f"a scope part must contain no '.', got {_short(part)}: open one scope per part"
+        )
     path = _SCOPE.get() + (part,)
     token = _SCOPE.set(path)
     opened = _OPEN.get()

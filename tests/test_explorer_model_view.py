@@ -271,7 +271,7 @@ def test_position_tensors_fast_path_matches_the_view(emma):
         (lambda fp: model_view(fp, budget=10), "over the budget of 10"),
         (lambda fp: across_positions(fp, "layer0.nothing"), "no node named"),
         (lambda fp: across_positions(fp, 3), "what must be"),
-        (lambda fp: scalar_view_of(None, 1), "named by a string"),
+        (lambda fp: scalar_view_of(None, 1), "node_id must be a tensor's name"),
         (lambda fp: tensor_table("relu"), "a tensor node"),
     ],
 )

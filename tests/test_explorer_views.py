@@ -539,8 +539,8 @@ def test_build_view_dispatch(fp):
 @pytest.mark.parametrize(
     ("view", "opts", "message"),
     [
-        ("bogus", {}, "unknown view 'bogus': choose one of overview, model, scope, path, "
-         "node, full"),
+        ("bogus", {}, "view must be one of 'overview', 'model', 'scope', 'path', 'node', "
+         "'full', got 'bogus'"),
         ("scope", {}, "the scope view needs --scope"),
         ("node", {}, "the node view needs --node"),
         ("scope", {"scope": "pos3.layer0.atn"}, "in scope 'pos3.layer0.atn'. Did you mean: "

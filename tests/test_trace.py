@@ -128,7 +128,7 @@ def test_nested_trace_scopes_and_names_reach_both():
 
 def test_node_and_label_errors():
     t = Trace()
-    with pytest.raises(IndexError, match="no node with id 3"):
+    with pytest.raises(ValueError, match="no node with id 3"):
         t.node(3)
     with trace() as t:
         v = Value(1.0)
