@@ -15,7 +15,8 @@ Pyodide's lock is rewritten for what the site serves: every package the site hol
 its file (with its own sha256), every other one at Pyodide's CDN (numpy and matplotlib have no
 build on PyPI or npm: a lesson that draws charts loads them from there when it is online).
 The project's wheel is preloaded when the kernel starts, so a lesson's first cell needs no
-``%pip``. The lessons (``notebooks/``) are the site's files.
+``%pip``. The site's files are the lessons that wheel holds (``explorer/lessons/``, from
+``notebooks/``), under ``notebooks/``.
 
 Usage: ``python deploy/lite/build.py [--out build/lite] [--work build/lite-work]``
 (``make lite`` runs it in ``build/lite-env``). Downloads are kept in ``--work``: a second
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(staging)
     staging.mkdir()
     (staging / "jupyter-lite.json").write_text(json.dumps(site_config(), indent=2) + "\n")
-    contents = staging / "contents"  # the lessons under notebooks/, as in the repository
-    shutil.copytree(REPO / "notebooks", contents / "notebooks")
+    contents = staging / "contents"  # the wheel's lessons, under notebooks/ as in the tree
+    lessons_from_wheel(project, contents / "notebooks")
     if out.exists():
         shutil.rmtree(out)
     run(
@@ -245,6 +247,18 @@ def project_wheel(dest: Path) -> Path:
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), str(REPO)])
     (wheel,) = dest.glob("*.whl")
     return wheel
+
+
+def lessons_from_wheel(wheel: Path, dest: Path) -> None:
+    """The lessons the wheel holds (``explorer/lessons/``: what a ``pip install`` gets)."""
+    prefix = "explorer/lessons/"
+    dest.mkdir(parents=True)
+    with zipfile.ZipFile(wheel) as z:
+        names = [n for n in z.namelist() if n.startswith(prefix) and not n.endswith("/")]
+        if not any(n.endswith(".ipynb") for n in names):
+            raise SystemExit(f"{wheel.name} holds no lessons under {prefix}: see pyproject.toml")
+        for name in names:
+            (dest / name[len(prefix) :]).write_bytes(z.read(name))
 
 
 def sha256(path: Path) -> str:
