@@ -88,14 +88,16 @@ def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
     except (OSError, UnicodeDecodeError) as e:
         raise MicrogptError(f"cannot read {where}: {e}") from None
     try:
-        ckpt = json.loads(text, parse_constant=_reject_constant)
+        ckpt = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:
         raise MicrogptError(
             f"{where} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); it may "
             "be truncated or not a microgpt checkpoint: train or download it again"
         ) from None
-    except ValueError as e:  # NaN / Infinity
-        raise MicrogptError(f"{where} holds {e}: the weights are not finite numbers") from None
+    except ValueError as e:  # NaN / Infinity / 1e999 / an int of thousands of digits
+        raise MicrogptError(
+            f"{where} holds {e}: a checkpoint holds finite numbers only; the file is damaged"
+        ) from None
     except RecursionError:  # brackets nested thousands deep: no checkpoint looks like that
         raise MicrogptError(
             f"{where} nests its JSON too deeply to be a microgpt checkpoint: train or download "
@@ -107,6 +109,26 @@ def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
 
 def _reject_constant(name: str):
     raise ValueError(f"a non-finite number ({name})")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when no float holds it (``1e999``
+    would become inf)."""
+    x = float(text)
+    if not math.isfinite(x):
+        shown = text if len(text) <= 30 else f"{text[:27]}..."
+        raise ValueError(f"a number too large for a float ({shown})")
+    return x
+
+
+def _is_finite_number(x) -> bool:
+    """A JSON number a float holds: not a bool, not inf or nan, not an int beyond any float."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int of hundreds of digits
+        return False
 
 
 def _validate(ckpt, where: str) -> None:
@@ -156,7 +178,12 @@ def _validate(ckpt, where: str) -> None:
     num_steps = (
         ckpt["hyperparams"].get("num_steps") if isinstance(ckpt["hyperparams"], dict) else None
     )
-    if not isinstance(step, int) or not isinstance(num_steps, int) or not 0 <= step <= num_steps:
+    if (
+        isinstance(step, bool)
+        or not isinstance(step, int)
+        or not isinstance(num_steps, int)
+        or not 0 <= step <= num_steps
+    ):
         fail(f"step {step!r} is not between 0 and the run's num_steps {num_steps!r}")
     if not isinstance(ckpt["loss_history"], list) or len(ckpt["loss_history"]) != step:
         fail(f"loss_history should hold one loss per step done ({step})")
@@ -179,13 +206,7 @@ def _validate(ckpt, where: str) -> None:
     if not isinstance(ckpt["snapshots"], list):
         fail("snapshots must be a list")
     for i, snap in enumerate(ckpt["snapshots"]):
-        if not isinstance(snap, dict) or "step" not in snap or "weights" not in snap:
-            fail(f"snapshot {i} must hold step and weights")
-        _check_matrices(snap["weights"], shapes, f"snapshots[{i}].weights", fail)
-        if not isinstance(snap["step"], int) or not 0 <= snap["step"] <= step:
-            fail(f"snapshot {i}'s step {snap['step']!r} is not between 0 and the step ({step})")
-        if version >= 2:
-            _check_moments(snap.get("adam"), shapes, f"snapshots[{i}].adam", fail)
+        _check_snapshot(snap, i, step, shapes, version, fail)
     if version >= 2:
         step_docs = ckpt.get("step_docs")
         if (
@@ -194,6 +215,35 @@ def _validate(ckpt, where: str) -> None:
             or not all(isinstance(d, str) and d for d in step_docs)
         ):
             fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
+
+
+def _check_snapshot(snap, i: int, step: int, shapes: dict, version: int, fail) -> None:
+    """One snapshot: its step, weights, loss (None at step 0), gradient norms (None at step 0,
+    else one non-negative number per matrix) and, from version 2, Adam's moments."""
+    what = f"snapshots[{i}]"
+    if not isinstance(snap, dict) or "step" not in snap or "weights" not in snap:
+        fail(f"snapshot {i} must hold step and weights")
+    s = snap["step"]
+    if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= step:
+        fail(f"snapshot {i}'s step {s!r} is not between 0 and the step ({step})")
+    _check_matrices(snap["weights"], shapes, f"{what}.weights", fail)
+    loss = snap.get("loss")
+    if not (loss is None or _is_finite_number(loss)):
+        fail(f"{what}.loss is {_short(loss)}, not a finite number (or null at step 0)")
+    norms = snap.get("grad_norms")
+    if norms is not None:
+        if not isinstance(norms, dict) or set(norms) != set(shapes):
+            fail(f"{what}.grad_norms must map each parameter matrix to its gradient norm")
+        for key, x in norms.items():
+            if not _is_finite_number(x) or x < 0:
+                fail(f"{what}.grad_norms[{key!r}] is {_short(x)}, not a finite number >= 0")
+    if version >= 2 or "adam" in snap:
+        _check_moments(snap.get("adam"), shapes, f"{what}.adam", fail)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _check_moments(adam, shapes: dict, what: str, fail) -> None:
@@ -214,8 +264,8 @@ def _check_moments(adam, shapes: dict, what: str, fail) -> None:
 
 def _check_numbers(values, what: str, fail) -> None:
     for x in values:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            fail(f"{what} holds {x!r}, not a finite number")
+        if not _is_finite_number(x):
+            fail(f"{what} holds {_short(x)}, not a finite number")
 
 
 def _check_matrices(mats, shapes: dict, what: str, fail) -> None:
@@ -240,5 +290,5 @@ def _check_matrices(mats, shapes: dict, what: str, fail) -> None:
                 fail(f"{what}[{key!r}] should be {rows} × {cols}, but row {r} has {got}")
         for r, row in enumerate(mat):
             for c, x in enumerate(row):
-                if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-                    fail(f"{what}[{key!r}][{r}][{c}] is {x!r}, not a finite number")
+                if not _is_finite_number(x):
+                    fail(f"{what}[{key!r}][{r}][{c}] is {_short(x)}, not a finite number")

@@ -2,10 +2,14 @@
 explorer package only when they run, so importing microgpt never loads it).
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
-without a traceback, exit status 2; every output path is checked before any work. Ctrl-C
-during training finishes the step under way, saves a checkpoint and exits with status 130;
-``--resume`` continues it bit-identically. A diverged run (a non-finite loss) stops at the last
-finite step, is saved to ``--out`` if given, and exits with status 3.
+without a traceback, exit status 2; every output path is checked before any work, and no
+output may be an input of the run, named or read by default. Ctrl-C during training finishes
+the step under way, saves a checkpoint and exits with status 130 (a second Ctrl-C during the
+save is ignored); ``--resume`` continues it bit-identically, on either engine. Standard output
+closed early (``| head``) stops training the same way and saves the run (status 141; another
+failure to write it, such as a full disk, status 1). A diverged run (a non-finite loss) stops
+at the last finite step, is saved to ``--out`` if given, and exits with status 3. Two trainings
+writing the same ``--out`` at once: the second is refused at its start (``OutputLock``).
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ import random
 import signal
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from . import __version__
 from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
-from .data import BUNDLED, load_docs
+from .data import BUNDLED, cache_dir, load_docs
 from .errors import DivergedError, MicrogptError
-from .sample import check_temperature, sample
-from .train import Hyperparams, Run
+from .files import OutputLock
+from .sample import check_temperature, samples
+from .train import ENGINES, Hyperparams, Run
 from .validate import (
     MAX_CHECKPOINT_BYTES,
     check_input_file,
@@ -79,6 +85,72 @@ def _positive_float(text: str) -> float:
 
 
 _FORCE_HELP = "replace an existing --out file that microgpt did not write"
+#: ``--engine``'s help: what 1,000 steps of the article's run took on each (bench/bench_train.py).
+_ENGINE_HELP = (
+    "the arithmetic training runs on: 'floats' (default; plain floats, no graph: 1,000 steps of "
+    "the article's run in about 5 s) or 'value' (the article's Value engine, recording a graph "
+    "per step: about 2 minutes). Both give the same step lines, samples and checkpoint, bit for "
+    "bit; a run may be resumed on either"
+)
+
+
+class StdoutError(MicrogptError):
+    """Standard output cannot be written: closed early (``| head``), a full disk, or a terminal
+    whose encoding cannot show a character."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _say(text: str) -> None:
+    """Print a line to standard output now; its failures become one ``StdoutError``."""
+    try:
+        print(text, flush=True)
+    except UnicodeEncodeError as e:
+        bad = e.object[e.start : e.end]
+        raise StdoutError(
+            f"cannot print {bad!r} to this terminal, whose encoding is {e.encoding}: run with "
+            "PYTHONIOENCODING=utf-8 (or a UTF-8 locale, e.g. LANG=C.UTF-8)",
+            status=1,
+        ) from None
+    except BrokenPipeError:
+        _silence_stdout()
+        raise StdoutError("the output was closed before it was all written", 141) from None
+    except OSError as e:
+        _silence_stdout()
+        raise StdoutError(f"cannot write the output ({e.strerror or e})", status=1) from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's flush at exit cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no file descriptor: nothing to redirect
+        pass
+
+
+def _check_printable(chars, what: str, fix: str = "") -> None:
+    """Refuse, before any work, characters standard output cannot encode."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    bad = []
+    for ch in chars:
+        try:
+            ch.encode(encoding)
+        except UnicodeEncodeError:
+            bad.append(ch)
+        except LookupError:
+            return
+    if bad:
+        shown = "".join(bad[:10])
+        raise StdoutError(
+            f"{what} has characters this terminal cannot print (encoding {encoding}): "
+            f"{shown!r}. Run with PYTHONIOENCODING=utf-8 (or a UTF-8 locale, e.g. "
+            f"LANG=C.UTF-8){fix}",
+            status=2,
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--progress", action="store_true", help="show a progress bar instead of step lines"
     )
+    t.add_argument("--engine", choices=ENGINES, default="floats", help=_ENGINE_HELP)
     t.add_argument("--force", action="store_true", help=_FORCE_HELP)
     t.set_defaults(func=_cmd_train)
 
@@ -273,18 +346,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        os.getcwd()
+    except OSError:
+        print(
+            "microgpt: error: the working directory no longer exists (it was deleted or moved): "
+            "cd to an existing folder and run the command again",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        status = args.func(args)
+        sys.stdout.flush()  # a full disk shows here when the lines were not flushed yet
+        return status
+    except StdoutError as e:
+        print(f"microgpt: error: {e}", file=sys.stderr)
+        return e.status
     except MicrogptError as e:
         print(f"microgpt: error: {e}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. `microgpt sample | head`
-        return 0
+    except BrokenPipeError:
+        _silence_stdout()
+        print("microgpt: error: the output was closed before it was all written", file=sys.stderr)
+        return 141
     except KeyboardInterrupt:  # before training started: nothing to save
         print("microgpt: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:  # standard output on a full disk, and the like
+        _silence_stdout()
+        print(f"microgpt: error: cannot write the output ({e.strerror or e})", file=sys.stderr)
+        return 1
 
 
 # -- train -------------------------------------------------------------------------------
@@ -296,6 +389,15 @@ def _settings(args, flags: dict) -> dict:
     }
 
 
+def _data_file(source) -> Path | None:
+    """The file a ``--data`` value reads (the bundled names and the makemore download too)."""
+    if source is None or source == BUNDLED:
+        return Path(str(resources.files("microgpt").joinpath("data", "names.txt")))
+    if source == "makemore":
+        return cache_dir() / "makemore_names.txt"
+    return Path(source)
+
+
 def _new_run(args) -> Run:
     source = args.data if args.data is not None else BUNDLED
     docs = load_docs(source)
@@ -304,7 +406,7 @@ def _new_run(args) -> Run:
     return Run.start(docs, hp, source=source_label, **_settings(args, _MODEL_FLAGS))
 
 
-def _resumed_run(args) -> Run:
+def _resumed_checkpoint(args) -> dict:
     check_input_file(args.resume, "checkpoint", MAX_CHECKPOINT_BYTES)
     ckpt = load_checkpoint(args.resume)
     saved = {**ckpt["config"], **ckpt["hyperparams"]}
@@ -318,89 +420,125 @@ def _resumed_run(args) -> Run:
             f"cannot resume {args.resume!r} with different settings: {'; '.join(differ)}. "
             "Drop these flags to continue the run as it was, or start a new run without --resume"
         )
-    source = args.data if args.data is not None else ckpt["data"]["source"]
-    if source is None:
+    if args.data is None and ckpt["data"]["source"] is None:
         raise MicrogptError(f"{args.resume!r} does not record its dataset: pass --data")
-    return Run.from_checkpoint(ckpt, docs=load_docs(source))
+    return ckpt
+
+
+def _data_source(args, ckpt: dict | None):
+    return args.data if args.data is not None or ckpt is None else ckpt["data"]["source"]
 
 
 def _cmd_train(args) -> int:
     check_temperature(args.temperature)
-    out = _train_output(args)  # before any work: never lose a run after training it
-    run = _resumed_run(args) if args.resume else _new_run(args)
-    print(f"num docs: {len(run.docs)}")
-    print(f"vocab size: {run.tokenizer.vocab_size}")
-    print(f"num params: {len(run.model.params)}")
+    ckpt = _resumed_checkpoint(args) if args.resume else None
+    source = _data_source(args, ckpt)
+    out = _train_output(args, source)  # before any work: never lose a run after training it
+    if out is None:
+        return _train(args, ckpt, source, None)
+    with OutputLock(out, "--out" if args.out else "--resume"):
+        return _train(args, ckpt, source, out)
+
+
+def _train(args, ckpt: dict | None, source, out: Path | None) -> int:
+    if ckpt is not None:
+        run = Run.from_checkpoint(ckpt, docs=load_docs(source))
+    else:
+        run = _new_run(args)
+    if args.samples:
+        _check_printable(
+            run.tokenizer.chars,
+            "the vocabulary (which samples are made of)",
+            ", or pass --samples 0",
+        )
+    _say(f"num docs: {len(run.docs)}")
+    _say(f"vocab size: {run.tokenizer.vocab_size}")
+    _say(f"num params: {len(run.model.params)}")
     truncated = run.truncated_docs()
     if truncated:
         block = run.config.block_size
         needed = max(len(d) for d in truncated) + 1
         print(
             f"microgpt: warning: {len(truncated)} document(s) will be truncated: they have "
-            f"{block} or more characters (e.g. {truncated[0]!r}), but the context holds {block} "
-            f"positions, so training learns only their first {block} characters and never "
-            f"their end. Use --block-size {needed} to keep them whole.",
+            f"{block} or more characters (e.g. {truncated[0][:40]!r}), but the context holds "
+            f"{block} positions, so training learns only their first {block} characters and "
+            f"never their end. Use --block-size {needed} to keep them whole.",
             file=sys.stderr,
         )
     if run.step:
-        print(f"resuming {args.resume} at step {run.step} / {run.hp.num_steps}")
+        _say(f"resuming {args.resume} at step {run.step} / {run.hp.num_steps}")
 
-    interrupted = []
+    interrupted = []  # Ctrl-C, noted between steps and while saving (never lost mid-save)
+    stdout_failed: list[StdoutError] = []
     bar = _progress_bar(run) if args.progress else None  # (may refuse: before the handler)
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        if bar is not None:
+        try:
+            if bar is not None:
 
-            def on_step(step, num_steps, loss):
-                bar.update(1)
-                bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+                def on_step(step, num_steps, loss):
+                    bar.update(1)
+                    bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
 
-        else:
+            else:
 
-            def on_step(step, num_steps, loss):
-                print(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}", flush=True)
+                def on_step(step, num_steps, loss):
+                    if not stdout_failed:
+                        try:
+                            _say(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}")
+                        except StdoutError as e:  # stops training, which is then saved
+                            stdout_failed.append(e)
 
-        run.train(on_step=on_step, should_stop=lambda: bool(interrupted))
-    except DivergedError as e:
-        print(f"microgpt: error: {e}", file=sys.stderr)
-        if out and run.step:
-            saved = _save(run, out)
-            print(f"saved the last finite state (step {run.step}) to {saved}", file=sys.stderr)
-        return 3
+            run.train(
+                on_step=on_step,
+                should_stop=lambda: bool(interrupted or stdout_failed),
+                engine=args.engine,
+            )
+        except DivergedError as e:
+            print(f"microgpt: error: {e}", file=sys.stderr)
+            if out and run.step:
+                saved = _save(run, out)
+                print(f"saved the last finite state (step {run.step}) to {saved}", file=sys.stderr)
+            return 3
+        finally:
+            if bar is not None:
+                bar.close()
+        if interrupted or stdout_failed:
+            target = _save(run, out or _interrupt_target(run.step))
+            why = "interrupted" if interrupted else f"stopped: {stdout_failed[0]},"
+            print(
+                f"\n{why} at step {run.step} / {run.hp.num_steps}: saved {target}. "
+                f"Continue with: microgpt train --resume {target}",
+                file=sys.stderr,
+            )
+            return 130 if interrupted else stdout_failed[0].status
+        if out:
+            _save(run, out)
+            print(f"saved {out}", file=sys.stderr)
+        if interrupted:  # a Ctrl-C during the save: the run is saved, the samples skipped
+            return 130
     finally:
-        if bar is not None:
-            bar.close()
         signal.signal(signal.SIGINT, previous)
 
-    if interrupted:
-        target = _save(run, out or _interrupt_target(run.step))
-        print(
-            f"\ninterrupted at step {run.step} / {run.hp.num_steps}: saved {target}. "
-            f"Continue with: microgpt train --resume {target}",
-            file=sys.stderr,
-        )
-        return 130
-    if out:
-        _save(run, out)
-        print(f"saved {out}", file=sys.stderr)
     if args.samples:
-        print("--- inference (new, hallucinated names) ---")
-        for i in range(args.samples):
-            text = sample(run.model, run.tokenizer, run.rng, args.temperature)
-            print(f"sample {i + 1:2d}: {text}")
+        _say("--- inference (new, hallucinated names) ---")
+        names = samples(run.model, run.tokenizer, run.rng, args.samples, args.temperature)
+        for i, text in enumerate(names):
+            _say(f"sample {i + 1:2d}: {text}")
     return 0
 
 
-def _train_output(args) -> Path | None:
-    """Where the run will be saved (``--out``, else the ``--resume`` file), checked now."""
+def _train_output(args, source) -> Path | None:
+    """Where the run will be saved (``--out``, else the ``--resume`` file), checked now: never
+    the dataset the run reads, named or by default."""
     out = args.out or args.resume
     if out is None:
         return None
-    data = args.data if args.data not in (None, BUNDLED, "makemore") else None
+    data_flag = "--data" if args.data is not None else "--data (read by default)"
     return check_output_path(  # (a resumed checkpoint may be replaced by its continuation)
         out,
         "--out" if args.out else "--resume",
-        inputs=[("--data", data)],
+        inputs=[(data_flag, _data_file(source))],
         force=args.force,
         replaceable=is_checkpoint_file,
         kind="checkpoint",
@@ -449,9 +587,14 @@ def _cmd_graph(args) -> int:
     # The explorer (and graphviz) load only here: importing microgpt never loads them.
     from explorer.cli import run_graph
 
+    shipped = "--checkpoint (the shipped model, read by default)"
     check_output_path(
         args.out,
-        inputs=[("--checkpoint", args.checkpoint)],
+        inputs=[
+            ("--checkpoint", args.checkpoint)
+            if args.checkpoint is not None
+            else (shipped, shipped_checkpoint_path())
+        ],
         force=args.force,
         replaceable=is_view_file,
         kind="view",
@@ -481,7 +624,8 @@ def _cmd_sample(args) -> int:
     run = Run.from_checkpoint(load_checkpoint(path))
     if args.seed is not None:
         run.rng = random.Random(args.seed)
-    for i in range(args.num):
-        text = sample(run.model, run.tokenizer, run.rng, args.temperature, args.prefix)
-        print(f"sample {i + 1:2d}: {text}")
+    _check_printable(run.tokenizer.chars + tuple(args.prefix), "the checkpoint's vocabulary")
+    names = samples(run.model, run.tokenizer, run.rng, args.num, args.temperature, args.prefix)
+    for i, text in enumerate(names):
+        _say(f"sample {i + 1:2d}: {text}")
     return 0

@@ -1,11 +1,13 @@
 """The article's training step on plain floats: the loss and every parameter's gradient, with
 no ``Value`` graph, bit for bit equal to ``GPT.loss(tokens)`` followed by ``loss.backward()``.
 
-This module sits beside ``microgpt.model`` (it imports nothing from the package): ``Run.replayed``
-uses it (``FloatGPT``) to replay the training steps between a snapshot and the step asked for,
-~20x faster than building the scalar graph. Training itself (``Run.train_step``) stays on the
-``Value`` engine, which is the article's algorithm; this module is a second, exact
-implementation of the same arithmetic, checked against it by ``tests/test_floats.py``.
+This module sits beside ``microgpt.model`` (it imports nothing from the package). It is a
+second, exact implementation of the engine's arithmetic, checked against it by
+``tests/test_floats.py`` and ``tests/test_train_engines.py``, ~25x faster since it records no
+scalar graph: ``Run.train`` steps on it by default (``engine="value"`` keeps the article's
+``Value`` step), ``Run.replayed`` replays the steps between a snapshot and the step asked for,
+and sampling (``microgpt.sample``) runs ``FloatGPT.forward`` with a KV cache and
+``temperature_softmax`` where no trace records the pass.
 
 Why it is exact
 ===============
@@ -57,7 +59,7 @@ from functools import reduce
 from itertools import repeat
 from operator import add, itemgetter, mul
 
-__all__ = ["FloatGPT", "loss_and_grads"]
+__all__ = ["FloatGPT", "FloatCache", "loss_and_grads", "temperature_softmax"]
 
 
 #: Dot products longer than this use the generic kernel (compiling one expression per length
@@ -312,6 +314,74 @@ class FloatGPT:
             for g_col in zip(*gs[k]):
                 grads += mv_n(x_cols, g_col)
         return loss, grads
+
+    # -- inference: one position at a time, as GPT.forward with its KV cache ------------------
+    def matrices(self, weights) -> list[list[list[float]]]:
+        """The weights (flat, ``GPT.params`` order) as the matrices of ``matrix_shapes()``."""
+        mats, i = [], 0
+        for rows, cols in self.config.matrix_shapes().values():
+            mats.append([weights[i + r * cols : i + (r + 1) * cols] for r in range(rows)])
+            i += rows * cols
+        return mats
+
+    def forward(self, mats, token_id: int, pos_id: int, cache: FloatCache) -> list[float]:
+        """The logits of one token at one position, bit for bit ``GPT.forward``'s data.
+
+        ``mats`` from ``matrices``; ``cache`` (a ``FloatCache``) gets this position's keys and
+        values: call it for positions 0, 1, 2, ... in order with the same cache. The operations
+        and their order are the training forward's (``loss_and_grads``)."""
+        config, kernels = self.config, self.kernels
+        E, H = config.n_embd, config.n_head
+        D = E // H
+        inv_e = E**-1
+        scale = (D**0.5) ** -1
+        mv_e, mv_f, mv_d, mv_t = kernels[E], kernels[4 * E], kernels[D], kernels[pos_id + 1]
+        wte, wpe, lm_head = mats[0], mats[1], mats[2]
+
+        def rmsnorm(x):
+            s = (mv_e((x,), x)[0] * inv_e + 1e-5) ** -0.5
+            return [xi * s for xi in x]
+
+        x = rmsnorm(list(map(add, wte[token_id], wpe[pos_id])))
+        for li in range(config.n_layer):
+            wq, wk, wv, wo, fc1, fc2 = mats[3 + 6 * li : 9 + 6 * li]
+            xn = rmsnorm(x)
+            q, k, v = mv_e(wq, xn), mv_e(wk, xn), mv_e(wv, xn)
+            xa = []
+            for h in range(H):
+                lo, hi = h * D, (h + 1) * D
+                keys_h, values_h = cache.keys[li][h], cache.values[li][h]
+                keys_h.append(k[lo:hi])
+                values_h.append(v[lo:hi])
+                logits = [d * scale for d in mv_d(keys_h, q[lo:hi])]
+                top = max(logits)
+                exps = [math.exp(z - top) for z in logits]
+                inv = reduce(add, exps, 0.0) ** -1
+                xa += mv_t(zip(*values_h), [e * inv for e in exps])
+            rm = list(map(add, mv_e(wo, xa), x))
+            f1 = mv_e(fc1, rmsnorm(rm))
+            x = list(map(add, mv_f(fc2, [a if a > 0 else 0.0 for a in f1]), rm))
+        return mv_e(lm_head, x)
+
+
+class FloatCache:
+    """The KV cache of one float pass: ``keys[layer][head]`` and ``values[layer][head]``, one
+    slice per position done."""
+
+    def __init__(self, config) -> None:
+        self.keys = [[[] for _ in range(config.n_head)] for _ in range(config.n_layer)]
+        self.values = [[[] for _ in range(config.n_head)] for _ in range(config.n_layer)]
+
+
+def temperature_softmax(logits, temperature) -> list[float]:
+    """``softmax(logits / temperature)`` on floats, bit for bit the nodes sampling builds
+    (``logit * temperature**-1``, the max subtracted, ``exp``, ``e * total**-1``)."""
+    inv_t = temperature**-1
+    scaled = [z * inv_t for z in logits]
+    top = max(scaled)
+    exps = [math.exp(z - top) for z in scaled]
+    inv = reduce(add, exps, 0.0) ** -1
+    return [e * inv for e in exps]
 
 
 def loss_and_grads(config, weights, tokens):

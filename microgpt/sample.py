@@ -3,6 +3,11 @@
 Each sample starts from BOS with a fresh KV cache; at each position the next token is drawn with
 ``rng.choices`` from ``softmax(logits / temperature)``; BOS ends the sample, and a sample that
 never draws it ends after ``block_size`` positions. Sits on ``microgpt.model``; prints nothing.
+
+Two arithmetics, one result: on plain floats (``microgpt.floats``: no graph, ~30x faster) or on
+the ``Value`` engine (every node recorded by an open ``trace()``). Both draw the same tokens
+from the same floats, so a seed gives the same names on either. ``engine=None`` (the default)
+samples on floats unless a trace is open, whose caller wants the nodes.
 """
 
 from __future__ import annotations
@@ -13,15 +18,19 @@ import random
 from collections.abc import Sequence
 
 from .data import Tokenizer
-from .engine import Value
+from .engine import RECORDER, Value
 from .errors import ArgumentTypeError, ConfigError, MicrogptError
+from .floats import FloatCache, FloatGPT, temperature_softmax
 from .model import GPT, softmax
 from .trace import name_all, scope
+from .train import check_engine
+from .validate import check_int, check_str
 
 __all__ = [
     "next_token_probs",
     "temperature_probs",
     "sample",
+    "samples",
     "check_temperature",
     "MIN_TEMPERATURE",
     "MAX_TEMPERATURE",
@@ -92,10 +101,35 @@ def sample(
     rng: random.Random,
     temperature: float = 0.5,
     prefix: str = "",
+    engine: str | None = None,
 ) -> str:
     """One sampled document. With ``prefix``, the model is fed BOS and the prefix first (drawing
-    nothing), then continues; the result starts with the prefix."""
+    nothing), then continues; the result starts with the prefix.
+
+    ``engine``: ``"floats"`` (no graph), ``"value"`` (``Value`` nodes, which an open
+    ``trace()`` records), or ``None``: floats unless a trace is open. The same names either way.
+    """
+    return samples(model, tokenizer, rng, 1, temperature, prefix, engine)[0]
+
+
+def samples(
+    model: GPT,
+    tokenizer: Tokenizer,
+    rng: random.Random,
+    num: int,
+    temperature: float = 0.5,
+    prefix: str = "",
+    engine: str | None = None,
+) -> list[str]:
+    """``num`` samples drawn one after the other from ``rng``: ``[sample(...) for _ in
+    range(num)]``, with the float model made once (it compiles its kernels)."""
     check_temperature(temperature)
+    num = check_int(num, "num", 0, fix="the number of samples, e.g. 20")
+    prefix = check_str(prefix, "prefix", empty_ok=True)
+    if engine is None:
+        engine = "value" if RECORDER.get() is not None else "floats"
+    else:
+        engine = check_engine(engine)
     block_size = model.config.block_size
     prefix_ids = tokenizer.encode(prefix)
     if len(prefix_ids) >= block_size:
@@ -103,26 +137,58 @@ def sample(
             f"the prefix {prefix!r} has {len(prefix_ids)} characters; the model's context holds "
             f"{block_size} positions (BOS and {block_size - 1} characters): use a shorter prefix"
         )
-    keys, values = model.new_cache()
-    token_id = tokenizer.BOS
-    out = list(prefix)
+    if engine == "floats":
+        floats = FloatGPT(model.config)
+        mats = floats.matrices([p.data for p in model.params])
+
+        def new_pass():
+            cache = FloatCache(model.config)
+
+            def forward(token_id, pos_id):
+                return floats.forward(mats, token_id, pos_id, cache)
+
+            def probs(logits, pos_id):
+                return temperature_softmax(logits, temperature)
+
+            return forward, probs
+    else:
+
+        def new_pass():
+            keys, values = model.new_cache()
+
+            def forward(token_id, pos_id):
+                return model.forward(token_id, pos_id, keys, values)
+
+            def probs(logits, pos_id):
+                return [p.data for p in next_token_probs(model, logits, temperature, pos_id)]
+
+            return forward, probs
+
     try:
-        for pos_id, forced in enumerate(prefix_ids):
-            model.forward(token_id, pos_id, keys, values)
-            token_id = forced
-        for pos_id in range(len(prefix_ids), block_size):
-            logits = model.forward(token_id, pos_id, keys, values)
-            probs = next_token_probs(model, logits, temperature, pos_id)
-            weights = [p.data for p in probs]
-            if not math.isfinite(sum(weights)):
-                raise ValueError(f"probabilities {weights[:3]}…")
-            token_id = rng.choices(range(tokenizer.vocab_size), weights=weights)[0]
-            if token_id == tokenizer.BOS:
-                break
-            out.append(tokenizer.chars[token_id])
+        return [
+            _one(new_pass(), tokenizer, rng, prefix, prefix_ids, block_size) for _ in range(num)
+        ]
     except (OverflowError, ZeroDivisionError, ValueError) as e:  # nan / inf from the weights
         raise MicrogptError(
             f"sampling failed at temperature {temperature:g}: the model's numbers are not finite "
             f"({e}); the checkpoint's weights may come from a diverged run"
         ) from None
+
+
+def _one(new_pass, tokenizer: Tokenizer, rng, prefix: str, prefix_ids, block_size: int) -> str:
+    """One sample: ``new_pass`` is ``(forward, probs)`` over a fresh KV cache."""
+    forward, probs = new_pass
+    token_id = tokenizer.BOS
+    out = list(prefix)
+    for pos_id, forced in enumerate(prefix_ids):
+        forward(token_id, pos_id)
+        token_id = forced
+    for pos_id in range(len(prefix_ids), block_size):
+        weights = probs(forward(token_id, pos_id), pos_id)
+        if not math.isfinite(sum(weights)):
+            raise ValueError(f"probabilities {weights[:3]}…")
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=weights)[0]
+        if token_id == tokenizer.BOS:
+            break
+        out.append(tokenizer.chars[token_id])
     return "".join(out)

@@ -11,10 +11,16 @@ bit-identical to an uninterrupted one, and the document each step trained on, so
 can be re-created exactly by replaying from the snapshot before it (``Run.replayed``). Library
 code reports progress through ``on_step`` and prints nothing.
 
-Adam's update is written once, in ``adam_move``: training applies it to every parameter, and the
-explorer's preview of "what the next step would do" calls the same function. Replayed steps
-apply ``adam_moves``, the same expressions over all parameters at once (a test keeps the two
-equal bit for bit).
+Two arithmetics, one run: ``Run.train`` and ``Run.checked_step`` step on plain floats by
+default (``engine="floats"``: ``microgpt.floats``, no graph, ~25x faster) or on the ``Value``
+engine (``engine="value"``: ``train_step``, the article's code). Their losses, weights, moments,
+snapshots and RNG state are equal bit for bit, so a checkpoint does not depend on the engine,
+and a run may be resumed on either.
+
+Adam's update is written once, in ``adam_move``: the ``Value`` step applies it to every
+parameter, and the explorer's preview of "what the next step would do" calls the same function.
+Steps on floats apply ``adam_moves``, the same expressions over all parameters at once (a test
+keeps the two equal bit for bit).
 """
 
 from __future__ import annotations
@@ -36,7 +42,19 @@ MAX_STEPS = 10_000_000
 #: The most floats the snapshots of the weights may hold (~32 bytes each in memory and JSON).
 MAX_SNAPSHOT_FLOATS = 20_000_000
 
-__all__ = ["Hyperparams", "Run", "RunState", "adam_move", "adam_moves", "learning_rate_at"]
+__all__ = [
+    "ENGINES",
+    "Hyperparams",
+    "Run",
+    "RunState",
+    "adam_move",
+    "adam_moves",
+    "check_engine",
+    "learning_rate_at",
+]
+
+#: What a run can step on: plain floats (the default) or the ``Value`` engine (the article's).
+ENGINES = ("floats", "value")
 
 
 @dataclass(frozen=True)
@@ -281,45 +299,69 @@ class Run:
 
     def steps_on_floats(self, docs: list[str], keep_grads: bool = False) -> list[float]:
         """``train_step(doc)`` for each of ``docs``, on plain floats (``microgpt.floats``): the
-        same losses, gradients, Adam updates, history and snapshots, bit for bit, ~20x faster
+        same losses, gradients, Adam updates, history and snapshots, bit for bit, ~25x faster
         (no graph is recorded). Replays use it; so does the explorer's step taken by hand.
-        With ``keep_grads`` the last step's gradients are kept in ``last_grads``. Returns the
-        steps' losses."""
-        hp, params = self.hp, self.model.params
-        beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps_adam
+        No divergence check (``checked_step`` has one). With ``keep_grads`` the last step's
+        gradients are kept in ``last_grads``. Returns the steps' losses."""
+        params = self.model.params
         weights = [p.data for p in params]
-        m, v = self.adam_m, self.adam_v
-        floats = self._float_model()
         losses = []
         try:
             for doc in docs:
                 self._check_not_done()
-                step = self.step
-                loss, grads = floats.loss_and_grads(weights, self.tokenizer.encode_doc(doc))
-                snapshot_due = (step + 1) % hp.snapshot_every == 0 or step + 1 == hp.num_steps
-                lr_t = learning_rate_at(hp, step)
-                m[:], v[:], deltas = adam_moves(grads, m, v, step, lr_t, beta1, beta2, eps)
-                weights = [w - d for w, d in zip(weights, deltas)]
-                self.step = step + 1
-                self.loss_history.append(loss)
-                self.step_docs.append(doc)
+                loss, grads, moved = self._float_step(weights, doc)
+                weights = self._commit_float_step(moved, doc, loss, grads, keep_grads, sync=False)
                 losses.append(loss)
-                if keep_grads:
-                    self.last_grads = list(grads)
-                if snapshot_due:
-                    for p, x in zip(params, weights):
-                        p.data = x
-                    self._snapshot(loss=loss, grad_norms=_grad_norms(grads, self.config))
         finally:  # the model holds the weights of the last step done, even if one raised
             for p, x in zip(params, weights):
                 p.data = x
         return losses
+
+    def _float_step(self, weights: list[float], doc: str) -> tuple[float, list, tuple]:
+        """One step's arithmetic on floats from ``weights``, changing nothing in the run:
+        ``(loss, grads, (m, v, new weights))``."""
+        hp, step = self.hp, self.step
+        loss, grads = self._float_model().loss_and_grads(weights, self.tokenizer.encode_doc(doc))
+        lr_t = learning_rate_at(hp, step)
+        m, v, deltas = adam_moves(
+            grads, self.adam_m, self.adam_v, step, lr_t, hp.beta1, hp.beta2, hp.eps_adam
+        )
+        return loss, grads, (m, v, [w - d for w, d in zip(weights, deltas)])
+
+    def _commit_float_step(
+        self, moved: tuple, doc: str, loss: float, grads: list, keep_grads: bool, sync: bool
+    ) -> list[float]:
+        """Make a ``_float_step`` the run's: moments, step, history, snapshot; the model's
+        weights too when ``sync`` (else only at a snapshot). Returns the new weights."""
+        m, v, weights = moved
+        step = self.step
+        self.adam_m[:], self.adam_v[:] = m, v
+        self.step = step + 1
+        self.loss_history.append(loss)
+        self.step_docs.append(doc)
+        if keep_grads:
+            self.last_grads = list(grads)
+        snapshot_due = (step + 1) % self.hp.snapshot_every == 0 or step + 1 == self.hp.num_steps
+        if sync or snapshot_due:
+            for p, x in zip(self.model.params, weights):
+                p.data = x
+        if snapshot_due:
+            self._snapshot(loss=loss, grad_norms=_grad_norms(grads, self.config))
+        return weights
 
     def loss_on_floats(self, doc: str) -> float:
         """The loss of ``doc`` with the current weights, on plain floats (no step, no graph):
         bit for bit ``model.loss(encode_doc(doc))[0].data``."""
         weights = [p.data for p in self.model.params]
         return self._float_model().loss_and_grads(weights, self.tokenizer.encode_doc(doc))[0]
+
+    def _next_doc(self) -> str:
+        if self.docs is None:
+            raise MicrogptError(
+                "this run was loaded without its dataset, so it cannot train: pass the "
+                "documents it was trained on (--data)"
+            )
+        return self.docs[self.step % len(self.docs)]
 
     def _check_not_done(self) -> None:
         if self.done:
@@ -412,12 +454,7 @@ class Run:
         """
         self._check_not_done()
         if doc is None:
-            if self.docs is None:
-                raise MicrogptError(
-                    "this run was loaded without its dataset, so it cannot train: pass the "
-                    "documents it was trained on (--data)"
-                )
-            doc = self.docs[self.step % len(self.docs)]
+            doc = self._next_doc()
         hp, model, step = self.hp, self.model, self.step
         tokens = self.tokenizer.encode_doc(doc)
         with gc_paused():
@@ -450,31 +487,60 @@ class Run:
         self,
         on_step: Callable[[int, int, float], object] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        engine: str = "floats",
     ) -> list[float]:
         """Train until ``hp.num_steps`` steps are done, or ``should_stop()`` says so.
 
         ``on_step(step, num_steps, loss)`` is called after every step (step counts from 1).
         ``should_stop`` is checked between steps, so a stop never leaves a half-applied update.
-        Returns the losses of the steps done by this call.
+        ``engine``: ``"floats"`` (default, ~25x faster) or ``"value"`` (the article's ``Value``
+        step); the run ends bit for bit the same on either. A diverged step raises
+        ``DivergedError`` (see ``checked_step``). Returns the losses of the steps done by this
+        call.
         """
         for what, f in (("on_step", on_step), ("should_stop", should_stop)):
             if f is not None and not callable(f):
                 raise ArgumentTypeError(f"{what} must be a function or None, got {f!r}")
+        engine = check_engine(engine)
         losses = []
         while not self.done:
             if should_stop is not None and should_stop():
                 break
-            loss = self.checked_step()
+            loss = self.checked_step(engine)
             losses.append(loss)
             if on_step is not None:
                 on_step(self.step, self.hp.num_steps, loss)
         return losses
 
     # -- divergence: the last finite state is kept ----------------------------------------
-    def checked_step(self) -> float:
-        """``train_step``, but a step whose loss or weights are not finite (or whose arithmetic
-        fails) is undone and raises ``DivergedError``: the run keeps its last finite state.
-        Copying the state costs about 0.2 ms at the article's shape; a step, 100+ ms."""
+    def checked_step(self, engine: str = "floats") -> float:
+        """One training step on the run's next document, on ``engine`` (``"floats"``, the
+        default, or ``"value"``: ``train_step``); returns its loss. A step whose loss or
+        weights are not finite (or whose arithmetic fails) is undone and raises
+        ``DivergedError``: the run keeps its last finite state, on either engine."""
+        engine = check_engine(engine)
+        if engine == "value":
+            return self._checked_value_step()
+        self._check_not_done()
+        doc = self._next_doc()
+        weights = [p.data for p in self.model.params]
+        try:  # nothing of the run changes before the step is known to be finite
+            loss, grads, moved = self._float_step(weights, doc)
+        except MicrogptError:
+            raise
+        except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
+            raise self._diverged(f"the arithmetic failed ({e})") from None
+        weights_finite = math.isfinite(sum(moved[2]))  # the same sum as the Value step's
+        if not (math.isfinite(loss) and weights_finite):
+            raise self._diverged(
+                f"the loss is {loss}" if not math.isfinite(loss) else "a weight is not finite"
+            )
+        self._commit_float_step(moved, doc, loss, grads, keep_grads=False, sync=True)
+        return loss
+
+    def _checked_value_step(self) -> float:
+        """``train_step`` with the divergence check. Copying the state costs about 0.2 ms at
+        the article's shape; a step on the engine, 100+ ms."""
         before = self.state()
         try:
             loss = self.train_step()
@@ -518,6 +584,16 @@ class Run:
                 "grad_norms": grad_norms,
             }
         )
+
+
+def check_engine(engine) -> str:
+    """``engine`` if it is one of ``ENGINES``; else a ``ConfigError`` saying the choices."""
+    if engine not in ENGINES:
+        raise ConfigError(
+            f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}: "
+            "'floats' (the default, fast) or 'value' (the article's Value engine)"
+        )
+    return engine
 
 
 def _grad_norms(grads: list, config: GPTConfig) -> dict[str, float]:

@@ -190,22 +190,29 @@ def test_stopped_twice_equals_uninterrupted(tmp_path):
 
 
 # -- Ctrl-C --------------------------------------------------------------------------------------
-def test_interrupt_in_process_saves_default_name(capsys, tmp_path, monkeypatch, tiny_docs_file):
+@pytest.mark.parametrize("engine", ["floats", "value"])
+def test_interrupt_in_process_saves_default_name(
+    capsys, tmp_path, monkeypatch, tiny_docs_file, engine
+):
     """SIGINT after step 2 (no --out): the step finishes, microgpt-step2.json is saved, 130."""
     monkeypatch.chdir(tmp_path)
-    original = Run.train_step
+    original = Run.checked_step
+    engines = []
 
-    def train_step(self):
-        loss = original(self)
+    def checked_step(self, engine="floats"):
+        engines.append(engine)
+        loss = original(self, engine)
         if self.step == 2:
             signal.raise_signal(signal.SIGINT)
         return loss
 
-    monkeypatch.setattr(Run, "train_step", train_step)
+    monkeypatch.setattr(Run, "checked_step", checked_step)
     handler_before = signal.getsignal(signal.SIGINT)
     code, out, err = cli(
-        capsys, "train", "--data", tiny_docs_file, "--steps", 50, *TINY_FLAGS, "--samples", 5
-    )
+        capsys, "train", "--data", tiny_docs_file, "--steps", 50, *TINY_FLAGS, "--samples", 5,
+        "--engine", engine,
+    )  # fmt: skip
+    assert engines == [engine, engine]
     assert code == 130
     assert signal.getsignal(signal.SIGINT) is handler_before  # restored
     assert len(step_lines(out)) == 2 and sample_lines(out) == []
@@ -294,10 +301,10 @@ def assert_user_error(code: int, out: str, err: str, *words: str) -> None:
         assert word.lower() in err.lower(), f"{word!r} not in {err!r}"
 
 
-def test_missing_data_file(capsys, tmp_path):
-    missing = tmp_path / "nope.txt"
-    code, out, err = cli(capsys, "train", "--data", missing, "--steps", 1)
-    assert_user_error(code, out, err, str(missing), "does not exist", "--data")
+def test_missing_data_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short path: messages quote long ones cut
+    code, out, err = cli(capsys, "train", "--data", "nope.txt", "--steps", 1)
+    assert_user_error(code, out, err, "nope.txt", "does not exist", "--data")
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n\t\n  \n"], ids=["empty", "blank"])
@@ -329,10 +336,10 @@ def test_non_positive_temperature(capsys, tiny_docs_file, tiny_ckpt, command, te
     assert_user_error(code, out, err, "--temperature", "positive", temperature)
 
 
-def test_sample_missing_checkpoint(capsys, tmp_path):
-    missing = tmp_path / "nope.json"
-    code, out, err = cli(capsys, "sample", "--checkpoint", missing)
-    assert_user_error(code, out, err, str(missing), "does not exist")
+def test_sample_missing_checkpoint(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short path: messages quote long ones cut
+    code, out, err = cli(capsys, "sample", "--checkpoint", "nope.json")
+    assert_user_error(code, out, err, "nope.json", "does not exist")
 
 
 def test_sample_truncated_checkpoint(capsys, tmp_path, tiny_ckpt):
