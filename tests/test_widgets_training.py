@@ -309,6 +309,7 @@ def test_a_second_click_while_running_does_not_swap_the_run(monkeypatch):
         ({"steps_per_second": "fast"}, "TrainingView(steps_per_second=...) must be a number"),
         ({"steps_per_second": math.inf}, "TrainingView(steps_per_second=...) must be a finite"),
         ({"redraw_interval": 0}, "TrainingView(redraw_interval=...) must be at least 0.05"),
+        ({"step_per_second": 5}, "TrainingView() got an unknown argument 'step_per_second'"),
     ],
 )
 def test_bad_arguments_are_one_clear_error(kwargs, said):

@@ -34,7 +34,7 @@ import ipywidgets as W
 import traitlets
 
 from microgpt.data import load_docs
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, MicrogptError
 from microgpt.train import Hyperparams, Run
 from microgpt.validate import check_docs, check_int, check_number
 
@@ -80,6 +80,12 @@ class TrainingView(W.VBox):
         steps = _check_steps(steps)
         steps_per_second = _check_pace(steps_per_second)
         redraw_interval = _check_interval(redraw_interval)
+        unknown = sorted(set(kwargs) - set(W.VBox.class_trait_names()))
+        if unknown:
+            raise ArgumentTypeError(
+                f"TrainingView() got an unknown argument {unknown[0]!r}: it takes docs, steps, "
+                "steps_per_second and redraw_interval (and a box's layout)"
+            )
         self._docs = docs
         self.run: Run | None = None
         self._stop = threading.Event()
@@ -97,7 +103,7 @@ class TrainingView(W.VBox):
         self._train.add_class("microgpt-train")
         self._stop_button = W.Button(description="stop", icon="stop", disabled=True)
         self._stop_button.add_class("microgpt-stop")
-        # Before any run: no progress bar and no picture (an empty Image draws as a broken one).
+        # Before any run: no progress bar and no charts (nothing to show yet).
         self.progress = W.IntProgress(min=0, max=1, layout=W.Layout(visibility="hidden"))
         charts = tuple(W.HTML(layout=W.Layout(display="none")) for _ in range(3))  # no run yet
         self.loss_chart, self.embeddings_chart, self.norms_chart = charts

@@ -125,6 +125,9 @@ def checked_float_step(run: Run) -> float:
     except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
         run.restore(before)
         raise run._diverged(f"the arithmetic failed ({e})") from None
+    except BaseException:  # anything else (a stop of the interpreter): no half-applied step
+        run.restore(before)
+        raise
     # a sum is not finite if any term is nan or inf (only nan, inf, or ~1e308 weights)
     if not (math.isfinite(loss) and math.isfinite(sum(p.data for p in run.model.params))):
         run.restore(before)
@@ -151,11 +154,11 @@ def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
     one before it started.
 
     With ``await_redraw`` (someone redraws when notified), the worker waits for the redraw
-    before its next step, at most ``REDRAW_WAIT`` seconds. Both are Python holding the GIL:
-    run side by side, each gets about half of it and a redraw takes 3-4x as long; taken in
-    turn, the redraw costs its own time only (~0.2 s), and the steps between redraws are as
-    fast as floats go. If the loop is busy elsewhere, no more redraws are asked for (nor waited
-    for) until it has done the one asked.
+    before its next step, at most ``REDRAW_WAIT`` seconds. Both need the GIL: side by side,
+    each waits for the other in turns of the interpreter's switch interval and the redraw
+    comes late; in turn, the redraw costs its own time only (a few ms for the SVG charts) and
+    the steps between redraws go as fast as floats go. If the loop is busy elsewhere, no more
+    redraws are asked for (nor waited for) until it has done the one asked.
 
     Runs in the worker thread (or in the caller's, for ``train(background=False)``) and touches
     no widget. Floats record no graph, so unlike ``Run.train_step`` a step pauses nothing.
