@@ -19,7 +19,7 @@ from pathlib import Path
 
 from microgpt import files
 from microgpt.errors import MicrogptError
-from microgpt.validate import check_output_path, is_view_file
+from microgpt.validate import check_instance, check_output_path, check_str, is_view_file
 
 from . import panels_svg
 from .attention_weight import explain_weight
@@ -32,6 +32,8 @@ class Picture:
     """An SVG picture of a pass (``svg``: the document's text) with a one-line ``title``."""
 
     def __init__(self, svg: str, title: str) -> None:
+        check_str(svg, "svg", fix="an SVG document's text")
+        check_str(title, "title", empty_ok=True)
         self.svg = svg
         self.title = title
 
@@ -48,6 +50,7 @@ class Picture:
     def save(self, path: str | os.PathLike, force: bool = False) -> Path:
         """Write the picture to ``path`` (a ``.svg`` file), atomically. An existing file is
         replaced only if it is a picture this package wrote (``force=True`` replaces any)."""
+        check_instance(force, "force", bool, "True or False")
         path = check_output_path(
             path, "the picture", force=force, replaceable=_ours, kind="picture"
         )

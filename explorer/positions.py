@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
-from microgpt.validate import check_int
+from microgpt.validate import check_int, check_str
 
 from .checks import check_pass
 from .tables import Table
@@ -59,6 +59,7 @@ class Stream:
 
     def tensor(self, name: str) -> Tensor:
         """The tensor named ``name`` (``layer0.resid_mid``)."""
+        check_str(name, "name", fix="a tensor of the stream, e.g. 'layer0.resid_mid'")
         for t in self.tensors:
             if t.name == name:
                 return t

@@ -22,6 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from microgpt.errors import ArgumentTypeError
+from microgpt.validate import _short, check_int
+
 from .graph import GraphIndex
 from .style import fmt
 
@@ -45,7 +48,12 @@ def short_name(name: str, layers: bool = False) -> tuple[str, str]:
     """``(short, where)`` of a scoped name: ``pos2.layer0.attn.head1.attn_logits[k=1]`` gives
     ``("attn_logits[k=1]", "head1, pos2")``. The head, position and (if ``layers``: the model
     has several) layer move to ``where``; ``attn`` goes with the head it implies."""
-    parts = _parts(name)
+    try:
+        parts = _parts(name)
+    except TypeError:  # checked here, off the common path (one call per drawn node)
+        raise ArgumentTypeError(
+            f"name must be a node's name (a string), got {_short(name)}"
+        ) from None
     place = {m.group(1): p for p in parts if (m := _PLACE.fullmatch(p))}
     kept = [p for p in parts if not _PLACE.fullmatch(p)]
     if "head" in place and kept and kept[0] == "attn":
@@ -332,9 +340,19 @@ def roles_of(fp) -> Roles:
 
 def role(fp, i: int) -> Role | None:
     """The ``Role`` of node ``i`` of a pass (``None`` for a named node)."""
-    return roles_of(fp).role(i)
+    return roles_of(fp).role(_check_id(fp, i, "role"))
 
 
 def describe(fp, i: int) -> str | None:
     """What node ``i`` of a pass is, in words (``None`` for a named node: its name says it)."""
-    return roles_of(fp).describe(i)
+    return roles_of(fp).describe(_check_id(fp, i, "describe"))
+
+
+def _check_id(fp, i, function: str) -> int:
+    if not hasattr(fp, "index") or not hasattr(fp, "trace"):
+        raise ArgumentTypeError(
+            f"{function} takes a recorded pass, got {type(fp).__name__} {_short(fp)}: e.g. "
+            "ForwardPass('emma')"
+        )
+    last = len(fp.trace) - 1
+    return check_int(i, "i", 0, last, fix=f"a node id of the pass, 0 to {last}")

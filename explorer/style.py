@@ -24,7 +24,11 @@ numbers of a column line up. Pure Python: the layout, the SVG writer and the wid
 from __future__ import annotations
 
 import math
+import numbers
 import unicodedata
+
+from microgpt.errors import ArgumentTypeError, ConfigError
+from microgpt.validate import _short
 
 __all__ = [
     "EDGE",
@@ -102,7 +106,10 @@ LOG_TINT = 0.12
 def dominance(values) -> tuple[float, float]:
     """The largest of the finite, non-zero |``values``| and their 90th percentile (nearest
     rank); ``(0.0, 0.0)`` when there are none."""
-    mags = sorted(abs(v) for v in values if v is not None and v and math.isfinite(v))
+    try:
+        mags = sorted(abs(v) for v in values if v is not None and v and math.isfinite(v))
+    except TypeError:  # checked here, off the common path
+        raise _not_numbers(values) from None
     if not mags:
         return 0.0, 0.0
     return mags[-1], mags[math.ceil(0.9 * len(mags)) - 1]
@@ -114,6 +121,11 @@ def log_floor(values) -> float:
     serves. The floor is the smallest non-zero |value|, or ``LOG_DECADES`` decades below the
     largest if that one is smaller still, but never above the 10th percentile: at least 90%
     of the values are spread by the scale (the rest get its faintest tint)."""
+    if not isinstance(values, (list, tuple)):
+        try:
+            values = list(values)
+        except TypeError:
+            raise _not_numbers(values) from None
     top, p90 = dominance(values)
     if not top or top <= DOMINANCE * p90:
         return 0.0
@@ -126,19 +138,29 @@ def strength(value: float, scale: float, floor: float = 0.0) -> float:
     """How far along its scale ``value`` is coloured, 0 (white) to 1 (the full colour), by
     |value|: square-root stretched from 0 to ``scale``, or, with a ``floor`` (``log_floor``),
     logarithmic from ``floor`` (tint ``LOG_TINT``) to ``scale``; 0 is 0, ±inf is 1."""
-    a = abs(value)
-    if math.isinf(a):
-        return 1.0
-    if not scale or not a:
-        return 0.0
-    if 0 < floor < scale:
-        u = math.log(max(a, floor) / floor) / math.log(scale / floor)
-        return LOG_TINT + (1 - LOG_TINT) * min(u, 1.0)
-    return math.sqrt(min(a / scale, 1.0))
+    try:
+        a = abs(value)
+        if math.isinf(a):
+            return 1.0
+        if not scale or not a:
+            return 0.0
+        if 0 < floor < scale:
+            u = math.log(max(a, floor) / floor) / math.log(scale / floor)
+            return LOG_TINT + (1 - LOG_TINT) * min(u, 1.0)
+        s = math.sqrt(min(a / scale, 1.0))
+    except (TypeError, ValueError):  # the arguments checked here, off the common path
+        if value is None:
+            raise ArgumentTypeError("value must be a number, got None") from None
+        _check_scale(value, scale, floor)
+        raise
+    if s != s:  # NaN: a NaN value or scale
+        _check_scale(value, scale, floor)
+    return s
 
 
 def log_ticks(scale: float, floor: float) -> list[float]:
     """The powers of ten strictly between ``floor`` and ``scale`` (a log scale's tick values)."""
+    _check_scale(0.0, scale, floor)
     if not 0 < floor < scale:
         return []
     first, last = math.ceil(math.log10(floor)), math.floor(math.log10(scale))
@@ -149,6 +171,8 @@ def diverging(value: float | None, scale: float, floor: float = 0.0) -> str:
     """Fill colour of a gradient: white at 0, blue < 0, red > 0, saturated at |value| = scale
     (and at ±inf: an overflowed gradient is the strongest there is); NaN is white. ``floor``:
     a log scale (``log_floor``)."""
+    if value is not None and not _is_number(value):
+        _check_scale(value, scale, floor)
     if value is None or math.isnan(value) or not (scale or math.isinf(value)):
         return "#ffffff"
     return _mix(_NEG if value < 0 else _POS, strength(value, scale, floor))
@@ -157,6 +181,8 @@ def diverging(value: float | None, scale: float, floor: float = 0.0) -> str:
 def norm_colour(value: float | None, scale: float, floor: float = 0.0) -> str:
     """Fill colour of a gradient norm (>= 0): white at 0 to teal at ``scale``, square root
     stretched like ``diverging`` (or logarithmic from ``floor``)."""
+    if value is not None and not _is_number(value):
+        _check_scale(value, scale, floor)
     if value is None or not scale or not math.isfinite(value):
         return "#ffffff"
     return _mix(_NORM, strength(value, scale, floor))
@@ -164,6 +190,8 @@ def norm_colour(value: float | None, scale: float, floor: float = 0.0) -> str:
 
 def sequential(p: float | None) -> str:
     """Fill colour of a probability or attention weight in [0, 1]: white to purple."""
+    if p is not None and not (_is_number(p) and p == p):  # NaN is not a probability
+        raise ArgumentTypeError(f"p must be a probability (a number from 0 to 1), got {_short(p)}")
     return "#ffffff" if p is None else _mix(_SEQ, p)
 
 
@@ -174,7 +202,12 @@ def luminance(colour: str) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (linear(int(colour[k : k + 2], 16)) for k in (1, 3, 5))
+    if type(colour) is not str or len(colour) != 7 or colour[0] != "#":
+        raise _not_colour(colour)
+    try:
+        r, g, b = (linear(int(colour[k : k + 2], 16)) for k in (1, 3, 5))
+    except ValueError:
+        raise _not_colour(colour) from None
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -193,20 +226,54 @@ def fmt(x: float | None) -> str:
     """Numbers in labels: 4 significant digits, fixed across runs."""
     if x is None:
         return "–"
-    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+    try:
+        return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+    except (TypeError, ValueError):  # checked here, off the common path
+        raise ArgumentTypeError(f"fmt formats a number, got {_short(x)}") from None
 
 
 def edge_width(count: int) -> float:
     """Stroke width of an edge that stands for ``count`` scalar edges (1 px for one)."""
+    if type(count) is not int and not (_is_number(count) and count == count):
+        raise ArgumentTypeError(f"count must be a number of edges, got {_short(count)}")
     return 1.0 if count <= 1 else min(1 + math.log10(count), 4.0)
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
     """An upper bound on ``text``'s width in px in the monospace font at ``size`` px: wide
     (East Asian) characters count twice, combining marks not at all."""
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"text must be a string, got {_short(text)}")
+    if not (_is_number(size) and math.isfinite(size) and size >= 0):
+        raise ArgumentTypeError(f"size must be a font size in px (a number), got {_short(size)}")
     cells = 0
     for ch in text:
         if unicodedata.combining(ch):
             continue
         cells += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return cells * CHAR_EM * size
+
+
+# -- argument checks, run off the common path (these functions are called once per drawn node)
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _not_colour(colour) -> ArgumentTypeError:
+    return ArgumentTypeError(f"a colour must be '#rrggbb' (e.g. '#1f77b4'), got {_short(colour)}")
+
+
+def _not_numbers(values) -> ArgumentTypeError:
+    return ArgumentTypeError(f"values must be a list of numbers (or None), got {_short(values)}")
+
+
+def _check_scale(value, scale, floor) -> None:
+    """A clear error for what a colour scale cannot read: a value that is not a number, a
+    scale or floor that is not a finite number >= 0."""
+    if value is not None and not _is_number(value):
+        raise ArgumentTypeError(f"value must be a number, got {_short(value)}")
+    for what, x in (("scale", scale), ("floor", floor)):
+        if not _is_number(x):
+            raise ArgumentTypeError(f"{what} must be a number >= 0, got {_short(x)}")
+        if not (math.isfinite(x) and x >= 0):
+            raise ConfigError(f"{what} must be a finite number >= 0, got {_short(x)}")

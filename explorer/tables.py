@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from html import escape
 from string import Formatter
 
+from microgpt.errors import ArgumentTypeError, ConfigError
+from microgpt.validate import _short, check_instance, check_str
+
 from .style import fmt
 
 __all__ = ["Sentence", "Table", "cell", "html_table", "number", "plain", "text"]
@@ -42,7 +45,13 @@ def plain(value, spec: str = "") -> str:
     """``value`` as text a learner reads (see the module docstring); ``spec``, if given, is a
     ``format`` spec for a number (``",.0f"``)."""
     if spec and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format(value, spec)
+        try:
+            return format(value, spec)
+        except (TypeError, ValueError):  # checked here, off the common path
+            check_str(spec, "spec", fix="a format spec for a number, e.g. ',.0f'")
+            raise ConfigError(
+                f"spec {spec!r} is not a format spec for {_short(value)}: e.g. ',.0f' or '.3g'"
+            ) from None
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -107,6 +116,16 @@ class Table:
     rows: list
     caption: str | None = None
 
+    def __post_init__(self) -> None:
+        check_instance(self.header, "header", (list, tuple), "a list of column names",
+                       fix="e.g. Table(['name', 'loss'], rows)")  # fmt: skip
+        check_instance(self.rows, "rows", (list, tuple), "a list of rows (each a list)")
+        for k, row in enumerate(self.rows):
+            if not isinstance(row, (list, tuple)):
+                raise ArgumentTypeError(f"rows[{k}] must be a list of cells, got {_short(row)}")
+        if self.caption is not None:
+            check_str(self.caption, "caption", empty_ok=True)
+
     def _repr_html_(self) -> str:
         """The caption as a line of text above the table (a table's own caption wraps to the
         table's width), then the table."""
@@ -145,12 +164,17 @@ class Sentence:
     is a paragraph; its ``repr`` is the same sentence as text."""
 
     def __init__(self, template: str, /, **values) -> None:
+        check_str(template, "template", empty_ok=True,
+                  fix="a sentence with {fields}, e.g. Sentence('{n} steps', n=3)")  # fmt: skip
         self.template = template
         self.values = values
-        self._parts = list(Formatter().parse(template))  # checks the template's syntax
+        try:
+            self._parts = list(Formatter().parse(template))  # checks the template's syntax
+        except ValueError as e:
+            raise ConfigError(f"template {_short(template)} is not a format string: {e}") from None
         missing = {f for _, f, _, _ in self._parts if f is not None} - set(values)
         if missing:
-            raise KeyError(f"Sentence: no value given for {', '.join(sorted(missing))}")
+            raise ConfigError(f"Sentence: no value given for {', '.join(sorted(missing))}")
 
     def _render(self, literal, value) -> str:
         return "".join(

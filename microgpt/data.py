@@ -21,8 +21,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import ArgumentTypeError, DataError, MicrogptError
-from .validate import MAX_INPUT_BYTES, check_input_file
+from .errors import ArgumentTypeError, ConfigError, DataError, MicrogptError
+from .validate import (
+    MAX_INPUT_BYTES,
+    _short,
+    check_docs,
+    check_input_file,
+    check_instance,
+    check_int,
+    check_str,
+)
 
 __all__ = [
     "Tokenizer",
@@ -131,10 +139,17 @@ def docs_fingerprint(docs: list[str]) -> str:
     return hashlib.sha256("\n".join(docs).encode("utf-8")).hexdigest()
 
 
+def _check_char(ch, what: str) -> None:
+    if not isinstance(ch, str) or len(ch) != 1:
+        raise ArgumentTypeError(f"{what} must be one character (a string of length 1), got "
+                                f"{_short(ch)}")  # fmt: skip
+
+
 def char_label(ch: str) -> str:
     """How a character appears inside a node name's brackets: itself if it is an ASCII letter
     or digit, ``_``, ``-`` or ``'``; else its code point (``U+0020``, ``U+00E9``), so names stay
     parseable."""
+    _check_char(ch, "a character")
     if (ch.isascii() and ch.isalnum()) or ch in "_-'":
         return ch
     return f"U+{ord(ch):04X}"
@@ -146,8 +161,18 @@ class Tokenizer:
 
     chars: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        check_instance(self.chars, "chars", (tuple, list), "a tuple of characters",
+                       fix="e.g. Tokenizer(('a', 'b')) or Tokenizer.from_docs(docs)")  # fmt: skip
+        for ch in self.chars:
+            _check_char(ch, "each of chars")
+        if len(set(self.chars)) != len(self.chars):
+            raise ConfigError(f"chars has repeated characters: {_short(self.chars)}")
+        object.__setattr__(self, "chars", tuple(self.chars))
+
     @classmethod
     def from_docs(cls, docs: list[str]) -> Tokenizer:
+        docs = check_docs(docs)
         return cls(tuple(sorted(set("".join(docs)))))
 
     @property
@@ -165,6 +190,7 @@ class Tokenizer:
 
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text`` (no BOS). Unknown characters raise ``MicrogptError``."""
+        check_str(text, "text", empty_ok=True, fix="a document, e.g. 'emma'")
         missing = self.unknown(text)
         if missing:
             shown = ", ".join(repr(ch) for ch in missing)
@@ -181,8 +207,17 @@ class Tokenizer:
 
     def decode(self, ids: list[int]) -> str:
         """The text of token ids (BOS dropped)."""
+        check_instance(ids, "ids", (list, tuple), "a list of token ids")
+        ids = [self._check_id(i) for i in ids]
         return "".join(self.chars[i] for i in ids if i != self.BOS)
+
+    def _check_id(self, token_id) -> int:
+        if type(token_id) is int and 0 <= token_id <= len(self.chars):  # the common case
+            return token_id
+        return check_int(token_id, "token id", 0, self.BOS,
+                         fix=f"ids run from 0 to {self.BOS} (BOS)")  # fmt: skip
 
     def label(self, token_id: int) -> str:
         """The token as it appears in node names: its character (see ``char_label``) or BOS."""
+        token_id = self._check_id(token_id)
         return "BOS" if token_id == self.BOS else char_label(self.chars[token_id])

@@ -56,9 +56,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from .engine import Value
-from .errors import ConfigError, MicrogptError
+from .errors import ArgumentTypeError, ConfigError, MicrogptError
 from .trace import name, name_all, scope
-from .validate import check_model_size
+from .validate import _short, check_instance, check_int, check_model_size
 
 __all__ = [
     "GPTConfig",
@@ -114,9 +114,8 @@ class GPTConfig:
 
     def __post_init__(self) -> None:
         for field in ("vocab_size", "n_embd", "n_head", "n_layer", "block_size"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise MicrogptError(f"{field} must be a positive integer, got {value!r}")
+            value = check_int(getattr(self, field), field, 1, fix="a positive integer")
+            object.__setattr__(self, field, value)  # numpy.int64(16) is stored as 16
         if self.vocab_size < 2:
             raise MicrogptError(
                 f"vocab_size must be at least 2 (one character and BOS), got {self.vocab_size}"
@@ -260,6 +259,24 @@ def mlp(x: list[Value], fc1: list[list[Value]], fc2: list[list[Value]]) -> list[
         return name_all(linear(x, fc2), "fc2")
 
 
+def _check_weights(weights, config: GPTConfig) -> None:
+    """Loaded weights: a dict with every matrix of the config, each of its shape (the numbers
+    themselves are checked as each parameter ``Value`` is made)."""
+    check_instance(weights, "weights", dict, "a dict of matrices by key",
+                   fix="e.g. GPT(...).weights() or a checkpoint's 'weights'")  # fmt: skip
+    for key, (rows, cols) in config.matrix_shapes().items():
+        matrix = weights.get(key)
+        if (
+            not isinstance(matrix, (list, tuple))
+            or len(matrix) != rows
+            or not all(isinstance(r, (list, tuple)) and len(r) == cols for r in matrix)
+        ):
+            raise ConfigError(
+                f"weights[{key!r}] must be a {rows} x {cols} list of lists of numbers, got "
+                f"{_short(matrix)}"
+            )
+
+
 class GPT:
     """The article's GPT: parameters in ``state_dict``, the flat list ``params`` for Adam.
 
@@ -275,11 +292,24 @@ class GPT:
         token_labels=None,
         weights: dict[str, list[list[float]]] | None = None,
     ):
+        check_instance(config, "config", GPTConfig, "a GPTConfig",
+                       fix="e.g. GPT(GPTConfig(vocab_size=27))")  # fmt: skip
         self.config = config
-        if token_labels is not None and len(token_labels) != config.vocab_size:
-            raise ValueError(
-                f"{len(token_labels)} token labels for a vocabulary of {config.vocab_size}"
+        if rng is not None and not isinstance(rng, random.Random):
+            raise ArgumentTypeError(
+                f"rng must be a random.Random or None, got {_short(rng)}: e.g. random.Random(42)"
             )
+        if token_labels is not None:
+            check_instance(token_labels, "token_labels", (list, tuple), "a list of strings")
+            if len(token_labels) != config.vocab_size or not all(
+                isinstance(t, str) for t in token_labels
+            ):
+                raise ConfigError(
+                    f"token_labels must be {config.vocab_size} strings (one per token), got "
+                    f"{_short(token_labels)}: e.g. Tokenizer.label of each token id"
+                )
+        if weights is not None:
+            _check_weights(weights, config)
         self.token_labels = (
             list(token_labels)
             if token_labels is not None
@@ -361,12 +391,28 @@ class GPT:
             log_prob = name(probs[target_id].log(), "log_prob")
             return name(-log_prob, "loss")
 
+    def _check_tokens(self, tokens) -> None:
+        """A document's token ids: a list of at least two ints in the vocabulary (one pass over
+        a short list, before any node is made)."""
+        check_instance(tokens, "tokens", (list, tuple), "a list of token ids",
+                       fix="e.g. tokenizer.encode_doc('emma')")  # fmt: skip
+        if len(tokens) < 2:
+            raise ConfigError(
+                f"tokens must hold at least 2 ids (an input and its target), got {_short(tokens)}:"
+                " e.g. tokenizer.encode_doc('emma')"
+            )
+        last = self.config.vocab_size - 1
+        for t in tokens:
+            if type(t) is not int or not 0 <= t <= last:
+                check_int(t, "each token", 0, last, fix=f"token ids run from 0 to {last}")
+
     def loss(self, tokens: list[int]) -> tuple[Value, list[Value]]:
         """The training loss of one tokenized document (``[BOS] + ids + [BOS]``).
 
         Returns ``(loss, per_position_losses)``: the mean over the first
         ``n = min(block_size, len(tokens) - 1)`` positions, each predicting the next token.
         """
+        self._check_tokens(tokens)
         n = min(self.config.block_size, len(tokens) - 1)
         keys, values = self.new_cache()
         losses = []

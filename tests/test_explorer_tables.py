@@ -7,6 +7,7 @@ import pytest
 
 from explorer.playback import BackwardScript, PlayStep
 from explorer.tables import Sentence, Table, cell, html_table, plain
+from microgpt.errors import MicrogptError
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_sentence_escapes_and_checks_its_fields():
         '<p class="microgpt-sentence">a &lt; b: &lt;i&gt;</p>'
     )
     assert repr(Sentence("{{literal}} {v}", v=1)) == "{literal} 1"
-    with pytest.raises(KeyError, match="loss"):
+    with pytest.raises(MicrogptError, match="no value given for loss"):
         Sentence("the loss is {loss}")
     with pytest.raises(ValueError):
         Sentence("unclosed {loss", loss=1.0)
