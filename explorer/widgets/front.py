@@ -136,6 +136,8 @@ export default { render };
         """Draw ``view`` (a ``GraphView``): graphviz lays it out, ``explorer.svg`` draws it;
         every trait is sent to the page in one message. ``backward``: the JSON of its
         ``explorer.playback`` script (or set the ``backward`` trait after drawing)."""
+        takes = "a GraphView (e.g. explorer.overview(fp))"
+        need(GraphView, "SvgGraph.show_view(view)", takes, view)
         lay = lay or layout.layout(view)
         head = svg.header_lines(view)
         with self.hold_sync():
@@ -158,7 +160,7 @@ def show(view, fp=None) -> SvgGraph:
     (``explorer.playback``).
     """
     need(GraphView, "show(view)", "a GraphView (e.g. explorer.overview(fp))", view)
-    need_pass(fp, "show(fp)", none_ok=True)
+    need_pass(fp, "show(fp)", none_ok=True)  # the pass the view was built from
     widget = SvgGraph()
     widget.show_view(view, backward=backward_json(fp, view) if fp is not None else None)
     return widget

@@ -379,11 +379,16 @@ class GraphExplorer(Checked, W.VBox):
         fp = self.fp
         if fp is None or root in self._root_pick.options:
             return root
+        takes = (
+            f"{what} must be 'loss', 'loss@T' (T from 0 to {fp.positions - 1}) or the name "
+            f"of a node of this pass, got {root!r}"
+        )
         if not names_a_node(fp, root):
-            raise UnknownNameError(
-                f"{what} must be 'loss', 'loss@T' (T from 0 to {fp.positions - 1}) or the name "
-                f"of a node of this pass, got {root!r}"
-            )
+            raise UnknownNameError(takes)
+        try:  # recorded now (and cached): the root is refused before the trait changes
+            self.session.forward_pass(self.doc, root)
+        except MicrogptError as e:
+            raise UnknownNameError(f"{takes}: {e}") from None
         self._root_pick.options = [*self._root_pick.options, root]
         return root
 

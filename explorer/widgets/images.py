@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 
 import ipywidgets as W
+from matplotlib.figure import Figure
 
 from ..plots import hidpi_png
+from .args import need
 
 __all__ = ["axes_box", "chart_b64", "chart_image", "show_chart", "size_clickable"]
 
@@ -41,6 +43,8 @@ def chart_image() -> W.Image:
 
 def show_chart(image: W.Image, fig) -> None:
     """Show ``fig`` in ``image`` at its natural CSS size, drawn at ``PIXEL_RATIO``×."""
+    need(W.Image, "show_chart(image)", "an ipywidgets Image (chart_image())", image)
+    need(Figure, "show_chart(fig)", "a matplotlib Figure (e.g. ax.figure)", fig)
     png, width, height = hidpi_png(fig)
     with image.hold_sync():
         image.value = png
