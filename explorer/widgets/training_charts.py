@@ -5,8 +5,8 @@ moving mean, each matrix's gradient norm per step (log scale), and the token emb
 Written by hand rather than by matplotlib: a redraw here costs a few milliseconds of Python,
 where three matplotlib PNGs cost ~0.2 s of the same interpreter the training thread needs (it
 halved the steps a second). The browser draws the SVG, sharp at any zoom. A line of more
-points than its chart has pixels is drawn as each pixel column's lowest and highest value, so
-the text sent stays small however long the run, and no spike is lost.
+points than its chart has columns (``COLUMNS``, 2 px each) is drawn as each column's lowest
+and highest value, so the text sent stays small however long the run, and no spike is lost.
 
 Pure string building, like ``explorer.panels_svg``: the numbers come from the run, as given.
 """
@@ -31,6 +31,9 @@ SERIES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f
           "#bcbd22", "#17becf")  # fmt: skip
 PLOT_W, PLOT_H = 430.0, 180.0  # px: the loss and the norms charts' plotting area
 LEFT, TOP, BOTTOM = 56.0, 26.0, 38.0  # px: room for the y ticks, the title, the x ticks
+#: Columns a long line is reduced to (2 px each): ~430 points a line whatever the run's length,
+#: so a redraw sends ~50 KB however many steps were taken.
+COLUMNS = int(PLOT_W / 2)
 
 
 def smoothing_window(steps: int) -> int:
@@ -99,7 +102,7 @@ def _label(v: float) -> str:
 
 
 def _envelope(xs: np.ndarray, ys: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """The line with at most ~2 points a pixel column: each column's lowest and highest."""
+    """The line with at most 2 points a column: each column's lowest and highest."""
     if len(xs) <= 2 * columns:
         return xs, ys
     edges = np.linspace(0, len(xs), columns + 1).astype(int)[:-1]  # each column's first point
@@ -144,7 +147,7 @@ class _Axes:
 
     def curve(self, steps: np.ndarray, values: np.ndarray, stroke, **kw) -> str:
         keep = np.isfinite(values) & ((values > 0) if self.log else True)
-        xs, ys = _envelope(self.px(steps[keep]), self.py(values[keep]), int(PLOT_W))
+        xs, ys = _envelope(self.px(steps[keep]), self.py(values[keep]), COLUMNS)
         return _polyline(xs, ys, stroke, **kw)
 
 

@@ -115,7 +115,9 @@ def checked_float_step(run: Run) -> float:
     """``Run.checked_step`` on floats: the run's next step with ``steps_on_floats`` (its
     gradients kept in ``run.last_grads``); a step whose loss or weights are not finite, or
     whose arithmetic fails, is undone and raises ``DivergedError`` with ``checked_step``'s
-    message. Until ``Run.checked_step`` can train on floats itself, this mirrors it."""
+    message. ``Run.checked_step(engine="floats")`` checks the same but keeps no gradients, and
+    the view draws every step's gradient norms: once it takes ``keep_grads``, this becomes
+    ``run.checked_step(keep_grads=True)``."""
     before = run.state()
     doc = run.docs[run.step % len(run.docs)]  # the step ``train_step`` would take
     try:
