@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from microgpt.errors import ConfigError
+from microgpt.validate import check_instance, check_int
+
 from .graph import GraphIndex
 
 __all__ = ["Flow", "gradient_flow"]
@@ -36,9 +39,13 @@ class Flow:
 
 def gradient_flow(index: GraphIndex, sources: list[int]) -> Flow:
     """Sweep forward from ``sources`` and combine with the gradients already computed."""
+    check_instance(index, "index", GraphIndex, "a pass's GraphIndex (fp.index)")
+    check_instance(sources, "sources", (list, tuple), "a list of node ids")
     if not sources:
-        raise ValueError("gradient_flow needs at least one source node")
+        raise ConfigError("gradient_flow needs at least one source node")
     n = len(index)
+    sources = [check_int(s, "a source id", 0, n - 1, fix=f"node ids are 0 to {n - 1}")
+               for s in sources]  # fmt: skip
     values = index.values
     children = index.children
     tangent = [0.0] * n

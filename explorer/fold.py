@@ -9,6 +9,8 @@ inputs are the non-absorbed children of all its adds, in order, without the cons
 
 from __future__ import annotations
 
+from microgpt.validate import check_instance
+
 from .graph import GraphIndex
 
 __all__ = ["Folding"]
@@ -21,6 +23,7 @@ class Folding:
     """
 
     def __init__(self, index: GraphIndex) -> None:
+        check_instance(index, "index", GraphIndex, "a pass's GraphIndex (fp.index)")
         self.index = index
         op, name, children, consumers = index.op, index.name, index.children, index.consumers
         in_graph = index.in_graph

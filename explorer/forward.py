@@ -202,7 +202,7 @@ class ModelSource:
                 "format): train it again with this microgpt"
             )
         k = check_int(k, "the training step", 1, len(docs),
-                      fix=f"training steps of this run are 1 to {len(docs)}")  # fmt: skip
+                      fix=f"choose one from 1 to {len(docs)}")  # fmt: skip
         return docs[k - 1]
 
     def model_at(self, step: int | None = None) -> GPT:
@@ -302,8 +302,8 @@ class ForwardPass:
         ``k``, with the weights before that step's update (after ``k - 1`` steps). Its loss is
         the loss the run recorded for step ``k``, bit for bit."""
         source = source if isinstance(source, ModelSource) else ModelSource(source)
-        k = check_int(k, "the training step", 1, fix="training steps start at 1")
-        fp = cls(source.doc_of_train_step(k), root, source, k - 1)
+        doc = source.doc_of_train_step(k)  # checks k
+        fp = cls(doc, root, source, int(k) - 1)
         fp.train_step = k
         return fp
 

@@ -12,6 +12,8 @@ from array import array
 from dataclasses import asdict, dataclass, field
 
 from microgpt.engine import Value
+from microgpt.trace import Trace
+from microgpt.validate import check_instance
 
 __all__ = [
     "Consumers",
@@ -142,6 +144,9 @@ class GraphIndex:
     """
 
     def __init__(self, trace, root: Value, topo: list[Value] | None = None) -> None:
+        check_instance(trace, "trace", Trace, "a Trace (with microgpt.trace.trace() as t)")
+        check_instance(root, "root", Value, "a Value recorded in the trace")
+        trace.id_of(root)  # recorded in this trace, or one clear error
         self.trace = trace
         nodes = trace.nodes
         self.values: list[Value] = nodes

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
 from microgpt.train import Hyperparams, RunState, adam_move, learning_rate_at
+from microgpt.validate import check_instance, check_int, check_str
 
 from .forward import ModelSource
 from .style import fmt
@@ -89,11 +90,8 @@ class StepReport:
 
     def param(self, i: int) -> ParamStep:
         """What the step did to parameter ``i`` (ids 0 … P-1, the model's ``params`` order)."""
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.grads):
-            raise MicrogptError(
-                f"parameter {i!r} does not exist: parameters are numbered 0 to "
-                f"{len(self.grads) - 1}"
-            )
+        last = len(self.grads) - 1
+        i = check_int(i, "parameter i", 0, last, fix=f"parameters are numbered 0 to {last}")
         hp = self.hp
         m, v, m_hat, v_hat, delta = adam_move(
             self.grads[i], self.before.adam_m[i], self.before.adam_v[i], self.k, self.lr,
@@ -118,6 +116,8 @@ class StepLab:
     """A run at ``step`` of ``source``'s training, stepped by hand (``take``, ``undo``)."""
 
     def __init__(self, source: ModelSource, step: int | None = None) -> None:
+        check_instance(source, "source", ModelSource, "a ModelSource",
+                       fix="e.g. StepLab(ModelSource()) for the shipped model")  # fmt: skip
         self.origin = source
         start = source.step if step is None else source.check_step(step)
         self.run = source.run_at(start).copy()
@@ -155,6 +155,7 @@ class StepLab:
 
     def take(self, doc: str) -> StepReport:
         """One real Adam step on ``doc``; returns what it did."""
+        check_str(doc, "doc", fix="a training step needs a document (a name), e.g. 'emma'")
         refusal = self.refusal()
         if refusal:
             raise MicrogptError(refusal)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from html import escape
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
-from microgpt.validate import check_number
+from microgpt.validate import check_instance, check_number
 
 from . import style
 from .attention_weight import ExplainedWeight, Term
@@ -450,6 +450,7 @@ def _letters_section(letters: Letters, max_width: float):
 
 def letters_svg(letters: Letters, *, max_width: float = MAX_WIDTH) -> str:
     """The document's characters coloured by their loss (``explorer.positions.letters``)."""
+    check_instance(letters, "letters", Letters, "explorer.positions.letters(fp)")
     max_width = _check_width(max_width)
     parts, width, height = _letters_section(letters, max_width)
     return _document(parts, width, height, "microgpt-letters")
@@ -481,6 +482,8 @@ def stream_svg(stream: Stream, letters: Letters | None = None, *,
         raise ArgumentTypeError(
             f"stream_svg draws explorer.positions.stream(fp), got {type(stream).__name__}"
         )
+    if letters is not None:
+        check_instance(letters, "letters", Letters, "explorer.positions.letters(fp) or None")
     max_width = _check_width(max_width)
     texts = [
         (f"{stream.doc!r} · layer {stream.layer} across positions: the residual stream, q, k, "

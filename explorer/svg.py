@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from microgpt.validate import check_instance, check_str
+
 from . import style
 from .graph import GraphView
 from .layout import Layout, layout
@@ -198,10 +200,21 @@ def _graph_body(view: GraphView, lay: Layout) -> list[str]:
     return out
 
 
+def _check_view(view, lay, function: str) -> None:
+    check_instance(
+        view, "view", GraphView, f"a view to draw (a GraphView), e.g. {function}(overview(fp))"
+    )
+    if lay is not None:
+        check_instance(lay, "lay", Layout, "the view's Layout (explorer.layout.layout) or None")
+
+
 def canvas_svg(view: GraphView, lay: Layout | None = None, backward: str | None = None) -> str:
     """The graph alone, ``MARGIN`` px around it; ``viewBox`` equals its size in px.
     ``backward``: the JSON of a ``explorer.playback`` script, kept in a ``<metadata>`` that
     the viewer plays."""
+    _check_view(view, lay, "canvas_svg")
+    if backward is not None:
+        check_str(backward, "backward", fix="a backward script's JSON (explorer.playback)")
     lay = lay or layout(view)
     w, h = lay.width + 2 * MARGIN, lay.height + 2 * MARGIN
     script = f'<metadata class="microgpt-backward">{_a(backward)}</metadata>' if backward else ""
@@ -218,6 +231,7 @@ def canvas_svg(view: GraphView, lay: Layout | None = None, backward: str | None 
 # -- title, notes and legend -----------------------------------------------------------------
 def header_lines(view: GraphView) -> list[str]:
     """The title, a summary (trace size, drawn nodes, the root's value) and the notes."""
+    _check_view(view, None, "header_lines")
     s = view.stats
     summary = (
         f"trace {s.get('trace_nodes', 0):,} nodes · drawn {view.drawn:,} · "
@@ -445,6 +459,8 @@ def _diff_legend(scales: Scales, label_w: float, bar_w: float) -> tuple[list[str
 def legend_svg(view: GraphView, scales: Scales) -> str:
     """The legend as a small standalone SVG (the viewer shows it under the canvas). Its text
     and outlines are ``currentColor``: the page's text colour (the theme's, in JupyterLab)."""
+    _check_view(view, None, "legend_svg")
+    check_instance(scales, "scales", Scales, "the Scales of a layout (layout(view).scales)")
     parts, w, h = _legend_parts(view, scales)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="microgpt-legend" width="{_n(w + 4)}" '
@@ -468,6 +484,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
 
 def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     """One standalone SVG: title, summary and notes above the graph, the legend below."""
+    _check_view(view, lay, "to_svg")
     lay = lay or layout(view)
     legend, legend_w, legend_h = _legend_parts(view, lay.scales)
     graph_w = lay.width + 2 * MARGIN

@@ -30,12 +30,16 @@ from explorer import (
     attention_weight,
     build_view,
     compare,
+    flow,
+    fold,
     full_view,
     gradcheck,
     model_view,
     node_report,
     node_view,
+    onestep,
     overview,
+    panels_svg,
     path_view,
     pictures,
     playback,
@@ -45,10 +49,12 @@ from explorer import (
     select,
     stepper,
     style,
+    svg,
     tables,
     tensors,
 )
 from explorer.forward import Address, Expression
+from explorer.graph import GraphIndex
 from explorer.model_view import default_pos, scalar_view_of, tensor_table
 from explorer.node import resolve_node
 from explorer.path import resolve_source
@@ -87,6 +93,7 @@ def ctx(source, tiny_finished):
         explained=attention_weight.explain_weight(fp, 0, 0, 1, 0),
         tensor=tensors.parameter(fp, "wpe"),
         tokenizer=Tokenizer.from_docs(TINY_DOCS),
+        report=onestep.StepLab(tiny, 3).take("emma"),
         config=GPTConfig(vocab_size=5, n_embd=4, n_head=2, block_size=4),
     )
 
@@ -280,6 +287,25 @@ CASES = [
     ("tables", "sentence-int", _c(lambda c: tables.Sentence(5)), "template"),
     ("tables", "sentence-missing", _c(lambda c: tables.Sentence("{x}")), "x"),
     ("tables", "sentence-syntax", _c(lambda c: tables.Sentence("{x")), "template"),
+    ("onestep", "steplab-str", _c(lambda c: onestep.StepLab("shipped")), "ModelSource"),
+    ("onestep", "steplab-step", _c(lambda c: onestep.StepLab(c.tiny, "3")), "step"),
+    ("onestep", "take-int", _c(lambda c: onestep.StepLab(c.tiny, 3).take(5)), "doc"),
+    ("onestep", "param-range", _c(lambda c: c.report.param(10**7)), "parameter"),
+    ("panels", "heatmap-str", _c(lambda c: panels_svg.heatmap_svg("t", c.stream.rows)), "Tensor"),
+    ("panels", "letters-svg-none", _c(lambda c: panels_svg.letters_svg(None)), "letters"),
+    ("panels", "stream-svg-letters", _c(lambda c: panels_svg.stream_svg(c.stream, 5)), "letters"),
+    (
+        "panels",
+        "width-str",
+        _c(lambda c: panels_svg.letters_svg(c.letters, max_width="9")),
+        "max_width",
+    ),
+    ("svg", "header-str", _c(lambda c: svg.header_lines("view")), "view"),
+    ("svg", "to-svg-int", _c(lambda c: svg.to_svg(3)), "view"),
+    ("svg", "canvas-backward", _c(lambda c: svg.canvas_svg(c.view, None, 5)), "backward"),
+    ("graph", "flow-empty", _c(lambda c: flow.gradient_flow(c.fp.index, [])), "source"),
+    ("graph", "folding-fp", _c(lambda c: fold.Folding(c.fp)), "index"),
+    ("graph", "index-root", _c(lambda c: GraphIndex(c.trace, 3)), "root"),
     ("tables", "plain-spec-int", _c(lambda c: tables.plain(1.0, 5)), "spec"),
     # -- numpy integers work wherever an int does ---------------------------------------------
     ("works", "overview-budget-none", _c(lambda c: overview(c.fp, budget=None)), ""),
@@ -501,6 +527,40 @@ CALLABLES = {
         + tables.Table(header, rows, caption)._repr_html_()
     ),
     "Sentence": lambda c, template="{x}", x=1.0: repr(tables.Sentence(template, x=x)),
+    "StepLab": lambda c, source=None, step=3: onestep.StepLab(
+        c.tiny if source is None else source, step
+    ),
+    "StepLab.take": lambda c, doc="emma": onestep.StepLab(c.tiny, 3).take(doc),
+    "StepReport.param": lambda c, i=0: c.report.param(i),
+    "heatmap_svg": lambda c, tensor=None, rows=None, title=None, group=None, width=800: (
+        panels_svg.heatmap_svg(
+            c.stream.tensors[0] if tensor is None else tensor,
+            c.stream.rows if rows is None else rows,
+            title=title,
+            group=group,
+            max_width=width,
+        )
+    ),
+    "letters_svg": lambda c, letters=None, width=800: panels_svg.letters_svg(
+        c.letters if letters is None else letters, max_width=width
+    ),
+    "stream_svg": lambda c, stream=None, letters=None, width=800: panels_svg.stream_svg(
+        c.stream if stream is None else stream, letters, max_width=width
+    ),
+    "weight_svg": lambda c, explained=None, width=800: panels_svg.weight_svg(
+        c.explained if explained is None else explained, max_width=width
+    ),
+    "svg.header_lines": lambda c, view=None: svg.header_lines(c.view if view is None else view),
+    "svg.canvas_svg": lambda c, view=None, backward=None: svg.canvas_svg(
+        c.view if view is None else view, None, backward
+    ),
+    "gradient_flow": lambda c, sources=(0,): flow.gradient_flow(
+        c.fp.index, list(sources) if isinstance(sources, tuple) else sources
+    ),
+    "Folding": lambda c, index=None: fold.Folding(c.fp.index if index is None else index),
+    "GraphIndex": lambda c, trace=None, root=None: GraphIndex(
+        c.trace if trace is None else trace, c.trace.find("L") if root is None else root
+    ),
 }
 
 #: Any value a careless or curious user might pass.
