@@ -157,7 +157,8 @@ def check_path(
     from), and not an existing file this package did not write unless ``force``."""
     if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
         ext = Path(path).suffix.lower()
-        if ext not in formats and not str(os.fspath(path)).endswith(("/", os.sep)):
+        folder = str(os.fspath(path)).endswith(("/", os.sep)) or _is_dir(path)
+        if ext not in formats and not folder:  # (a folder: check_output_path says so)
             raise OutputPathError(
                 f"cannot write {what} {quoted(str(path))}: unknown extension "
                 f"{ext or '(none)'!r}; give a file ending in one of {', '.join(formats)}"
@@ -174,6 +175,13 @@ def check_path(
         replaceable=is_view_file,
         kind="view",
     )
+
+
+def _is_dir(path) -> bool:
+    try:
+        return Path(path).is_dir()
+    except OSError:  # e.g. a name too long: check_output_path says so
+        return False
 
 
 def check_directory(path: Path) -> None:

@@ -252,7 +252,7 @@ def read_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str 
             )
         chunks, total = [], 0
         while total <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            chunk = os.read(fd, 1 << 16)  # whole blocks: /proc/*/pagemap reads 8 at a time
             if not chunk:
                 break
             chunks.append(chunk)
@@ -289,19 +289,22 @@ def _too_large(what: str, p: Path, size: int, max_bytes: int, at_least: bool = F
     )
 
 
-def quoted(text: str, limit: int = 60) -> str:
-    """``text`` quoted for a message, cut to ``limit`` characters with its length when it is
-    longer: ``'xxxx…' (31,000,000 characters)``; a message stays one short line whatever
-    a user passed (a document, a path, a pattern)."""
+def quoted(text: str, limit: int = 120) -> str:
+    """``text`` quoted for a message; longer than ``limit`` characters, its start and end with
+    its length: ``'xxxx…xx' (31,000,000 characters)``. A message stays one short line whatever
+    a user passed (a document, a path, a pattern), and a long path keeps its file name."""
     text = str(text)
     shown = repr(text)
     if len(shown) <= limit:
         return shown
-    n = limit
-    while n > 1 and len(repr(text[:n])) > limit:  # escapes (\x00) take several characters
-        n -= 1
-    cut = repr(text[:n])
-    return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"
+    tail = limit // 3
+    head = limit - tail
+    while head > 1 and len(repr(text[:head])) > limit - tail:  # escapes (\x00) are longer
+        head -= 1
+    while tail > 1 and len(repr(text[-tail:])) > limit // 3:
+        tail -= 1
+    start, end = repr(text[:head]), repr(text[-tail:])
+    return f"{start[:-1]}…{end[1:]} ({len(text):,} characters)"
 
 
 def check_output_path(

