@@ -274,6 +274,12 @@ CASES = [
     (ArgumentTypeError, "session-int", lambda c: Session(5), "checkpoint"),
     (DataError, "session-missing", lambda c: Session("no-such-model.json"), "no-such-model"),
     (ConfigError, "session-keep", lambda c: Session(keep=0), "keep"),
+    (ArgumentTypeError, "session-pass-doc", lambda c: c.session.forward_pass(["emma"]), "doc"),
+    (ArgumentTypeError, "session-pass-step",
+     lambda c: c.session.forward_pass("emma", step=[1]), "step"),
+    ("ok", "session-pass-numpy-step",
+     lambda c: c.session.forward_pass("emma", step=np.int64(100)).step, "100"),
+    (ArgumentTypeError, "session-set-weights", lambda c: c.session.set_weights("x"), "source"),
 ]
 # fmt: on
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from microgpt.errors import ArgumentTypeError
-from microgpt.validate import check_int
+from microgpt.validate import check_int, check_str
 
 from ..forward import ForwardPass, ModelSource
 
@@ -57,7 +57,9 @@ class Session:
 
     def forward_pass(self, doc: str, root: str = "loss", step: int | None = None) -> ForwardPass:
         """The pass for ``(doc, root, step)`` on the current weights: cached, or recorded now."""
-        step = self.step if step is None else step
+        check_str(doc, "Session.forward_pass(doc)", "give a document, e.g. 'emma'", empty_ok=True)
+        check_str(root, "Session.forward_pass(root)", "'loss', 'loss@T' or a node's name")
+        step = self.step if step is None else check_int(step, "Session.forward_pass(step)", 0)
         key = (self.source.label, self.source.sha, doc, root, step)
         fp = self._passes.get(key)
         if fp is None:
