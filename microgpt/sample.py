@@ -24,7 +24,7 @@ from .floats import FloatCache, FloatGPT, temperature_softmax
 from .model import GPT, softmax
 from .trace import name_all, scope
 from .train import check_engine
-from .validate import check_int, check_str
+from .validate import check_int, check_str, quoted
 
 __all__ = [
     "next_token_probs",
@@ -134,8 +134,9 @@ def samples(
     prefix_ids = tokenizer.encode(prefix)
     if len(prefix_ids) >= block_size:
         raise MicrogptError(
-            f"the prefix {prefix!r} has {len(prefix_ids)} characters; the model's context holds "
-            f"{block_size} positions (BOS and {block_size - 1} characters): use a shorter prefix"
+            f"the prefix {quoted(prefix)} has {len(prefix_ids)} characters; the model's context "
+            f"holds {block_size} positions (BOS and {block_size - 1} characters): use a shorter "
+            "prefix"
         )
     if engine == "floats":
         floats = FloatGPT(model.config)
