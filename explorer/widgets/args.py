@@ -8,9 +8,11 @@ live widget (from code, or by a control linked to the trait), it is refused: the
 the message in its own message area and keeps its previous state. Traitlets never sees a
 value of the wrong type, so no ``TraitError`` comes from deep inside.
 
-The checks read what the widget has loaded (a layer must exist in the pass shown); before
-that, a trait that depends on the data waits (``defer``) and is applied once the data is
-in place (``apply_deferred``).
+The checks read what the widget has loaded (a layer must exist in the pass shown). Before
+that, a trait that depends on the data is checked for its type and sign only: its choice
+control offers it once the data is in place (``bind``, ``offer``: a value the data lacks is
+then refused with a message), or the trait waits (``defer``) and is applied then
+(``apply_deferred``).
 """
 
 from __future__ import annotations
@@ -24,14 +26,17 @@ from microgpt.validate import check_int, check_number, check_str
 from ..forward import Expression, ForwardPass
 
 __all__ = [
+    "Check",
     "Checked",
+    "bind",
     "choice",
     "flag",
     "integer",
-    "number",
-    "text",
     "need",
     "need_pass",
+    "number",
+    "offer",
+    "text",
 ]
 
 #: A trait's check: ``(widget, value, what)`` -> the value to store, or a ``MicrogptError``.
