@@ -1,8 +1,9 @@
 """Faithfulness: the same seed gives the article's numbers, to the printed digit.
 
-The full run (1,000 steps, about 3 minutes) is marked slow; CI runs it: it pins a digest of all
-1,000 printed step lines and the 20 samples. The fast tests pin the first steps of the same
-schedule.
+Both engines (``--engine floats``, the default, and ``--engine value``, the article's ``Value``
+engine) must print them. The full run (1,000 steps: seconds on floats, minutes on the engine)
+is marked slow; CI runs it: it pins a digest of all 1,000 printed step lines and the 20
+samples. The fast tests pin the first steps of the same schedule.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import pytest
 
 from microgpt.data import read_docs
-from microgpt.train import Hyperparams, Run
+from microgpt.train import ENGINES, Hyperparams, Run
 
 #: MICROGPT_SPEC.md: the 20 samples (temperature 0.5) after 1,000 steps on names.txt, seed 42.
 ARTICLE_SAMPLES = [
@@ -46,17 +47,19 @@ ARTICLE_SAMPLES = [
 STEP_LINES_SHA256 = "241baf93ea69aad29c5e2f71d2ec8fa7e9e883a8a4aa1a42ff82d725028b0f3d"
 
 
-def test_first_steps_match_the_article_schedule(names_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_first_steps_match_the_article_schedule(names_path, engine):
     run = Run.start(read_docs(names_path), Hyperparams(num_steps=1000))
     assert len(run.model.params) == 4192
-    losses = [f"{run.train_step():.4f}" for _ in range(5)]
+    losses = [f"{run.checked_step(engine):.4f}" for _ in range(5)]
     assert losses == ["3.3660", "3.4243", "3.1778", "3.0664", "3.2209"]
 
 
 @pytest.mark.slow
-def test_full_run_prints_the_article_samples(names_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_full_run_prints_the_article_samples(names_path, engine):
     out = subprocess.run(
-        [sys.executable, "-m", "microgpt", "train", "--data", str(names_path)],
+        [sys.executable, "-m", "microgpt", "train", "--data", str(names_path), "--engine", engine],
         capture_output=True,
         text=True,
         check=True,
