@@ -127,6 +127,11 @@ def _stepper_typed(c, scope):
     return from_control(s, s._scope, scope, _stepper_state(s))
 
 
+def _trainstep(c, **kw):
+    view = TrainStepView(Session(), concealed=True, **kw)  # its own session: it sets weights
+    return f"{view.step} {view.doc} {view.session.step}"
+
+
 def _probs(c):
     view = ProbabilitiesView()
     view.show(c.fp)
@@ -259,6 +264,7 @@ CASES = [
      "doc_a"),
     # -- TrainStepView, PositionsView, WeightView, Exercise, Session ---------------------------
     (ArgumentTypeError, "trainstep-session", lambda c: TrainStepView(None), "session"),
+    ("ok", "trainstep-traits", lambda c: _trainstep(c, doc="anna", step=np.int64(500)), "500 anna"),
     (ConfigError, "trainstep-step", lambda c: TrainStepView(c.session, step=10**6), "step"),
     ("ok", "positions-layer-late", lambda c: _late(PositionsView, "layer", 3, c), "0"),
     (ArgumentTypeError, "positions-concealed", lambda c: PositionsView(concealed="no"),
@@ -266,6 +272,8 @@ CASES = [
     (UnknownNameError, "weight-selected", lambda c: WeightView(selected="wte[e,0]"), "selected"),
     ("ok", "weight-selected-ok", lambda c: WeightView(selected=WEIGHT).selected, "k=1"),
     (ArgumentTypeError, "weight-select-int", lambda c: WeightView().select(5), "name"),
+    ("ok", "exercise-revealed-ok", lambda c: Exercise("why?", lambda: 42, revealed=True).shown_html,
+     "42"),
     (ArgumentTypeError, "exercise-question", lambda c: Exercise(5, lambda: 1), "question"),
     (ConfigError, "exercise-empty", lambda c: Exercise("  ", lambda: 1), "question"),
     (ArgumentTypeError, "exercise-answer", lambda c: Exercise("why?", 42), "answer"),
