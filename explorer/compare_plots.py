@@ -13,12 +13,35 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .plots import LINE_COLOUR, _legend_outside, _new_axes, attention_heatmap
+from microgpt.errors import ArgumentTypeError, ConfigError
+from microgpt.validate import _short, check_int
+
+from .plots import (
+    LINE_COLOUR,
+    _check_ax,
+    _check_labels,
+    _check_title,
+    _legend_outside,
+    _new_axes,
+    _numbers,
+    _sequence,
+    attention_heatmap,
+)
 
 __all__ = ["A_COLOUR", "B_COLOUR", "attention_pair", "loss_pair", "probs_pair"]
 
 A_COLOUR = LINE_COLOUR  # blue
 B_COLOUR = "#e08214"  # orange
+
+
+def _pair_labels(labels) -> tuple[str, str]:
+    """How the two passes are named: a pair of strings (``Comparison.labels``)."""
+    if not isinstance(labels, (list, tuple)) or len(labels) != 2:
+        raise ArgumentTypeError(
+            f"labels must be a pair of names (a's, b's), got {_short(labels)}: e.g. "
+            "comparison.labels"
+        )
+    return str(labels[0]), str(labels[1])
 
 
 def loss_pair(
@@ -32,6 +55,12 @@ def loss_pair(
 ) -> Axes:
     """The loss at every position in both passes, as paired bars (a left, b right). Ticks
     show the input token at each position (a's above b's when the documents differ)."""
+    losses_a, losses_b = _numbers(losses_a, "losses_a"), _numbers(losses_b, "losses_b")
+    chars_a = _check_labels(chars_a, len(losses_a), "losses of a")
+    chars_b = _check_labels(chars_b, len(losses_b), "losses of b")
+    labels = _pair_labels(labels)
+    _check_ax(ax)
+    _check_title(title)
     n = max(len(losses_a), len(losses_b))
     if ax is None:
         ax = _new_axes((max(4.5, 0.55 * n + 2.8), 3.0))
@@ -66,6 +95,10 @@ def attention_pair(
     title: str | None = None,
 ) -> Figure:
     """One head's attention in both passes, side by side, on the one 0–1 scale."""
+    _sequence(rows_a, "rows_a", "attention rows (a list of lists of weights)")
+    _sequence(rows_b, "rows_b", "attention rows (a list of lists of weights)")
+    labels = _pair_labels(labels)
+    _check_title(title)
     n = max(len(rows_a), len(rows_b))
     side = max(2.6, 0.26 * n + 1.4)
     fig = Figure(figsize=(2 * side + 1.0, side + (0.35 if title else 0.0)), layout="constrained")
@@ -93,9 +126,22 @@ def probs_pair(
 ) -> Axes:
     """Both next-token distributions in vocabulary order, overlaid as paired bars (a left,
     b right) on a 0–1 scale; each pass's actual next token is marked by a dot above its bar."""
-    pa, pb = np.asarray(probs_a, dtype=float), np.asarray(probs_b, dtype=float)
+    pa, pb = _numbers(probs_a, "probs_a"), _numbers(probs_b, "probs_b")
+    _sequence(token_labels, "token_labels", "a list of token labels")
+    labels = _pair_labels(labels)
+    _check_ax(ax)
+    _check_title(title)
+    if not isinstance(targets, (list, tuple)) or len(targets) != 2:
+        raise ArgumentTypeError(
+            f"targets must be a pair (target of a, target of b), each a token id or None, got "
+            f"{_short(targets)}"
+        )
+    targets = tuple(
+        None if t is None else check_int(t, "a target", 0, len(pa) - 1, fix="a token id")
+        for t in targets
+    )
     if pa.shape != pb.shape or pa.ndim != 1 or len(pa) != len(token_labels):
-        raise ValueError("give both distributions over the same vocabulary, one label each")
+        raise ConfigError("give both distributions over the same vocabulary, one label each")
     n = len(pa)
     if ax is None:
         ax = _new_axes((max(5.0, 0.28 * n + 1.2), 3.0))

@@ -21,8 +21,8 @@ Conventions:
   "selected" orange; lines in strong colours (``LINE_COLOUR``); red is left to errors.
 - Nothing covers the data: legends sit outside the axes, point labels are placed where they
   overlap neither each other nor the points (``place_labels``).
-- Bad input (ragged attention rows, as many labels as points) raises ``ValueError`` saying what
-  was expected.
+- Bad input (ragged attention rows, as many labels as points) raises a ``MicrogptError`` saying
+  what was expected (``ConfigError``, also a ``ValueError``; ``ArgumentTypeError`` for a type).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+from microgpt.errors import ArgumentTypeError, ConfigError
 from microgpt.sample import temperature_probs
+from microgpt.validate import _short, check_int, check_number
 
 from .style import ROLE, sequential, text_colour
 
@@ -95,6 +97,8 @@ def _new_axes(figsize: tuple[float, float]) -> Axes:
 
 def _root_figure(obj: Figure | Axes) -> Figure:
     """The top-level figure of an Axes, SubFigure or Figure."""
+    if not isinstance(obj, (Figure, Axes)) and not hasattr(obj, "savefig"):
+        raise ArgumentTypeError(f"fig must be a matplotlib Figure or Axes, got {_short(obj)}")
     fig = obj.figure if isinstance(obj, Axes) else obj
     while getattr(fig, "figure", fig) is not fig:  # a SubFigure's .figure is its parent
         fig = fig.figure
@@ -102,10 +106,47 @@ def _root_figure(obj: Figure | Axes) -> Figure:
 
 
 def _check_labels(labels: Sequence, count: int, what: str) -> list[str]:
+    _sequence(labels, "labels", "a list of labels (one string each)")
     labels = [str(x) for x in labels]
     if len(labels) != count:
-        raise ValueError(f"{len(labels)} labels for {count} {what}: give exactly one label each")
+        raise ConfigError(f"{len(labels)} labels for {count} {what}: give exactly one label each")
     return labels
+
+
+def _sequence(values, what: str, takes: str) -> None:
+    """``values`` must be a list-like (a list, tuple, array; not a string, a number or None)."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+        raise ArgumentTypeError(f"{what} must be {takes}, got {_short(values)}")
+
+
+def _numbers(values, what: str) -> np.ndarray:
+    """``values`` as a float array; a clear error for text, objects or None inside."""
+    _sequence(values, what, "a list of numbers")
+    try:
+        return np.asarray(values, dtype=float)
+    except TypeError:  # None or an object among the numbers
+        raise ArgumentTypeError(f"{what} must be a list of numbers, got {_short(values)}") from None
+    except ValueError:  # text among the numbers, or ragged rows
+        raise ConfigError(
+            f"{what} must be numbers (a matrix: rows of equal length), got {_short(values)}"
+        ) from None
+
+
+def _check_ax(ax) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise ArgumentTypeError(f"ax must be a matplotlib Axes or None, got {_short(ax)}")
+
+
+def _check_title(title) -> None:
+    if title is not None and not isinstance(title, str):
+        raise ArgumentTypeError(f"title must be a string or None, got {_short(title)}")
+
+
+def _check_docs(docs) -> None:
+    _sequence(docs, "docs", "a list of documents (strings)")
+    for i, d in enumerate(docs):
+        if not isinstance(d, str):
+            raise ArgumentTypeError(f"docs[{i}] must be a string, got {_short(d)}")
 
 
 def _legend_outside(ax: Axes, **kw):
@@ -213,6 +254,7 @@ def place_labels(
 
 def figure_to_png(fig: Figure | Axes, dpi: int = 100) -> bytes:
     """The figure (or the figure an Axes is on) as PNG bytes, rendered with Agg."""
+    dpi = check_int(dpi, "dpi", 10, 1200, fix="dots per inch, e.g. 100")
     buf = io.BytesIO()
     _root_figure(fig).savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -261,22 +303,24 @@ def attention_matrix(rows: Sequence[Sequence[float]]) -> np.ndarray:
 
     Cells above the diagonal (keys in the query's future, which the causal mask hides) are NaN.
     """
+    _sequence(rows, "rows", "attention rows (a list of lists of weights)")
     n = len(rows)
     if n == 0:
-        raise ValueError("no attention rows: expected one row per position")
+        raise ConfigError("no attention rows: expected one row per position")
     out = np.full((n, n), np.nan)
     for p, row in enumerate(rows):
+        _sequence(row, f"attention row {p}", "a list of weights")
         if len(row) != p + 1:
-            raise ValueError(
+            raise ConfigError(
                 f"attention row {p} has {len(row)} weights; row p must have p + 1 (keys 0 … p): "
                 f"expected the causal triangle, row lengths 1, 2, …, {n}"
             )
-        out[p, : p + 1] = row
+        out[p, : p + 1] = _numbers(row, f"attention row {p}")
     lower = out[np.tril_indices(n)]
     if not np.all(np.isfinite(lower)):
-        raise ValueError("attention weights must be finite numbers")
+        raise ConfigError("attention weights must be finite numbers")
     if lower.min() < -1e-9 or lower.max() > 1 + 1e-9:
-        raise ValueError(
+        raise ConfigError(
             f"attention weights must lie in [0, 1]; got values from {lower.min():.4g} to "
             f"{lower.max():.4g}"
         )
@@ -383,16 +427,16 @@ def attention_grid(
     """
     n_layer = len(attn)
     if n_layer == 0 or any(len(heads) == 0 for heads in attn):
-        raise ValueError("attn must be a non-empty list of layers, each a non-empty list of heads")
+        raise ConfigError("attn must be a non-empty list of layers, each a non-empty list of heads")
     n_head = len(attn[0])
     if any(len(heads) != n_head for heads in attn):
-        raise ValueError(
+        raise ConfigError(
             f"every layer must have the same number of heads: got {[len(h) for h in attn]}"
         )
     matrices = [[attention_matrix(rows) for rows in heads] for heads in attn]
     n = len(matrices[0][0])
     if any(len(m) != n for heads in matrices for m in heads):
-        raise ValueError("every head must cover the same positions (same number of rows)")
+        raise ConfigError("every head must cover the same positions (same number of rows)")
     tokens = _check_labels(tokens, n, "positions")
     cell = max(1.9, 0.19 * n + 0.7)  # inches per heatmap
     if fig is None:
@@ -422,17 +466,14 @@ def attention_grid(
 
 # -- embeddings -----------------------------------------------------------------------------
 def _as_matrix(matrix, what: str = "matrix") -> np.ndarray:
-    try:
-        m = np.asarray(matrix, dtype=float)
-    except ValueError as exc:  # ragged rows
-        raise ValueError(f"{what} must be rows of equal length (rows × dims): {exc}") from None
+    m = _numbers(matrix, what)
     if m.ndim != 2 or min(m.shape) < 2:
-        raise ValueError(
+        raise ConfigError(
             f"{what} must be 2-D with at least 2 rows and 2 columns (rows × dims); "
             f"got shape {m.shape}"
         )
     if not np.all(np.isfinite(m)):
-        raise ValueError(f"{what} holds NaN or infinite values")
+        raise ConfigError(f"{what} holds NaN or infinite values")
     return m
 
 
@@ -457,7 +498,7 @@ def pca_2d(matrix, basis: np.ndarray | None = None) -> tuple[np.ndarray, np.ndar
     else:
         basis = np.asarray(basis, dtype=float)
         if basis.shape != (2, m.shape[1]):
-            raise ValueError(
+            raise ConfigError(
                 f"basis must be 2 × {m.shape[1]} (two components over the matrix's dims); "
                 f"got shape {basis.shape}"
             )
@@ -524,15 +565,15 @@ def embedding_over_training(
     The whole trajectory is drawn faint and its part up to ``current`` darker.
     """
     if len(matrices) == 0:
-        raise ValueError("no matrices: give one embedding matrix per snapshot")
+        raise ConfigError("no matrices: give one embedding matrix per snapshot")
     if len(steps) != len(matrices):
-        raise ValueError(f"{len(steps)} steps for {len(matrices)} matrices: give one step each")
+        raise ConfigError(f"{len(steps)} steps for {len(matrices)} matrices: give one step each")
     ms = [_as_matrix(m, f"matrix {i}") for i, m in enumerate(matrices)]
     if any(m.shape != ms[0].shape for m in ms):
-        raise ValueError(f"every matrix must have the same shape: got {[m.shape for m in ms]}")
+        raise ConfigError(f"every matrix must have the same shape: got {[m.shape for m in ms]}")
     labels = _check_labels(labels, len(ms[0]), "rows")
     if not -len(ms) <= current < len(ms):
-        raise ValueError(f"current={current} is not an index into {len(ms)} snapshots")
+        raise ConfigError(f"current={current} is not an index into {len(ms)} snapshots")
     if basis is None:
         _, basis = pca_2d(ms[-1])
     tracks = np.stack([pca_2d(m, basis)[0] for m in ms])  # snapshots × rows × 2
@@ -570,7 +611,8 @@ def embedding_over_training(
 def smooth_losses(losses: Sequence[float], window: int) -> np.ndarray:
     """Centred moving average: step i's value is the mean of the losses within ``window // 2``
     steps of it (fewer at the two ends), so the line has one value per step and no lag."""
-    y = np.asarray(losses, dtype=float)
+    y = _numbers(losses, "losses")
+    window = check_int(window, "window", fix="a smoothing window in steps, e.g. 50")
     if window <= 1 or len(y) == 0:
         return y.copy()
     h = window // 2
@@ -596,9 +638,17 @@ def loss_curve(
     run, at least 1 (then no smoothed line is drawn). ``baseline`` draws a dashed level, e.g.
     ``math.log(vocab_size)``, the loss of a uniform guess.
     """
-    y = np.asarray(losses, dtype=float)
+    y = _numbers(losses, "losses")
+    _check_ax(ax)
+    _check_title(title)
+    if window is not None:
+        window = check_int(window, "window", 1, fix="a smoothing window in steps")
+    if baseline is not None:
+        baseline = check_number(baseline, "baseline", fix="e.g. math.log(vocab_size)")
+    if mark is not None:
+        mark = check_int(mark, "mark", fix="the step to mark")
     if y.ndim != 1:
-        raise ValueError(f"losses must be a flat list of numbers; got shape {y.shape}")
+        raise ConfigError(f"losses must be a flat list of numbers; got shape {y.shape}")
     if window is None:
         window = max(1, round(len(y) / 20))
     if ax is None:
@@ -650,9 +700,16 @@ def grad_norms(
     where no gradient was taken, e.g. step 0: skipped), as a checkpoint's ``"snapshots"``.
     ``keys`` picks and orders the matrices (default: all, in the order first seen).
     """
+    _sequence(snapshots, "snapshots", "a list of snapshot dicts (a checkpoint's 'snapshots')")
+    if keys is not None:
+        _sequence(keys, "keys", "a list of matrix keys or None")
+    _check_ax(ax)
+    _check_title(title)
     for s in snapshots:
         if not isinstance(s, dict) or "step" not in s or "grad_norms" not in s:
-            raise ValueError('each snapshot must be a dict with "step" and "grad_norms"')
+            raise ConfigError('each snapshot must be a dict with "step" and "grad_norms"')
+        if s["grad_norms"] is not None and not isinstance(s["grad_norms"], dict):
+            raise ConfigError('each snapshot\'s "grad_norms" must be a dict by matrix, or None')
     taken = [s for s in snapshots if s["grad_norms"] is not None]
     if keys is None:
         keys = list(dict.fromkeys(k for s in taken for k in s["grad_norms"]))
@@ -688,11 +745,10 @@ def apply_temperature(probs: Sequence[float], temperature: float) -> np.ndarray:
     change when every logit moves by the same amount, so ``log p`` serves as the logits; a zero
     stays zero). Equal to sampling's weights up to rounding; from the logits themselves
     ``temperature_probs`` gives them bit for bit."""
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0; got {temperature}")
-    p = np.asarray(probs, dtype=float)
+    temperature = check_number(temperature, "temperature", 0, lo_open=True, fix="e.g. 0.5")
+    p = _numbers(probs, "probs")
     if p.ndim != 1 or len(p) == 0 or not np.all(np.isfinite(p)) or p.min() < 0 or p.sum() <= 0:
-        raise ValueError("probs must be a flat list of finite, non-negative numbers, not all 0")
+        raise ConfigError("probs must be a flat list of finite, non-negative numbers, not all 0")
     logits = [math.log(x) if x > 0 else -math.inf for x in p.tolist()]
     return np.array(temperature_probs(logits, temperature))
 
@@ -714,24 +770,28 @@ def next_token_probs(
     given, draws the distribution sampling would use at that temperature (``apply_temperature``).
     ``ymax`` tops the y axis (default 1, so pictures compare; None fits the tallest bar).
     """
-    p = np.asarray(probs, dtype=float)
+    p = _numbers(probs, "probs")
+    _check_ax(ax)
+    _check_title(title)
+    if ymax is not None:
+        ymax = check_number(ymax, "ymax", 0, lo_open=True, fix="the top of the y axis, e.g. 1")
     if p.ndim != 1 or len(p) == 0:
-        raise ValueError(f"probs must be a flat, non-empty list of numbers; got shape {p.shape}")
+        raise ConfigError(f"probs must be a flat, non-empty list of numbers; got shape {p.shape}")
     labels = _check_labels(labels, len(p), "probabilities")
     if not np.all(np.isfinite(p)) or p.min() < 0 or p.sum() <= 0:
-        raise ValueError("probs must be finite, non-negative and not all zero")
+        raise ConfigError("probs must be finite, non-negative and not all zero")
     if temperature is not None:
         p = apply_temperature(p, temperature)
     t = None
     if target is not None:
         if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
             if not 0 <= target < len(p):
-                raise ValueError(f"target index {target} is outside 0 … {len(p) - 1}")
+                raise ConfigError(f"target index {target} is outside 0 … {len(p) - 1}")
             t = int(target)
         elif str(target) in labels:
             t = labels.index(str(target))
         else:
-            raise ValueError(f"target {target!r} is not one of the labels {labels}")
+            raise ConfigError(f"target {target!r} is not one of the labels {labels}")
     if ax is None:
         ax = _new_axes((max(5.0, 0.28 * len(p) + 1.2), 3.2))
     colours = [HIGHLIGHT_COLOUR if i == t else BAR_COLOUR for i in range(len(p))]
@@ -768,8 +828,13 @@ def length_histogram(docs: Sequence[str], ax: Axes | None = None, block_size: in
                      title: str | None = None) -> Axes:  # fmt: skip
     """How many documents have each length; ``block_size`` marks the longest the model sees
     whole (``block_size - 1`` characters: BOS takes one position)."""
+    _check_docs(docs)
+    _check_ax(ax)
+    _check_title(title)
+    if block_size is not None:
+        block_size = check_int(block_size, "block_size", 1, fix="the model's context, e.g. 16")
     if not docs:
-        raise ValueError("length_histogram needs at least one document")
+        raise ConfigError("length_histogram needs at least one document")
     lengths = np.array([len(d) for d in docs])
     if ax is None:
         ax = _new_axes((7.0, 3.2))
@@ -789,8 +854,11 @@ def length_histogram(docs: Sequence[str], ax: Axes | None = None, block_size: in
 def character_counts(docs: Sequence[str], ax: Axes | None = None,
                      title: str | None = None) -> Axes:  # fmt: skip
     """How often each character occurs in the documents, in vocabulary (sorted) order."""
+    _check_docs(docs)
+    _check_ax(ax)
+    _check_title(title)
     if not docs:
-        raise ValueError("character_counts needs at least one document")
+        raise ConfigError("character_counts needs at least one document")
     chars = sorted(set("".join(docs)))
     counts = [sum(d.count(c) for d in docs) for c in chars]
     if ax is None:

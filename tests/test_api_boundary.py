@@ -30,6 +30,7 @@ from explorer import (
     attention_weight,
     build_view,
     compare,
+    compare_plots,
     flow,
     fold,
     full_view,
@@ -43,6 +44,7 @@ from explorer import (
     path_view,
     pictures,
     playback,
+    plots,
     positions,
     roles,
     scope_view,
@@ -306,6 +308,40 @@ CASES = [
     ("graph", "flow-empty", _c(lambda c: flow.gradient_flow(c.fp.index, [])), "source"),
     ("graph", "folding-fp", _c(lambda c: fold.Folding(c.fp)), "index"),
     ("graph", "index-root", _c(lambda c: GraphIndex(c.trace, 3)), "root"),
+    ("plots", "loss-curve-str", _c(lambda c: plots.loss_curve("abc")), "losses"),
+    (
+        "plots",
+        "loss-curve-window",
+        _c(lambda c: plots.loss_curve([1.0, 2.0], window=2.5)),
+        "window",
+    ),
+    ("plots", "loss-curve-ax", _c(lambda c: plots.loss_curve([1.0], ax="left")), "ax"),
+    (
+        "plots",
+        "temperature-str",
+        _c(lambda c: plots.apply_temperature([0.5, 0.5], "hot")),
+        "temperature",
+    ),
+    ("plots", "probs-none", _c(lambda c: plots.next_token_probs([0.5, None], ["a", "b"])), "probs"),
+    ("plots", "histogram-ints", _c(lambda c: plots.length_histogram([1, 2])), "docs"),
+    ("plots", "png-dpi", _c(lambda c: plots.figure_to_png(plots.loss_curve([1.0]), 10**6)), "dpi"),
+    ("plots", "png-fig-str", _c(lambda c: plots.figure_to_png("figure")), "fig"),
+    (
+        "plots",
+        "pair-labels",
+        _c(lambda c: compare_plots.loss_pair([1.0], [1.0], "a", "b", "ab")),
+        "labels",
+    ),
+    (
+        "plots",
+        "pair-targets",
+        _c(
+            lambda c: compare_plots.probs_pair(
+                [0.5, 0.5], [0.5, 0.5], ["a", "b"], ("x", "y"), targets=5
+            )
+        ),
+        "targets",
+    ),
     ("tables", "plain-spec-int", _c(lambda c: tables.plain(1.0, 5)), "spec"),
     # -- numpy integers work wherever an int does ---------------------------------------------
     ("works", "overview-budget-none", _c(lambda c: overview(c.fp, budget=None)), ""),
@@ -558,6 +594,42 @@ CALLABLES = {
         c.fp.index, list(sources) if isinstance(sources, tuple) else sources
     ),
     "Folding": lambda c, index=None: fold.Folding(c.fp.index if index is None else index),
+    "plots.attention_matrix": lambda c, rows=((1.0,), (0.5, 0.5)): plots.attention_matrix(rows),
+    "plots.attention_heatmap": lambda c, rows=((1.0,), (0.5, 0.5)), tokens=("a", "b"), title=None: (
+        plots.attention_heatmap(rows, tokens, title=title)
+    ),
+    "plots.apply_temperature": lambda c, probs=(0.5, 0.5), t=1.0: plots.apply_temperature(probs, t),
+    "plots.smooth_losses": lambda c, losses=(1.0, 2.0, 3.0), window=2: plots.smooth_losses(
+        losses, window
+    ),
+    "plots.loss_curve": lambda c, losses=(1.0, 2.0), window=None, baseline=None, mark=None: (
+        plots.loss_curve(losses, window=window, baseline=baseline, mark=mark)
+    ),
+    "plots.next_token_probs": lambda c, probs=(0.5, 0.5), labels=("a", "b"), target=None, t=None: (
+        plots.next_token_probs(probs, labels, target=target, temperature=t)
+    ),
+    "plots.length_histogram": lambda c, docs=("ab", "c"), block=None: plots.length_histogram(
+        docs, block_size=block
+    ),
+    "plots.character_counts": lambda c, docs=("ab", "c"), title=None: plots.character_counts(
+        docs, title=title
+    ),
+    "plots.pca_2d": lambda c, matrix=((1.0, 0.0), (0.0, 1.0), (1.0, 1.0)): plots.pca_2d(matrix),
+    "plots.embedding_pca": lambda c, matrix=((1.0, 0.0), (0.0, 1.0), (1.0, 1.0)), labels="abc": (
+        plots.embedding_pca(matrix, list(labels) if isinstance(labels, str) else labels)
+    ),
+    "plots.grad_norms": lambda c, snapshots=None, keys=None: plots.grad_norms(
+        [{"step": 1, "grad_norms": {"wte": 1.0}}] if snapshots is None else snapshots, keys=keys
+    ),
+    "plots.figure_to_png": lambda c, fig=None, dpi=50: plots.figure_to_png(
+        plots.loss_curve([1.0, 2.0]) if fig is None else fig, dpi
+    ),
+    "compare_plots.loss_pair": lambda c, a=(1.0, 2.0), b=(1.0,), labels=("a", "b"): (
+        compare_plots.loss_pair(a, b, ("x", "y"), ("x",), labels)
+    ),
+    "compare_plots.probs_pair": lambda c, a=(0.5, 0.5), b=(0.2, 0.8), targets=(0, 1): (
+        compare_plots.probs_pair(a, b, ("x", "y"), ("a", "b"), targets)
+    ),
     "GraphIndex": lambda c, trace=None, root=None: GraphIndex(
         c.trace if trace is None else trace, c.trace.find("L") if root is None else root
     ),

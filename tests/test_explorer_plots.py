@@ -350,7 +350,7 @@ def test_temperature_reshapes_the_distribution_as_sampling_would(emma, source):
         ([0.5, 0.5], ["a", "b"], {"target": "z"}, "target 'z' is not one of"),
         ([0.5, 0.5], ["a", "b"], {"target": 2}, "outside 0 … 1"),
         ([1.5, -0.5], ["a", "b"], {}, "non-negative"),
-        ([0.5, 0.5], ["a", "b"], {"temperature": 0}, "temperature must be > 0"),
+        ([0.5, 0.5], ["a", "b"], {"temperature": 0}, "temperature must be above 0"),
         ([], [], {}, "non-empty"),
     ],
 )
