@@ -425,6 +425,10 @@ def attention_grid(
     A layer × head grid of heatmaps on one 0–1 scale with one shared colourbar. ``fig``, when
     given, is cleared and reused (a widget can redraw into the same figure).
     """
+    _sequence(attn, "attn", "attention rows by layer and head (fp.attention of each)")
+    for heads in attn:
+        _sequence(heads, "each layer of attn", "a list of heads (each attention rows)")
+    _check_title(title)
     n_layer = len(attn)
     if n_layer == 0 or any(len(heads) == 0 for heads in attn):
         raise ConfigError("attn must be a non-empty list of layers, each a non-empty list of heads")
@@ -564,6 +568,11 @@ def embedding_over_training(
     snapshot is ``current`` (an index into ``matrices``): a slider over steps does not rescale.
     The whole trajectory is drawn faint and its part up to ``current`` darker.
     """
+    _sequence(matrices, "matrices", "a list of embedding matrices, one per snapshot")
+    _sequence(steps, "steps", "a list of steps, one per matrix")
+    current = check_int(current, "current", fix="an index into the snapshots (-1: the last)")
+    _check_ax(ax)
+    _check_title(title)
     if len(matrices) == 0:
         raise ConfigError("no matrices: give one embedding matrix per snapshot")
     if len(steps) != len(matrices):

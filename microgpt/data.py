@@ -136,6 +136,7 @@ def load_docs(source: str | os.PathLike | None = None) -> list[str]:
 
 def docs_fingerprint(docs: list[str]) -> str:
     """A SHA-256 of the documents in order: resuming checks it is the same dataset."""
+    docs = check_docs(docs)
     return hashlib.sha256("\n".join(docs).encode("utf-8")).hexdigest()
 
 

@@ -288,10 +288,19 @@ def name(value: Value, what: str, which=None) -> Value:
     return value
 
 
+def _check_name_all(values, what) -> None:
+    if not isinstance(values, (list, tuple)):
+        raise ArgumentTypeError(f"name_all names a list of Values, got {_short(values)}")
+    check_str(what, "the name", fix="e.g. name_all(xs, 'q')")
+
+
 def name_all(values: list[Value], what: str, which: Iterable | None = None) -> list[Value]:
     """Name a list of nodes ``<what>[<which_i>]`` (``which`` defaults to 0, 1, 2, …)."""
     opened = _OPEN.get()
     if opened:
+        # once per list (not per node): the list and the name it gets
+        if not isinstance(values, list) or type(what) is not str:
+            _check_name_all(values, what)
         labels = range(len(values)) if which is None else which
         for value, label in zip(values, labels):
             full = _full_name(what, label)

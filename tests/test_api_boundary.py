@@ -624,6 +624,20 @@ CALLABLES = {
     "plots.figure_to_png": lambda c, fig=None, dpi=50: plots.figure_to_png(
         plots.loss_curve([1.0, 2.0]) if fig is None else fig, dpi
     ),
+    "plots.attention_grid": lambda c, attn=None, tokens=("a", "b"), title=None: (
+        plots.attention_grid([[[[1.0], [0.5, 0.5]]]] if attn is None else attn, tokens, title=title)
+    ),
+    "plots.embedding_over_training": lambda c, matrices=None, steps=(0, 1), current=-1: (
+        plots.embedding_over_training(
+            [[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]] * 2 if matrices is None else matrices,
+            ["a", "b", "c"],
+            steps,
+            current=current,
+        )
+    ),
+    "docs_fingerprint": lambda c, docs=("emma",): mdata.docs_fingerprint(
+        list(docs) if isinstance(docs, tuple) else docs
+    ),
     "compare_plots.loss_pair": lambda c, a=(1.0, 2.0), b=(1.0,), labels=("a", "b"): (
         compare_plots.loss_pair(a, b, ("x", "y"), ("x",), labels)
     ),
