@@ -379,3 +379,37 @@ def test_on_a_kernel_loop_the_view_changes_on_the_loop(monkeypatch):
     assert "step 40 of 40" in view.loss_chart.value and view.redraws >= 1
     assert set(threads) == set(loop_threads)  # every change on the loop's thread, not the worker
     assert view.run.loss_history == _engine_twin(40).loss_history
+
+
+def test_trains_on_the_event_loop_where_no_thread_starts(monkeypatch):
+    """Pyodide (the lessons' browser site) cannot start a thread: the view steps as a task on
+    the event loop instead, redrawing as it goes, with the engine's numbers bit for bit; a
+    stop between steps ends it."""
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+
+    async def main(steps: int, stop_after: int | None = None) -> TrainingView:
+        monkeypatch.setattr(training, "_kernel_loop", asyncio.get_running_loop)
+        view = TrainingView(docs=DOCS, steps=steps, steps_per_second=None)
+        view.redraw_interval = 0.05  # the loop gets a turn (and a redraw) every 50 ms
+        assert view.train()
+        assert view._thread is None and view._task is not None and view.running
+        while view.running:
+            if stop_after is not None and view.step >= stop_after:
+                view.stop()
+            await asyncio.sleep(0)
+        return view
+
+    view = asyncio.run(main(12))
+    twin, run = _engine_twin(12), view.run
+    assert run.loss_history == twin.loss_history and _weights(run) == _weights(twin)
+    assert run.snapshots == twin.snapshots
+    assert view.redraws >= 1 and "finished at step 12" in view._info.value
+    assert view.wait(0)
+
+    stopped = asyncio.run(main(300, stop_after=3))
+    assert 3 <= stopped.run.step < 300 and "stopped at step" in stopped._info.value
+    assert stopped.run.loss_history == _engine_twin(stopped.run.step, 300).loss_history

@@ -21,14 +21,18 @@ progress bar, the text, the pictures) is changed on the kernel's event loop: whe
 due, and none is already waiting, the worker asks the loop to ``refresh`` with
 ``call_soon_threadsafe``. Without a kernel loop
 (scripts, tests) nothing is scheduled: ``wait()`` or ``refresh()``, called from the caller's
-thread, shows the worker's latest state.
+thread, shows the worker's latest state. Where no thread can start (Pyodide: the lessons'
+browser site) the same steps run as a task on the event loop (``training_worker.work_async``),
+redrawing as they go, and the loop handles the stop button between them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import math
+import sys
 import threading
 
 import ipywidgets as W
@@ -41,7 +45,7 @@ from microgpt.validate import check_docs, check_int, check_number
 
 from .session import _kernel_loop
 from .training_charts import embeddings_svg, loss_svg, norms_svg
-from .training_worker import Handoff, Pace, work
+from .training_worker import Handoff, Pace, work, work_async
 
 __all__ = ["TrainingView"]
 
@@ -91,6 +95,7 @@ class TrainingView(W.VBox):
         self.run: Run | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._task: asyncio.Task | None = None  # the steps on the loop, where no thread starts
         self._handoff: Handoff | None = None
         self._labels: list[str] = []  # the tokens of the run shown (the embeddings' labels)
         self._drawn = -1  # the step the pictures show
@@ -174,10 +179,19 @@ class TrainingView(W.VBox):
             f"training {hp.num_steps} steps on {self._data_name()}, {self._pace_name()}; "
             f"a snapshot of the weights every {hp.snapshot_every} steps"
         )
+        loop = _kernel_loop()  # captured here, on the loop's own thread, for the worker to use
+        if background and not _threads_start():
+            if loop is None and sys.platform == "emscripten":  # Pyodide's loop is always there
+                loop = asyncio.get_event_loop()
+            if loop is not None:  # steps as a task on the loop: the same steps, no thread
+                self._task = loop.create_task(
+                    work_async(run, stop, handoff, self.refresh, self._pace)
+                )
+                return True
+            background = False  # neither a thread nor a loop: train here
         if not background:
             work(run, stop, handoff, self.refresh, self._pace)
             return True
-        loop = _kernel_loop()  # captured here, on the loop's own thread, for the worker to use
         notify = (lambda: _call_soon(loop, self.refresh)) if loop is not None else _nothing
         self._thread = threading.Thread(
             target=work,
@@ -202,7 +216,8 @@ class TrainingView(W.VBox):
         if thread is not None:
             thread.join(timeout)
         self.refresh()
-        return thread is None or not thread.is_alive()
+        task = self._task  # on a loop (no threads) a wait here would block it: say where it is
+        return (thread is None or not thread.is_alive()) and (task is None or task.done())
 
     def refresh(self) -> None:
         """Show the worker's latest state: progress, the pictures if a step was done since
@@ -232,7 +247,7 @@ class TrainingView(W.VBox):
     def _end(self, state: dict) -> None:
         run = self.run
         self.running = False
-        self._thread = None
+        self._thread = self._task = None
         step, error = state["step"], state["error"]
         if state["losses"] and step != self._drawn:
             self._draw(state)
@@ -364,6 +379,20 @@ def _check_pace(rate) -> float | None:
 def _check_interval(seconds) -> float:
     return float(check_number(seconds, "TrainingView(redraw_interval=...)", 0.05, 60,
                               fix="seconds between redraws, e.g. 0.4"))  # fmt: skip
+
+
+def _threads_start() -> bool:
+    """Whether this Python can start a thread: not under Pyodide (the lessons' browser site),
+    whose ``Thread.start`` raises; there ``TrainingView`` steps on the event loop instead."""
+    if sys.platform == "emscripten":
+        return False
+    probe = threading.Thread(target=_nothing, name="microgpt-probe", daemon=True)
+    try:
+        probe.start()
+    except RuntimeError:  # "can't start new thread"
+        return False
+    probe.join()
+    return True
 
 
 def _call_soon(loop, fn) -> None:

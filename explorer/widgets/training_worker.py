@@ -1,5 +1,6 @@
-"""The worker side of ``TrainingView``: the thread that trains, on floats, and hands each step
-to the view.
+"""The worker side of ``TrainingView``: what trains, on floats, and hands each step to the
+view: a thread (``work``), or a task on the event loop where threads cannot start (``work_async``:
+Pyodide, in the lessons' browser site), both running the same ``steps``.
 
 It only computes and never touches a widget: ``work`` steps the run with
 ``checked_float_step`` (``Run.checked_step`` on ``Run.steps_on_floats``: bit for bit the
@@ -9,6 +10,8 @@ gradient norms and token embeddings into a ``Handoff`` that the view reads on it
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import threading
 import time
@@ -16,7 +19,8 @@ import time
 from microgpt.errors import MicrogptError
 from microgpt.train import Run
 
-__all__ = ["REDRAW_WAIT", "Handoff", "Pace", "checked_float_step", "matrix_norms", "work"]
+__all__ = ["REDRAW_WAIT", "Handoff", "Pace", "checked_float_step", "matrix_norms", "steps"]
+__all__ += ["work", "work_async"]
 
 #: The longest the worker waits for a redraw it asked for (the loop may be busy elsewhere).
 REDRAW_WAIT = 1.0
@@ -149,22 +153,14 @@ def matrix_norms(grads: list[float], shapes: dict[str, tuple[int, int]]) -> dict
     return out
 
 
-def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
-          await_redraw: bool = True) -> None:  # fmt: skip
-    """Step ``run`` until it is done or ``stop`` is set; report through ``handoff``, and call
-    ``notify`` when a redraw is due. No step starts less than ``1 / steps_per_second`` after the
-    one before it started.
-
-    With ``await_redraw`` (someone redraws when notified), the worker waits for the redraw
-    before its next step, at most ``REDRAW_WAIT`` seconds. Both need the GIL: side by side,
-    each waits for the other in turns of the interpreter's switch interval and the redraw
-    comes late; in turn, the redraw costs its own time only (a few ms for the SVG charts) and
-    the steps between redraws go as fast as floats go. If the loop is busy elsewhere, no more
-    redraws are asked for (nor waited for) until it has done the one asked.
-
-    Runs in the worker thread (or in the caller's, for ``train(background=False)``) and touches
-    no widget. Floats record no graph, so unlike ``Run.train_step`` a step pauses nothing.
-    """
+def steps(run: Run, stop: threading.Event, handoff: Handoff, pace: Pace):
+    """The worker's loop as a generator its driver runs (``work`` in a thread, ``work_async``
+    on an event loop): it steps ``run`` until it is done or ``stop`` is set, reports each step
+    through ``handoff``, and yields ``("wait", seconds)`` when the pace holds the next step
+    back (no step starts less than ``1 / steps_per_second`` after the one before it started)
+    and ``("redraw", 0.0)`` when a redraw is due. At its end, or when closed, it reports how
+    the run ended (``handoff.put_end``). Touches no widget. Floats record no graph, so unlike
+    ``Run.train_step`` a step pauses nothing."""
     shapes = run.config.matrix_shapes()
     rows, cols = shapes["wte"]  # the first matrix of ``params``
     params = run.model.params
@@ -175,8 +171,10 @@ def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
             rate = pace.steps_per_second
             if rate is not None and started is not None:
                 wait = started + 1 / rate - _now()
-                if wait > 0 and _pause(stop, wait):
-                    break
+                if wait > 0:
+                    yield "wait", wait
+                    if stop.is_set():
+                        break
             started = _now()
             shots = len(run.snapshots)
             try:
@@ -189,9 +187,56 @@ def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
             snapshots = [s["step"] for s in run.snapshots] if len(run.snapshots) != shots else None
             if handoff.put_step(run.step, loss, norms, wte, snapshots, _now(),
                                 pace.redraw_interval):  # fmt: skip
-                notify()
-                if await_redraw:
-                    handoff.await_shown(REDRAW_WAIT)
+                yield "redraw", 0.0
     finally:
         handoff.put_end(error)
+
+
+def work(run: Run, stop: threading.Event, handoff: Handoff, notify, pace: Pace,
+          await_redraw: bool = True) -> None:  # fmt: skip
+    """Run ``steps`` in this thread (the worker's, or the caller's for
+    ``train(background=False)``); call ``notify`` when a redraw is due and at the end.
+
+    With ``await_redraw`` (someone redraws when notified), the worker waits for the redraw
+    before its next step, at most ``REDRAW_WAIT`` seconds. Both need the GIL: side by side,
+    each waits for the other in turns of the interpreter's switch interval and the redraw
+    comes late; in turn, the redraw costs its own time only (a few ms for the SVG charts) and
+    the steps between redraws go as fast as floats go. If the loop is busy elsewhere, no more
+    redraws are asked for (nor waited for) until it has done the one asked.
+    """
+    try:
+        with contextlib.closing(steps(run, stop, handoff, pace)) as each:
+            for kind, seconds in each:
+                if kind == "wait":
+                    _pause(stop, seconds)
+                else:
+                    notify()
+                    if await_redraw:
+                        handoff.await_shown(REDRAW_WAIT)
+    finally:
         notify()
+
+
+async def work_async(run: Run, stop: threading.Event, handoff: Handoff, refresh,
+                     pace: Pace) -> None:  # fmt: skip
+    """Run ``steps`` as a task on the event loop, where threads cannot start (Pyodide, in the
+    lessons' browser site): the same steps, the same numbers. ``refresh`` (the view's) is
+    called on the loop when a redraw is due and at the end; between them, and while the pace
+    waits, the loop runs everything else (the stop button's click among it)."""
+    try:
+        with contextlib.closing(steps(run, stop, handoff, pace)) as each:
+            for kind, seconds in each:
+                if kind == "wait":
+                    await _sleep_unless(stop, seconds)
+                else:
+                    refresh()
+                    await asyncio.sleep(0)
+    finally:
+        refresh()
+
+
+async def _sleep_unless(stop: threading.Event, seconds: float) -> None:
+    """Sleep ``seconds`` on the loop, waking early (within 50 ms) once ``stop`` is set."""
+    end = _now() + seconds
+    while not stop.is_set() and (left := end - _now()) > 0:
+        await asyncio.sleep(min(left, 0.05))
