@@ -24,7 +24,13 @@ from pathlib import Path
 from microgpt import files
 from microgpt.checkpoint import shipped_checkpoint_path
 from microgpt.errors import MicrogptError, OutputPathError
-from microgpt.validate import PNG_VIEW_TEXT, check_output_path, is_view_file, quoted
+from microgpt.validate import (
+    PNG_VIEW_TEXT,
+    check_instance,
+    check_output_path,
+    is_view_file,
+    quoted,
+)
 
 from . import layout, style, svg
 from .graph import GraphView
@@ -43,8 +49,14 @@ __all__ = [
 FORMATS = (".svg", ".dot", ".json", ".png", ".txt")
 
 
+def _check_view(view, function: str) -> None:
+    takes = f"a view to draw (a GraphView), e.g. {function}(overview(fp))"
+    check_instance(view, "view", GraphView, takes)
+
+
 def to_dot(view: GraphView) -> str:
     """The DOT source of a view (deterministic; see ``explorer.layout``)."""
+    _check_view(view, "to_dot")
     return layout.to_dot(view)
 
 
@@ -62,6 +74,7 @@ def to_svg(view: GraphView) -> str:
 
 def to_png(view: GraphView) -> bytes:
     """The view as PNG bytes (needs the ``dot`` executable)."""
+    _check_view(view, "to_png")
     if not shutil.which("dot"):
         raise MicrogptError(
             "PNG output needs the `dot` executable (apt-get install graphviz); without it, "
@@ -73,6 +86,7 @@ def to_png(view: GraphView) -> bytes:
 def to_json(view: GraphView) -> str:
     """The view as JSON: address, stats, notes, nodes and edges (numbers as recorded; a
     number that is not finite, which JSON cannot hold, as ``null``)."""
+    _check_view(view, "to_json")
     return json.dumps(_finite(view.to_dict()), indent=1, allow_nan=False)
 
 
@@ -89,6 +103,7 @@ def _finite(value):
 
 def to_text(view: GraphView) -> str:
     """A plain-text listing: title, stats, notes, then one line per node and edge."""
+    _check_view(view, "to_text")
     lines = [view.title, f"address: {view.address}"]
     lines += [f"{k}: {v}" for k, v in view.stats.items()]
     lines += [f"note: {n}" for n in view.notes]

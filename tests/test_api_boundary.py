@@ -46,6 +46,7 @@ from explorer import (
     playback,
     plots,
     positions,
+    render,
     roles,
     scope_view,
     select,
@@ -305,6 +306,9 @@ CASES = [
     ("svg", "header-str", _c(lambda c: svg.header_lines("view")), "view"),
     ("svg", "to-svg-int", _c(lambda c: svg.to_svg(3)), "view"),
     ("svg", "canvas-backward", _c(lambda c: svg.canvas_svg(c.view, None, 5)), "backward"),
+    ("svg", "to-dot-str", _c(lambda c: render.to_dot("view")), "view"),
+    ("svg", "to-json-none", _c(lambda c: render.to_json(None)), "view"),
+    ("svg", "to-text-int", _c(lambda c: render.to_text(5)), "view"),
     ("graph", "flow-empty", _c(lambda c: flow.gradient_flow(c.fp.index, [])), "source"),
     ("graph", "folding-fp", _c(lambda c: fold.Folding(c.fp)), "index"),
     ("graph", "index-root", _c(lambda c: GraphIndex(c.trace, 3)), "root"),
@@ -586,6 +590,9 @@ CALLABLES = {
     "weight_svg": lambda c, explained=None, width=800: panels_svg.weight_svg(
         c.explained if explained is None else explained, max_width=width
     ),
+    "render.to_dot": lambda c, view=None: render.to_dot(c.view if view is None else view),
+    "render.to_json": lambda c, view=None: render.to_json(c.view if view is None else view),
+    "render.to_text": lambda c, view=None: render.to_text(c.view if view is None else view),
     "svg.header_lines": lambda c, view=None: svg.header_lines(c.view if view is None else view),
     "svg.canvas_svg": lambda c, view=None, backward=None: svg.canvas_svg(
         c.view if view is None else view, None, backward
