@@ -41,9 +41,10 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from array import array
 from dataclasses import dataclass, field
 
-from microgpt.engine import LEAF_OPS, gc_paused
+from microgpt.engine import LEAF_OPS, OPS, gc_paused
 from microgpt.errors import MicrogptError
 from microgpt.model import GPT, GPTConfig
 from microgpt.trace import trace
@@ -126,6 +127,17 @@ def record(model: GPT, tokens: list[int]) -> Recording:
     )
 
 
+def _flat(ops: list[str], operands: list[tuple]) -> array:
+    """The tape as one array of ints: per node its op code (``OPS`` index), its operand count
+    and its operands (a node id, or ``-1 - k`` for parameter k); constants live in the code."""
+    flat = array("i")
+    for op, refs in zip(ops, operands):
+        flat.append(OPS.index(op))
+        flat.append(len(refs))
+        flat.extend(x if kind == "n" else -1 - x for kind, x in refs)
+    return flat
+
+
 def _literal(x) -> str:
     return f"({x!r})"
 
@@ -143,8 +155,7 @@ class LengthTape:
     backward: list
     params: list
     variants: list  # one _Variant per variant node, indexed by the generated code
-    tape_ops: list[str]  # the flat tape: op codes, operand refs (kept for the memory figure)
-    tape_operands: list[tuple]
+    flat: array  # the flat tape: per node its op code, operand count and operands
     statements: int = 0
     sources: list[str] = field(default_factory=list)
 
@@ -186,7 +197,10 @@ class _Variant(dict):
         terms = self._pull_of_target(target)
         body = " + ".join(["0", *(self._term(u, ci) for u, ci in terms)])
         source = f"lambda v, g, w, s, T: {body}"
-        fn = eval(compile(source, "<tape variant>", "eval"), self._compiler.namespace)
+        fn = self._compiler._variant_fns.get(source)  # shared by every length's tape
+        if fn is None:
+            fn = eval(compile(source, "<tape variant>", "eval"), self._compiler.namespace)
+            self._compiler._variant_fns[source] = fn
         self[target] = fn
         return fn
 
@@ -221,6 +235,7 @@ class TapeCompiler:
         self.namespace = {"log": math.log, "exp": math.exp, "max": max, "__builtins__": {}}
         self.tapes: dict[int, LengthTape] = {}
         self._chunks: dict[str, object] = {}  # compiled chunks by source: lengths share them
+        self._variant_fns: dict[str, object] = {}  # compiled variant functions by source
         self.variant_ids: set[int] | None = None
         self._variant_pulls: dict[int, dict[int, tuple]] = {}  # target -> node -> terms
         self._variant_base: dict[int, tuple] = {}
@@ -491,8 +506,7 @@ class TapeCompiler:
             backward=self._chunked(bwd),
             params=self._chunked(par),
             variants=variant_fns,
-            tape_ops=ops,
-            tape_operands=operands,
+            flat=_flat(ops, operands),
             statements=len(fwd) + len(bwd) + len(par),
         )
 
