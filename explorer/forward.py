@@ -32,6 +32,7 @@ from microgpt.trace import Trace, trace
 from microgpt.train import Run
 from microgpt.validate import (
     MAX_CHECKPOINT_BYTES,
+    _short,
     check_input_file,
     check_instance,
     check_int,
@@ -54,7 +55,7 @@ MAX_DOC_CHARS = 10_000
 def _check_arguments(doc, root, source, step) -> None:
     if not isinstance(doc, str):
         raise ArgumentTypeError(
-            f"the document must be a string, got {type(doc).__name__} {doc!r}: e.g. "
+            f"the document must be a string, got {type(doc).__name__} {_short(doc)}: e.g. "
             "ForwardPass('emma')"
         )
     if len(doc) > MAX_DOC_CHARS:
@@ -63,12 +64,12 @@ def _check_arguments(doc, root, source, step) -> None:
             "model reads only its first block_size positions anyway): pass a shorter one"
         )
     if not isinstance(root, str) or not root:
-        raise ArgumentTypeError(f"root must be 'loss', 'loss@T' or a node name, got {root!r}")
+        raise ArgumentTypeError(f"root must be 'loss', 'loss@T' or a node name, got {_short(root)}")
     if not (source is None or isinstance(source, (ModelSource, str, PathLike))) or isinstance(
         source, bool
     ):
         raise ArgumentTypeError(
-            f"source must be a ModelSource, a checkpoint path or None, got {source!r}"
+            f"source must be a ModelSource, a checkpoint path or None, got {_short(source)}"
         )
     if step is not None:
         check_int(step, "step", 0, fix="a step of the run, from 0 to its last, e.g. 100")
@@ -229,8 +230,8 @@ class Address:
         m = re.fullmatch(r"(.+)#([0-9a-f]{12})@(\d+):(.*):(.+)", text)
         if not m:
             raise MicrogptError(
-                f"{text!r} is not a forward-pass address: expected CHECKPOINT#SHA@STEP:DOC:ROOT, "
-                "e.g. shipped#3f2a9c1d0b7e@1000:emma:loss"
+                f"{_short(text)} is not a forward-pass address: expected "
+                "CHECKPOINT#SHA@STEP:DOC:ROOT, e.g. shipped#3f2a9c1d0b7e@1000:emma:loss"
             )
         return cls(m[1], m[2], int(m[3]), m[4], m[5])
 
