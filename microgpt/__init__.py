@@ -6,9 +6,11 @@ Layers, bottom up (each imports only those below it, and only the standard libra
 - ``trace``: ``with trace() as t:`` records every node, with scopes and names;
 - ``data``: documents and the character ``Tokenizer``;
 - ``model``: ``GPTConfig``, ``GPT`` and the name vocabulary (``NAME_RE``);
-- ``floats``: the training step's loss and gradients on plain floats, bit for bit the engine's
-  (``Run.steps_on_floats``: replayed steps, and the explorer's step taken by hand);
-- ``train``: ``Run`` (Adam, snapshots, resume); ``sample``: temperature sampling;
+- ``floats``: the training step's loss and gradients, and the forward pass with a KV cache, on
+  plain floats, bit for bit the engine's: what training (``Run.train``, ``engine="floats"`` by
+  default), replays and sampling run on when no graph is wanted;
+- ``train``: ``Run`` (Adam, snapshots, resume; on floats or on the ``Value`` engine, the same
+  run); ``sample``: temperature sampling (on floats, or on the engine inside a ``trace()``);
 - ``checkpoint``: JSON checkpoints; ``cli``: the ``microgpt`` command.
 
 The explorer (graphs, widgets) lives in the separate ``explorer`` package and reads what this
@@ -22,7 +24,7 @@ from .data import Tokenizer, load_docs
 from .engine import Value
 from .errors import MicrogptError
 from .model import GPT, NAME_RE, GPTConfig
-from .sample import sample
+from .sample import sample, samples
 from .trace import Trace, name, scope, trace
 from .train import Hyperparams, Run
 
@@ -41,6 +43,7 @@ __all__ = [
     "load_docs",
     "name",
     "sample",
+    "samples",
     "save_checkpoint",
     "scope",
     "shipped_checkpoint_path",

@@ -290,3 +290,32 @@ def test_a_step_by_hand_on_floats_is_train_step_on_any_document():
             [engine.model.loss(tokens)[0].data]
         )
     assert _all_bits(floats.to_checkpoint()) == _all_bits(engine.to_checkpoint())
+
+
+# -- inference on floats: the forward pass with a KV cache, and sampling's softmax ---------------
+@pytest.mark.parametrize("shape", list(CONFIGS))
+def test_the_cached_forward_gives_the_engines_logits(shape):
+    """``FloatGPT.forward`` position by position: every logit bit for bit ``GPT.forward``'s."""
+    config = CONFIGS[shape]
+    for k, doc in enumerate(FEW_NAMES):
+        model = GPT(config, random.Random(k + 40), LABELS)
+        floats_model = FloatGPT(config)
+        mats = floats_model.matrices([p.data for p in model.params])
+        keys, values = model.new_cache()
+        cache = floats.FloatCache(config)
+        tokens = TOKENIZER.encode_doc(doc)[: config.block_size]
+        for pos, token in enumerate(tokens):
+            want = [v.data for v in model.forward(token, pos, keys, values)]
+            got = floats_model.forward(mats, token, pos, cache)
+            assert _all_bits(got) == _all_bits(want), (shape, doc, pos)
+
+
+@pytest.mark.parametrize("temperature", [0.001, 0.3, 0.5, 1, 1.0, 2.7, 1000])
+def test_temperature_softmax_is_the_nodes_sampling_builds(temperature):
+    from microgpt.sample import temperature_probs
+
+    rng = random.Random(int(temperature * 1000))
+    for _ in range(20):
+        logits = [rng.gauss(0, 3) for _ in range(27)]
+        got = floats.temperature_softmax(logits, temperature)
+        assert _all_bits(got) == _all_bits(temperature_probs(logits, temperature))
