@@ -374,7 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # before training started: nothing to save
         print("microgpt: interrupted", file=sys.stderr)
         return 130
-    except OSError as e:  # standard output on a full disk, and the like
+    except OSError as e:  # no file named: standard output (a full disk, at the last flush)
+        if e.filename is not None:
+            print(f"microgpt: error: {e.strerror or e}: {e.filename}", file=sys.stderr)
+            return 1
         _silence_stdout()
         print(f"microgpt: error: cannot write the output ({e.strerror or e})", file=sys.stderr)
         return 1

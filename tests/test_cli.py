@@ -489,3 +489,18 @@ def test_out_into_a_missing_directory_is_refused_before_training(tiny_docs_file,
     captured = capsys.readouterr()
     assert code == 2 and "does not exist" in captured.err
     assert "step" not in captured.out  # nothing was trained (and lost)
+
+
+def test_train_help_says_what_each_engine_costs(capsys):
+    code, out, _ = cli(capsys, "train", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "--engine {floats,value}" in text
+    assert "'floats' (default" in text and "'value' (the article's Value engine" in text
+    assert "CPU-seconds" in text and "byte for byte" in text
+
+
+def test_an_unknown_engine_is_an_argument_error(capsys, tmp_path):
+    code, out, err = cli(capsys, "train", "--engine", "gpu", "--out", tmp_path / "x.json")
+    assert code == 2 and out == "" and "invalid choice: 'gpu'" in err
+    assert not (tmp_path / "x.json").exists()
