@@ -65,6 +65,8 @@ QUERIES = (
 SHARED = ("style", "tables")
 DRAWING = {
     "cli",
+    "lessons",
+    "lite",
     "compare_plots",
     "export",
     "layout",
@@ -155,3 +157,40 @@ def test_the_import_check_sees_lazy_relative_and_submodule_imports():
         "matplotlib.pyplot",
     ]
     assert not _forbidden("explorer.rendering") and not _forbidden("explorer.graph")
+
+
+# -- explorer.widgets: each widget loads on first use; graphs need no numpy -------------------
+#: Run first in a subprocess: numpy, matplotlib and PIL cannot be imported (as in the lessons'
+#: browser site offline, where Pyodide's builds of them are on the internet only).
+NO_ARRAYS = """
+import importlib.abc, sys
+class _Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in ("numpy", "matplotlib", "PIL"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+sys.meta_path.insert(0, _Absent())
+"""
+
+
+def test_widgets_load_on_first_use():
+    loaded = _loaded_modules("import explorer.widgets")
+    assert not loaded & {"ipywidgets", "anywidget", "numpy", "matplotlib"}, loaded
+
+
+def test_graph_widgets_work_without_numpy_or_matplotlib():
+    code = NO_ARRAYS + (
+        "from microgpt import Value, name, trace\n"
+        "from explorer import Expression, ForwardPass, full_view, overview\n"
+        "from explorer.widgets import BackwardStepper, Exercise, GraphExplorer, show\n"
+        "with trace() as t:\n"
+        "    a, b = name(Value(2.0), 'a'), name(Value(3.0), 'b')\n"
+        "    L = name(name(a * b, 'c') + a, 'L')\n"
+        "show(full_view(Expression(t, L)))\n"
+        "show(overview(ForwardPass('emma')))\n"
+        "GraphExplorer(doc='emma')\n"
+        "BackwardStepper().show(Expression(t, L))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'matplotlib'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

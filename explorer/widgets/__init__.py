@@ -3,37 +3,44 @@
 Controls and layout only: they call the explorer's queries and renderers, keep the recorded
 pass in a ``Session`` and recompute it only when the document, root or step changes. Each
 widget's root carries a stable CSS class (``microgpt-graph``, ``microgpt-inspector``, …).
+
+Each widget's module loads on first use (``from explorer.widgets import show`` loads ``show``'s
+alone): the graph widgets need neither numpy nor matplotlib, which only the charts import, so a
+graph lesson runs where they are absent (the lessons' browser site, offline) and starts faster.
 """
 
-from .attention import AttentionView
-from .compare import CompareView
-from .dashboard import Dashboard
-from .embeddings import EmbeddingView
-from .exercise import Exercise
-from .front import show
-from .graph import GraphExplorer
-from .inspector import NodeInspector
-from .panels import PositionsView, WeightView
-from .probs import ProbabilitiesView
-from .session import Session
-from .stepper import BackwardStepper
-from .training import TrainingView
-from .trainstep import TrainStepView
+from __future__ import annotations
 
-__all__ = [
-    "AttentionView",
-    "BackwardStepper",
-    "CompareView",
-    "Dashboard",
-    "EmbeddingView",
-    "Exercise",
-    "GraphExplorer",
-    "NodeInspector",
-    "PositionsView",
-    "ProbabilitiesView",
-    "Session",
-    "TrainingView",
-    "TrainStepView",
-    "WeightView",
-    "show",
-]
+import importlib
+
+#: Each public name and the module that defines it.
+_WHERE = {
+    "AttentionView": "attention",
+    "BackwardStepper": "stepper",
+    "CompareView": "compare",
+    "Dashboard": "dashboard",
+    "EmbeddingView": "embeddings",
+    "Exercise": "exercise",
+    "GraphExplorer": "graph",
+    "NodeInspector": "inspector",
+    "PositionsView": "panels",
+    "ProbabilitiesView": "probs",
+    "Session": "session",
+    "TrainingView": "training",
+    "TrainStepView": "trainstep",
+    "WeightView": "panels",
+    "show": "front",
+}
+
+__all__ = sorted(_WHERE, key=str.lower)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'explorer.widgets' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
