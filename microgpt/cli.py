@@ -358,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise StdoutError(
+                "standard output is closed, so nothing can be printed: redirect it instead "
+                "(e.g. > /dev/null)",
+                status=1,
+            )
         status = args.func(args)
         sys.stdout.flush()  # a full disk shows here when the lines were not flushed yet
         return status

@@ -171,6 +171,18 @@ def test_stdout_on_a_full_disk_is_one_line(tmp_path, args):
     assert sorted(os.listdir(tmp_path)) == []  # nothing trained, nothing written
 
 
+@pytest.mark.parametrize("args", [["train", "--steps", 3, "--out", "run.json"], ["sample"]],
+                         ids=["train", "sample"])  # fmt: skip
+def test_stdout_closed_from_the_start_is_one_line(tmp_path, args):
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "microgpt", *map(str, args)],
+        cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1
+    one_line_error(done.stderr, "standard output is closed")
+    assert sorted(os.listdir(tmp_path)) == []
+
+
 # -- an ASCII-only terminal and a vocabulary beyond it -------------------------------------------
 def test_an_ascii_terminal_with_a_non_ascii_vocabulary(tmp_path):
     data = tmp_path / "accents.txt"
