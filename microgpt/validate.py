@@ -445,13 +445,20 @@ def is_view_file(path: Path) -> bool:
 
 
 def _head(path: Path, n: int) -> bytes:
-    if not path.is_file():  # never open a FIFO or a device: it could block
-        return b""
+    """The first ``n`` bytes of a regular file (``b""`` for anything else, never waiting: a
+    FIFO or a device put in its place is not read)."""
     try:
-        with open(path, "rb") as f:
-            return f.read(n)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError:
         return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.read(fd, n)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def _same_file(a: Path, b: Path) -> bool:
