@@ -12,6 +12,7 @@ is drawn with a lower node budget (folded further), saying so in its notes.
 
 from __future__ import annotations
 
+import shutil
 import time
 
 from microgpt.checkpoint import shipped_checkpoint_path
@@ -37,6 +38,7 @@ def run_graph(args) -> str:
     force = bool(getattr(args, "force", False))
     read = args.checkpoint if args.checkpoint is not None else shipped_checkpoint_path()
     check_path(args.out, EXPORT_FORMATS, force, [("--checkpoint", read)], what="--out")
+    engine = _engine(args.out)  # before any work: a PNG without dot is refused now
     source = ModelSource(args.checkpoint)
     compare_step = getattr(args, "compare_step", None)
     compare_doc = getattr(args, "compare_doc", None)
@@ -88,7 +90,7 @@ def run_graph(args) -> str:
         a, b = comparison.root_values()
         return view, f" | root {fmt(a)} (a) → {fmt(b)} (b)"
 
-    view, roots = within_layout_time(draw, args.budget, _engine(args.out))
+    view, roots = within_layout_time(draw, args.budget, engine)
     # an .html page of one pass also plays backward (a diff picture shows two passes: no player)
     write_view(view, args.out, fp=None if roots else fp, force=force)
     seconds = time.perf_counter() - start
@@ -103,6 +105,11 @@ def _engine(out: str) -> str | None:
     for .json, .txt and .dot (they need no layout)."""
     ext = out.lower().rsplit(".", 1)[-1]
     if ext == "png":
+        if not shutil.which("dot"):
+            raise MicrogptError(
+                "PNG output needs the `dot` executable (apt-get install graphviz); without it, "
+                "write .svg or .html instead"
+            )
         return "dot"
     return layout.svg_backend() if ext in ("svg", "html") else None
 

@@ -249,3 +249,12 @@ def test_graph_folds_a_view_too_slow_to_lay_out_and_says_so(tmp_path, capsys):
         json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))["stats"]["drawn_nodes"]
         == 12_028
     )
+
+
+def test_graph_refuses_a_png_without_dot_before_any_work(tmp_path, capsys, monkeypatch):
+    from microgpt.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot here
+    assert main(["graph", "--doc", "emma", "--out", str(tmp_path / "v.png")]) == 2
+    assert "needs the `dot` executable" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
