@@ -73,19 +73,22 @@ def run_graph(args) -> str:
         node=args.node,
     )
 
-    def draw(budget: int):
-        """The view (a diff of two passes when comparing) within ``budget`` drawn nodes."""
-        view = build_view(fp, args.view, **{**options, "budget": budget})
-        if compare_step is None and compare_doc is None:
-            return view, ""
+    comparison = None
+    if compare_step is not None or compare_doc is not None:
         step_b = compare_step if compare_step is not None else fp.step
         fp_b = ForwardPass(compare_doc if compare_doc is not None else fp.doc, args.root,
                            source, step_b)  # fmt: skip
+        comparison = Comparison(fp, fp_b)
+
+    def draw(budget: int):
+        """The view (a diff of two passes when comparing) within ``budget`` drawn nodes."""
+        view = build_view(fp, args.view, **{**options, "budget": budget})
+        if comparison is None:
+            return view, ""
         try:  # the same view of b, for the groups an overview draws
-            view_b = build_view(fp_b, args.view, **{**options, "budget": budget})
+            view_b = build_view(comparison.b, args.view, **{**options, "budget": budget})
         except MicrogptError:
             view_b = None
-        comparison = Comparison(fp, fp_b)
         view = diff_view(view, comparison, getattr(args, "compare_by", "grad"), view_b)
         a, b = comparison.root_values()
         return view, f" | root {fmt(a)} (a) → {fmt(b)} (b)"
