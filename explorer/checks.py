@@ -8,7 +8,8 @@ A graph query (pure Python): the views (``views``, ``path``, ``node``), ``select
 from __future__ import annotations
 
 from microgpt.errors import ArgumentTypeError, ConfigError
-from microgpt.validate import _short, check_int, check_str
+from microgpt.trace import MAX_NAME_CHARS
+from microgpt.validate import _short, check_int, check_str, quoted
 
 from .forward import Expression, ForwardPass
 
@@ -54,6 +55,7 @@ def check_options(**opts) -> None:
                 raise ConfigError(f"{flag} must be 1 or more, got {value}")
         elif key in _STRS:
             check_str(value, key, fix="give a name or leave it out")
+            _check_length(value, key)
         elif key == "node":
             if isinstance(value, bool) or not (
                 isinstance(value, str) or hasattr(type(value), "__index__")
@@ -61,8 +63,20 @@ def check_options(**opts) -> None:
                 raise ArgumentTypeError(
                     f"node must be a name or an id, got {_short(value)}: e.g. 'pos1.loss' or 3"
                 )
+            if isinstance(value, str):
+                _check_length(value, key)
         else:
             raise ArgumentTypeError(
                 f"unknown option {key}={_short(value)}: the views take "
                 f"{', '.join(('budget', *_INTS, *_STRS, 'node'))}"
             )
+
+
+def _check_length(value: str, key: str) -> None:
+    """A name, scope or pattern far longer than any the model gives is refused before a
+    search over every node (each would copy it, and a close-name search would take minutes)."""
+    if len(value) > MAX_NAME_CHARS:
+        raise ConfigError(
+            f"{key} {quoted(value)} is longer than any name in a pass (at most "
+            f"{MAX_NAME_CHARS} characters): give a node's name, a scope or a pattern"
+        )

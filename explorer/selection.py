@@ -10,7 +10,8 @@ import it, never the other way round.
 from __future__ import annotations
 
 from microgpt.errors import MicrogptError
-from microgpt.trace import pattern_regex
+from microgpt.trace import MAX_NAME_CHARS, pattern_regex
+from microgpt.validate import quoted
 
 from .checks import check_options, check_pass
 from .graph import GraphIndex
@@ -68,9 +69,11 @@ def _unknown_scope(index: GraphIndex, scope: str) -> str:
     import difflib
 
     scopes = sorted(set(index.scope) - {""})
-    close = difflib.get_close_matches(scope, scopes, n=3, cutoff=0.5)
+    close = []  # a text longer than any scope has no close one (and difflib would be slow)
+    if len(scope) <= MAX_NAME_CHARS:
+        close = difflib.get_close_matches(scope, scopes, n=3, cutoff=0.5)
     hint = f" Did you mean: {', '.join(close)}?" if close else f" Scopes look like {scopes[:3]}."
-    return f"no node of the root's graph is in scope {scope!r}.{hint}"
+    return f"no node of the root's graph is in scope {quoted(scope)}.{hint}"
 
 
 def unknown_pattern(fp, pattern: str) -> str:
@@ -78,9 +81,11 @@ def unknown_pattern(fp, pattern: str) -> str:
     import difflib
 
     names = [n for n in fp.index.name if n is not None]
-    close = difflib.get_close_matches(pattern, names, n=3, cutoff=0.5)
+    close = []
+    if len(pattern) <= MAX_NAME_CHARS:
+        close = difflib.get_close_matches(pattern, names, n=3, cutoff=0.5)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return (
-        f"no named node of the root's graph matches {pattern!r} (* matches anything, ? one "
+        f"no named node of the root's graph matches {quoted(pattern)} (* matches anything, ? one "
         f"character, brackets are literal).{hint}"
     )

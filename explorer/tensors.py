@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
-from microgpt.validate import check_choice, check_instance, check_int, check_str
+from microgpt.validate import _short, check_choice, check_instance, check_int, check_str
 
 from .checks import check_pass
 
@@ -77,7 +77,7 @@ class Tensor:
             k = self.labels.index(label)
         except ValueError:
             raise MicrogptError(
-                f"{self.name} has no entry {label!r}: its labels run "
+                f"{self.name} has no entry {_short(label)}: its labels run "
                 f"{self.labels[0]!r} … {self.labels[-1]!r}"
             ) from None
         return self.data[k], self.grad[k]

@@ -25,10 +25,12 @@ from contextvars import ContextVar
 
 from .engine import RECORDER, Value
 from .errors import ArgumentTypeError, ConfigError, UnknownNameError
-from .validate import _short, check_int, check_str
+from .validate import _short, check_int, check_str, quoted
 
 __all__ = ["Trace", "trace", "scope", "name", "name_all", "current_scope", "pattern_regex"]
 
+#: The longest name searched for close names (the model's are under 60 characters).
+MAX_NAME_CHARS = 200
 #: The scope path now in force, innermost last.
 _SCOPE: ContextVar[tuple[str, ...]] = ContextVar("microgpt_scope", default=())
 #: The traces now open, outermost first.
@@ -182,9 +184,13 @@ class Trace:
             return self.names[full_name]
         except (KeyError, TypeError):  # checked here, off the common path
             check_str(full_name, "a node name", fix="e.g. 'pos1.loss' or 'wte[e,3]'")
-            close = difflib.get_close_matches(full_name, list(self.names), n=3, cutoff=0.6)
+            close = []  # a name longer than any the model gives has no close one (and is slow)
+            if len(full_name) <= MAX_NAME_CHARS:
+                close = difflib.get_close_matches(full_name, list(self.names), n=3, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise UnknownNameError(f"no node named {full_name!r} in this trace.{hint}") from None
+            raise UnknownNameError(
+                f"no node named {quoted(full_name)} in this trace.{hint}"
+            ) from None
 
     def match(self, pattern: str | re.Pattern) -> list[Value]:
         """Named nodes whose full name matches, in id order.
@@ -194,6 +200,11 @@ class Trace:
         """
         if not isinstance(pattern, re.Pattern):
             check_str(pattern, "pattern", fix="a glob such as 'pos3.*' or a compiled regex")
+            if len(pattern) > MAX_NAME_CHARS:  # compiling it alone would take seconds
+                raise ConfigError(
+                    f"pattern {quoted(pattern)} is longer than any name ({MAX_NAME_CHARS} "
+                    "characters at most): give a glob such as 'pos3.*'"
+                )
         regex = pattern if isinstance(pattern, re.Pattern) else pattern_regex(pattern)
         index = self._node_index()
         found = [v for n, v in self.names.items() if regex.fullmatch(n)]
