@@ -491,23 +491,9 @@ def _fill(arg: str, ws: dict[str, str]) -> str:
     return arg
 
 
-#: Cases whose message still quotes a user string whole: the string is quoted where another
-#: module builds the message (it should use ``microgpt.validate.quoted``).
-QUOTED_WHOLE = {
-    "sample-prefix-huge": "microgpt/sample.py quotes the prefix whole",
-    "graph-node-huge": "microgpt/trace.py quotes an unknown node name whole",
-    "graph-scope-huge": "explorer/selection.py quotes an unknown scope whole",
-}
-
-
-def _open(case_id: str):
-    reason = QUOTED_WHOLE.get(case_id)
-    return [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-
-
 @pytest.mark.parametrize(
     ("kind", "argv", "words"),
-    [pytest.param(k, a, w, id=f"{k}-{i}", marks=_open(i)) for k, i, a, w in CLI_CASES],
+    [pytest.param(k, a, w, id=f"{k}-{i}") for k, i, a, w in CLI_CASES],
 )
 def test_cli_refuses(capsys, ws, package_data, monkeypatch, kind, argv, words):
     if "{fifo}" in " ".join(argv) and not hasattr(os, "mkfifo"):
