@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import ConfigError, MicrogptError
-from microgpt.validate import check_int
+from microgpt.validate import check_int, quoted
 
 from .positions import check_model_pass
 
@@ -132,7 +132,7 @@ def explain_weight(fp, layer: int, head: int, query: int, key: int) -> Explained
                      fix=f"each layer has heads 0 to {cfg.n_head - 1}")  # fmt: skip
     last = fp.positions - 1
     query = check_int(query, "query", 0, last,
-                      fix=f"{fp.doc!r} has positions 0 to {last}")  # fmt: skip
+                      fix=f"{quoted(fp.doc)} has positions 0 to {last}")  # fmt: skip
     key = check_int(key, "key", fix=f"a position from 0 to the query, {query}")
     if not 0 <= key <= query:
         raise ConfigError(

@@ -37,6 +37,7 @@ from microgpt.validate import (
     check_instance,
     check_int,
     check_str,
+    quoted,
 )
 
 from .flow import Flow, gradient_flow
@@ -269,8 +270,9 @@ class ForwardPass:
         block = self.source.config.block_size
         if len(doc) + 1 > block:
             self.notes.append(
-                f"{doc!r} has {len(doc)} characters; the context holds {block} positions, so only "
-                f"BOS and its first {block - 1} characters are run (the model never sees the rest)"
+                f"{quoted(doc)} has {len(doc)} characters; the context holds {block} positions, "
+                f"so only BOS and its first {block - 1} characters are run (the model never sees "
+                "the rest)"
             )
         self.model = self.source.model_at(self.step)
         with gc_paused(), trace() as t:
@@ -392,7 +394,7 @@ class ForwardPass:
         pos = check_int(pos, "pos", fix=f"a position of the pass, 0 to {self.positions - 1}")
         if not 0 <= pos < self.positions:
             raise ConfigError(
-                f"position {pos} is out of range: {self.doc!r} has positions 0 to "
+                f"position {pos} is out of range: {quoted(self.doc)} has positions 0 to "
                 f"{self.positions - 1} (BOS, then one per character"
                 f"{', truncated to the block size' if len(self.doc) + 1 > self.positions else ''})"
             )

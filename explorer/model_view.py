@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.validate import _short as short_repr
 from microgpt.validate import check_instance, check_int
 
 from . import style
@@ -186,7 +187,8 @@ def scalar_view_of(node_id: str, pos: int, view: GraphView | None = None) -> dic
     - a scalar (the loss): its node view."""
     if not isinstance(node_id, str) or not node_id:
         raise ArgumentTypeError(
-            f"node_id must be a tensor's name in the model view (a string), got {node_id!r}"
+            "node_id must be a tensor's name in the model view (a string), got "
+            f"{short_repr(node_id)}"
         )
     pos = check_int(pos, "pos", 0, fix="the model view's position")
     if view is not None:

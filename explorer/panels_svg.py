@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from html import escape
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
-from microgpt.validate import check_instance, check_number
+from microgpt.validate import _short, check_instance, check_number
 
 from . import style
 from .attention_weight import ExplainedWeight, Term
@@ -211,7 +211,7 @@ def _check_heatmap(tensor, row_labels) -> list[str]:
     ):
         raise MicrogptError(
             f"{tensor.name} has {rows} rows: give one label for each (e.g. fp.chars), got "
-            f"{row_labels!r}"
+            f"{_short(row_labels)}"
         )
     return [str(x) for x in row_labels]
 

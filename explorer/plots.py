@@ -800,7 +800,7 @@ def next_token_probs(
         elif str(target) in labels:
             t = labels.index(str(target))
         else:
-            raise ConfigError(f"target {target!r} is not one of the labels {labels}")
+            raise ConfigError(f"target {_short(target)} is not one of the labels {_short(labels)}")
     if ax is None:
         ax = _new_axes((max(5.0, 0.28 * len(p) + 1.2), 3.2))
     colours = [HIGHLIGHT_COLOUR if i == t else BAR_COLOUR for i in range(len(p))]

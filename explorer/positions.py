@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
-from microgpt.validate import check_int, check_str
+from microgpt.validate import _short, check_int, check_str
 
 from .checks import check_pass
 from .tables import Table
@@ -64,7 +64,7 @@ class Stream:
             if t.name == name:
                 return t
         raise MicrogptError(
-            f"layer {self.layer}'s stream has no tensor {name!r}: it has "
+            f"layer {self.layer}'s stream has no tensor {_short(name)}: it has "
             f"{', '.join(t.name for t in self.tensors)}"
         )
 

@@ -30,6 +30,7 @@ from .validate import (
     check_instance,
     check_int,
     check_str,
+    quoted,
 )
 
 __all__ = [
@@ -125,7 +126,7 @@ def load_docs(source: str | os.PathLike | None = None) -> list[str]:
     """Documents from ``source``: ``None`` / ``"names"`` (bundled), ``"makemore"``, or a path."""
     if isinstance(source, bool) or not isinstance(source, (str, os.PathLike, type(None))):
         raise ArgumentTypeError(
-            f"the dataset must be a path, {BUNDLED!r} or 'makemore', got {source!r}"
+            f"the dataset must be a path, {BUNDLED!r} or 'makemore', got {_short(source)}"
         )
     if source is None or source == BUNDLED:
         return _bundled_docs()
@@ -196,7 +197,7 @@ class Tokenizer:
         if missing:
             shown = ", ".join(repr(ch) for ch in missing)
             raise MicrogptError(
-                f"{text!r} has characters outside the vocabulary: {shown}. The vocabulary is "
+                f"{quoted(text)} has characters outside the vocabulary: {shown}. The vocabulary is "
                 f"{''.join(self.chars)!r}; use only those characters"
             )
         index = {ch: i for i, ch in enumerate(self.chars)}
