@@ -132,7 +132,10 @@ class OutputLock:
     """``with OutputLock(path):`` this process alone writes ``path`` until the block ends.
 
     Refuses (``OutputPathError``, naming the other process) while another live process holds
-    the lock; takes over a lock whose process is gone (killed before it could remove it).
+    the lock; takes over a lock whose process is gone (killed before it could remove it). Not
+    guarded: two processes taking over the same stale lock in the same millisecond (each
+    removes it, the second may remove the first's new one), and a dead holder's id reused by
+    a new process (the lock then looks live: remove it by hand, the message names it).
     """
 
     def __init__(self, path: str | os.PathLike, what: str = "--out") -> None:
