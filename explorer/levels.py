@@ -17,6 +17,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from microgpt.errors import ArgumentTypeError, ConfigError
+from microgpt.validate import _short, check_instance, check_int
+
+from .checks import check_pass
 from .graph import GraphEdge, GraphIndex, GraphNode
 from .roles import roles_of
 from .style import fmt
@@ -75,8 +79,33 @@ def _op_text(fp, i: int, consts: list[int]) -> str:
     return sym
 
 
+def _check_ids(fp, ids, function: str) -> None:
+    """A pass and a collection of ids (once per call: the ids themselves are the views', from
+    ``select``; the functions that read one node, ``value_node`` and ``group_key``, run once
+    per drawn node and are not checked)."""
+    check_pass(fp, function)
+    _check_id_range(fp.index, ids)
+
+
+def _check_id_range(index: GraphIndex, ids) -> None:
+    check_instance(ids, "ids", (set, frozenset, list, tuple), "a set of node ids (select(fp))")
+    if not ids:
+        return
+    try:  # the smallest and largest say it all for ints, at C speed
+        lo, hi = min(ids), max(ids)
+    except TypeError:
+        lo = hi = None
+    if type(lo) is not int or type(hi) is not int:
+        raise ArgumentTypeError(f"ids must be node ids (integers), got {_short(ids)}")
+    if lo < 0 or hi >= len(index):
+        raise ConfigError(
+            f"ids must be node ids of the pass, 0 to {len(index) - 1}, got {_short(ids)}"
+        )
+
+
 def detailed(fp, ids: set[int], flows=None) -> tuple[list[GraphNode], list[GraphEdge], dict]:
     """Micrograd style: a value node per visible scalar, an op node per computed one."""
+    _check_ids(fp, ids, "detailed")
     index, folding = fp.index, fp.folding
     visible = sorted(i for i in ids if not folding.is_hidden(i))
     shown = set(visible)
@@ -120,6 +149,7 @@ def detailed(fp, ids: set[int], flows=None) -> tuple[list[GraphNode], list[Graph
 
 def detail_size(fp, ids: set[int]) -> int:
     """A lower bound on what ``detailed`` draws (value + op nodes), without building it."""
+    _check_ids(fp, ids, "detail_size")
     index, folding = fp.index, fp.folding
     visible = [i for i in ids if not folding.is_hidden(i)]
     return len(visible) + sum(1 for i in visible if index.children[i])
@@ -139,6 +169,8 @@ def group_key(index: GraphIndex, i: int, depth: int, cache: dict) -> str:
 
 def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[GraphEdge], dict]:
     """Groups by scope truncated to ``depth`` (parameters by matrix); single nodes stay nodes."""
+    _check_ids(fp, ids, "collapsed")
+    depth = check_int(depth, "depth", 1, fix="scope parts to group by, e.g. 2")
     index = fp.index
     cache: dict = {}
     members: dict[str, list[int]] = defaultdict(list)
@@ -213,4 +245,6 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
 
 def max_depth(index: GraphIndex, ids: set[int]) -> int:
     """The deepest scope among ``ids`` in dotted parts (1 if none has a scope)."""
+    check_instance(index, "index", GraphIndex, "a pass's GraphIndex (fp.index)")
+    _check_id_range(index, ids)
     return max((index.scope[i].count(".") + 1 for i in ids if index.scope[i]), default=1)

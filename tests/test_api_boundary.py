@@ -35,6 +35,7 @@ from explorer import (
     fold,
     full_view,
     gradcheck,
+    levels,
     model_view,
     node_report,
     node_view,
@@ -312,6 +313,9 @@ CASES = [
     ("svg", "to-dot-str", _c(lambda c: render.to_dot("view")), "view"),
     ("svg", "to-json-none", _c(lambda c: render.to_json(None)), "view"),
     ("svg", "to-text-int", _c(lambda c: render.to_text(5)), "view"),
+    ("graph", "detailed-fp", _c(lambda c: levels.detailed("fp", {1})), "pass"),
+    ("graph", "collapsed-depth", _c(lambda c: levels.collapsed(c.fp, {1}, "2")), "depth"),
+    ("graph", "max-depth-ids", _c(lambda c: levels.max_depth(c.fp.index, 5)), "ids"),
     ("graph", "flow-empty", _c(lambda c: flow.gradient_flow(c.fp.index, [])), "source"),
     ("graph", "folding-fp", _c(lambda c: fold.Folding(c.fp)), "index"),
     ("graph", "index-root", _c(lambda c: GraphIndex(c.trace, 3)), "root"),
@@ -654,6 +658,13 @@ CALLABLES = {
     "compare_plots.probs_pair": lambda c, a=(0.5, 0.5), b=(0.2, 0.8), targets=(0, 1): (
         compare_plots.probs_pair(a, b, ("x", "y"), ("a", "b"), targets)
     ),
+    "levels.detail_size": lambda c, ids=None: levels.detail_size(
+        c.fp, select(c.fp, pos=1) if ids is None else ids
+    ),
+    "levels.collapsed": lambda c, depth=2: levels.collapsed(c.fp, select(c.fp, pos=1), depth),
+    "levels.max_depth": lambda c, ids=None: levels.max_depth(
+        c.fp.index, select(c.fp, pos=1) if ids is None else ids
+    ),
     "GraphIndex": lambda c, trace=None, root=None: GraphIndex(
         c.trace if trace is None else trace, c.trace.find("L") if root is None else root
     ),
@@ -676,7 +687,7 @@ def _parameters(name: str) -> list[str]:
 
 
 @settings(
-    max_examples=400,
+    max_examples=600,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
