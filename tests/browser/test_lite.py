@@ -116,9 +116,10 @@ def _run_lesson(page, site: str, notebook: str) -> float:
     start = time.monotonic()
     page.goto(f"{site}/lab/index.html?path=notebooks/{notebook}")
     expect(page.locator(".jp-Notebook .jp-CodeCell").first).to_be_visible(timeout=60_000)
-    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_attached(
-        timeout=90_000
-    )
+    # the kernel started and idle (the status bar says so only once it has started: "Run All"
+    # sent before that is lost)
+    idle = page.locator(".jp-StatusBar-Widget", has_text="Python (Pyodide) | Idle")
+    expect(idle.first).to_be_visible(timeout=90_000)
     page.get_by_role("menuitem", name="Run").click()
     page.locator("li[data-command='runmenu:run-all']").click()
     deadline = start + OPEN_TIMEOUT_S
