@@ -687,7 +687,7 @@ def _parameters(name: str) -> list[str]:
 
 
 @settings(
-    max_examples=600,
+    max_examples=1500,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
