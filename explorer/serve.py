@@ -50,6 +50,8 @@ from pathlib import Path
 from microgpt.errors import ConfigError, DataError, MicrogptError
 from microgpt.validate import check_input_file, check_int, human_bytes, quoted, read_input_file
 
+from .lessons import DASHBOARD, lessons_dir
+
 __all__ = [
     "KERNEL_BYTES",
     "PagesAwaited",
@@ -64,7 +66,7 @@ __all__ = [
     "voila_config",
 ]
 
-NOTEBOOK = "classroom_dashboard.ipynb"
+NOTEBOOK = DASHBOARD
 #: Memory one kernel of the pool holds once it has run the classroom dashboard (measured with
 #: nbclient: 145 MB resident, 130 MB of it its own; 150 MB after a long name such as
 #: christopher): a pool is refused if that many kernels would not fit in the memory available.
@@ -89,11 +91,6 @@ DEFAULTS = {
 INSTALL_VOILA = (
     "pip install 'microgpt-explorer[voila]' (from a clone of the repository: "
     "pip install -e '.[voila]')"
-)
-NOTEBOOK_MISSING = (
-    "the classroom notebook {name} is not at {where}: a wheel installed with pip holds the "
-    "packages only, not notebooks/. Clone the repository (or unpack the source distribution, "
-    "which holds notebooks/) and run microgpt serve from there, or pass --notebook PATH"
 )
 
 
@@ -165,7 +162,7 @@ class ServePlan:
 
 def find_notebook(path: str | os.PathLike | None = None) -> Path:
     """The notebook to serve: ``path`` (a readable regular file holding a Jupyter notebook),
-    else the classroom dashboard in the source tree."""
+    else the classroom dashboard among the package's lessons (``explorer.lessons``)."""
     if path is not None:
         if isinstance(path, (str, os.PathLike)) and not Path(path).exists():
             raise DataError(
@@ -176,11 +173,7 @@ def find_notebook(path: str | os.PathLike | None = None) -> Path:
             raise DataError(f"--notebook {quoted(str(notebook))} is not a notebook (.ipynb)")
         check_notebook(notebook)
         return notebook.resolve()
-    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-    notebook = notebooks / NOTEBOOK
-    if not notebook.is_file():
-        raise MicrogptError(NOTEBOOK_MISSING.format(name=NOTEBOOK, where=notebooks))
-    return notebook
+    return lessons_dir() / NOTEBOOK  # the package's lessons (a wheel) or the tree's notebooks/
 
 
 def check_notebook(path: Path) -> None:

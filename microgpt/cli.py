@@ -339,9 +339,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--notebook",
         metavar="PATH",
         help="the notebook to serve (default: the "
-        "classroom dashboard in the source tree; a wheel does not ship notebooks)",
+        "classroom dashboard the package holds, the one `microgpt lessons` writes out)",
     )
     v.set_defaults(func=_cmd_serve)
+
+    n = sub.add_parser(
+        "lessons",
+        help="write the lessons (JupyterLab notebooks) into a folder to open them",
+        description="Write the lessons the package holds (00_tour … 09, the classroom "
+        "dashboard) into DIR, then open them with `jupyter lab DIR`. A lesson already there "
+        "that differs from the shipped one (your edits) is kept unless --force; equal copies "
+        "are left as they are.",
+    )
+    n.add_argument("dir", nargs="?", default="lessons", metavar="DIR",
+                   help="the folder (default ./lessons; created if its parent exists)")  # fmt: skip
+    n.add_argument(
+        "--force", action="store_true", help="replace lessons in DIR that you have changed"
+    )
+    n.set_defaults(func=_cmd_lessons)
     return parser
 
 
@@ -624,6 +639,22 @@ def _cmd_serve(args) -> int:
                    args.notebook)  # fmt: skip
     print("\n".join(checked.lines()), flush=True)
     return serve(checked)
+
+
+# -- lessons -----------------------------------------------------------------------------
+def _cmd_lessons(args) -> int:
+    # the lessons are the explorer's: it loads only here
+    from explorer.lessons import lesson_files, write_lessons
+
+    written = write_lessons(args.dir, force=args.force)
+    total = len(lesson_files())
+    kept = total - len(written)
+    print(
+        f"wrote {len(written)} of {total} lessons into {args.dir}"
+        + (f" ({kept} already there, unchanged)" if kept else "")
+        + f"; open them with: jupyter lab {args.dir}"
+    )
+    return 0
 
 
 # -- sample ------------------------------------------------------------------------------

@@ -67,3 +67,20 @@ def test_write_lessons_refuses_clearly(tmp_path, monkeypatch, target, word):
     with pytest.raises(MicrogptError, match=word):
         write_lessons(target(tmp_path))
     assert _hashes(tmp_path) == before
+
+
+def test_the_lessons_command(tmp_path, monkeypatch, capsys):
+    from microgpt.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["lessons"]) == 0
+    out = capsys.readouterr().out
+    n = len(lesson_files())
+    assert f"wrote {n} of {n} lessons into lessons" in out and "jupyter lab lessons" in out
+    (tmp_path / "lessons" / "00_tour.ipynb").write_text("{}", encoding="utf-8")
+    assert main(["lessons"]) == 2
+    err = capsys.readouterr().err
+    assert "00_tour.ipynb" in err and "--force" in err and "Traceback" not in err
+    assert (tmp_path / "lessons" / "00_tour.ipynb").read_text(encoding="utf-8") == "{}"
+    assert main(["lessons", "lessons", "--force"]) == 0
+    assert f"wrote 1 of {n} lessons" in capsys.readouterr().out

@@ -23,9 +23,11 @@ def test_the_classroom_notebook_is_found_in_the_source_tree():
 def test_a_missing_notebook_says_how_to_get_one(monkeypatch, tmp_path, capsys):
     assert main(["serve", "--notebook", str(tmp_path / "nope.ipynb")]) == 2
     assert "no notebook at" in capsys.readouterr().err
-    # An installed wheel has no notebooks/ beside the packages.
-    monkeypatch.setattr(serve, "__file__", str(tmp_path / "site-packages" / "explorer" / "x.py"))
-    with pytest.raises(MicrogptError, match="wheel .* not notebooks/.*--notebook PATH"):
+    # A package installed without its lessons (neither explorer/lessons nor notebooks/).
+    from explorer import lessons
+
+    monkeypatch.setattr(lessons, "__file__", str(tmp_path / "site-packages" / "explorer" / "x.py"))
+    with pytest.raises(MicrogptError, match="lessons are not installed.*Reinstall"):
         serve.find_notebook()
 
 
@@ -90,7 +92,7 @@ def test_help_says_what_each_option_costs(capsys):
         main(["serve", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "MB" in text and "--pool" in text and "--cull-idle" in text
-    assert "--iopub-timeout" in text and "a wheel does not ship notebooks" in text
+    assert "--iopub-timeout" in text and "`microgpt lessons` writes out" in text
 
 
 def test_refills_after_a_burst_start_one_at_a_time():
