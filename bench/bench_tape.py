@@ -187,19 +187,24 @@ def main() -> None:
         "passes, best in brackets)"
     )
 
-    def pass_of(loss_and_grads):
+    def pass_of(loss_and_grads, order):
         def one_pass():
-            for tokens in docs_tokens:
+            for tokens in order:
                 loss_and_grads(weights0, tokens)
 
         return one_pass
 
+    # the same documents grouped by length: one tape's code stays in the CPU's caches
+    by_length = sorted(docs_tokens, key=len)
+
     fb = {"tape": [], "floats": []}
     full = {"tape": [], "floats": []}
+    grouped = {"tape": [], "floats": []}
     steps = {"tape": compiler.loss_and_grads, "floats": floats.loss_and_grads}
     for _ in range(args.repeat):  # interleaved, so a change of load hits both
         for key, fn in steps.items():
-            fb[key].append(cpu(pass_of(fn)) / len(docs) * 1000)
+            fb[key].append(cpu(pass_of(fn, docs_tokens)) / len(docs) * 1000)
+            grouped[key].append(cpu(pass_of(fn, by_length)) / len(docs) * 1000)
             full[key].append(cpu(lambda fn=fn: train(fn, weights0, docs_tokens, hp)) /
                              len(docs) * 1000)  # fmt: skip
     med = {k: statistics.median(x) for k, x in fb.items()}
@@ -210,6 +215,10 @@ def main() -> None:
     for key in steps:
         print(f"     {key:14s} {med[key]:7.2f} ms  ({min(fb[key]):.2f})")
     print(f"     Value engine   {engine_fb:7.2f} ms  (one pass over {len(engine_times)})")
+    print("   forward + backward, the documents grouped by length (not training's order):")
+    for key in steps:
+        print(f"     {key:14s} {statistics.median(grouped[key]):7.2f} ms  "
+              f"({min(grouped[key]):.2f})")  # fmt: skip
     print("   full step with Adam (Run.steps_on_floats' loop; the engine: Run.train_step):")
     for key in steps:
         print(f"     {key:14s} {med_full[key]:7.2f} ms  ({min(full[key]):.2f})")
@@ -218,7 +227,9 @@ def main() -> None:
     print("   ratios:")
     print(
         f"     tape / floats.py: forward + backward {fb_ratio:.2f}x "
-        f"(best passes {min(fb['tape']) / min(fb['floats']):.2f}x), full step {full_ratio:.2f}x"
+        f"(best passes {min(fb['tape']) / min(fb['floats']):.2f}x), full step {full_ratio:.2f}x, "
+        f"grouped by length "
+        f"{statistics.median(grouped['tape']) / statistics.median(grouped['floats']):.2f}x"
     )
     print(
         f"     Value engine / tape: forward + backward {engine_fb / med['tape']:.1f}x, "

@@ -42,7 +42,7 @@ import bisect
 import math
 import random
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from microgpt.engine import LEAF_OPS, OPS, gc_paused
 from microgpt.errors import MicrogptError
@@ -157,7 +157,7 @@ class LengthTape:
     variants: list  # one _Variant per variant node, indexed by the generated code
     flat: array  # the flat tape: per node its op code, operand count and operands
     statements: int = 0
-    sources: list[str] = field(default_factory=list)
+    _scratch: tuple | None = None
 
     def loss_and_grads(self, weights: list[float], tokens: list[int]):
         """``(loss, grads)``: bit for bit ``model.loss(tokens)`` and ``backward()``'s grads."""
@@ -170,8 +170,11 @@ class LengthTape:
         si = [off + tokens[j] * cols + col for off, cols, j, col in self.slots]
         s = [weights[k] for k in si]
         targets = tokens[1 : n + 1]
-        v = [0] * self.num_nodes
-        g = [0] * self.num_nodes
+        # v and g are reused: every entry a step reads, it writes first (the forward pass
+        # writes every node it keeps, and a gradient is written before any child reads it)
+        if self._scratch is None:
+            self._scratch = [0] * self.num_nodes, [0] * self.num_nodes
+        v, g = self._scratch
         grads = [0] * self.num_params
         variants = self.variants
         for chunk in self.forward:
