@@ -111,7 +111,7 @@ class Value:
         return Value(self.data * other.data, (self, other), (other.data, self.data), "mul")
 
     def __pow__(self, other):
-        if type(other) is not float and type(other) is not int:
+        if type(other) is not int and type(other) is not float:  # x ** -1, x ** 2 first
             _check_exponent(other)
         return PowValue(self.data**other, (self,), (other * self.data ** (other - 1),), other)
 
