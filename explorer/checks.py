@@ -13,7 +13,7 @@ from microgpt.validate import _short, check_int, check_str, quoted
 
 from .forward import Expression, ForwardPass
 
-__all__ = ["MAX_BUDGET", "check_pass", "check_options"]
+__all__ = ["MAX_BUDGET", "check_model_pass", "check_options", "check_pass"]
 
 #: The most nodes a view may draw (graphviz lays out every drawn node).
 MAX_BUDGET = 20_000
@@ -34,6 +34,17 @@ def check_pass(fp, function: str = "this view"):
             f"{function} takes a recorded pass, got {type(fp).__name__} {shown}: pass e.g. {hint}"
         )
     return fp
+
+
+def check_model_pass(fp, function: str) -> None:
+    """``fp`` must be a recorded pass of the model (``ForwardPass``), not a hand-built
+    ``Expression``: what reads the model's tensors, positions or weights calls this."""
+    check_pass(fp, function)
+    if not isinstance(fp, ForwardPass) and not (hasattr(fp, "source") and hasattr(fp, "tokens")):
+        raise ArgumentTypeError(
+            f"{function} reads the model's tensors: it needs a forward pass of the model "
+            "(ForwardPass('emma')), not a hand-built expression"
+        )
 
 
 def check_options(**opts) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from microgpt.errors import ConfigError, MicrogptError
 from microgpt.validate import check_choice, check_instance, check_int
 
-from .checks import check_pass
+from .checks import check_model_pass, check_pass
 from .graph import GraphNode, GraphView
 from .node import resolve_node
 
@@ -103,13 +103,8 @@ class Comparison:
     """
 
     def __init__(self, a, b) -> None:
-        for what, fp in (("a", a), ("b", b)):
-            check_pass(fp, f"Comparison's pass {what}")
-            if not hasattr(fp, "source"):
-                raise MicrogptError(
-                    f"Comparison's pass {what} is a hand-built expression: compare two forward "
-                    "passes of the model, e.g. Comparison(ForwardPass('emma'), ForwardPass('ava'))"
-                )
+        check_model_pass(a, "Comparison's pass a")
+        check_model_pass(b, "Comparison's pass b")
         if a.source.config != b.source.config or a.source.token_labels != b.source.token_labels:
             raise MicrogptError(
                 "cannot compare passes of two different model shapes or vocabularies: "

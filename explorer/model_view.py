@@ -26,8 +26,7 @@ from microgpt.validate import _short as short_repr
 from microgpt.validate import check_instance, check_int
 
 from . import style
-from .checks import check_options, check_pass
-from .forward import ForwardPass
+from .checks import check_model_pass, check_options, check_pass
 from .graph import GraphEdge, GraphView, TensorNode
 from .tensors import Tensor, position_tensors
 
@@ -35,15 +34,6 @@ __all__ = ["default_pos", "model_view", "scalar_view_of", "tensor_table"]
 
 #: A parameter matrix's key (``explorer.tensors.parameter``).
 _PARAMETER = re.compile(r"wte|wpe|lm_head|layer\d+\.(?:attn_w[qkvo]|mlp_fc[12])")
-
-
-def _check_model_pass(fp, function: str) -> None:
-    check_pass(fp, function)
-    if not isinstance(fp, ForwardPass) and not hasattr(fp, "source"):
-        raise ArgumentTypeError(
-            f"{function} draws the model's tensors: it needs a forward pass of the model "
-            "(ForwardPass('emma')), not a hand-built expression"
-        )
 
 
 def default_pos(fp) -> int:
@@ -61,7 +51,7 @@ def model_view(fp, pos: int | None = None, budget: int | None = None) -> GraphVi
 
     ``budget`` (the most nodes drawn, default 1,000) is checked like every view's: a model
     with so many layers and heads that its tensors do not fit says so instead of drawing."""
-    _check_model_pass(fp, "model_view")
+    check_model_pass(fp, "model_view")
     check_options(pos=pos, budget=budget)
     pos = default_pos(fp) if pos is None else fp.check_pos(pos)
     tensors = position_tensors(fp, pos)

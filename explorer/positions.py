@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.errors import MicrogptError
 from microgpt.validate import _short, check_int, check_str
 
-from .checks import check_pass
+from .checks import check_model_pass
 from .tables import Table
 from .tensors import Tensor, across_positions
 
@@ -97,16 +97,6 @@ class Letters:
     mean_loss: float
     mean_id: str
     vocab_size: int
-
-
-def check_model_pass(fp, function: str) -> None:
-    """``fp`` must be a recorded pass of the model (not a hand-built ``Expression``)."""
-    check_pass(fp, function)
-    if not hasattr(fp, "source") or not hasattr(fp, "tokens"):
-        raise ArgumentTypeError(
-            f"{function} reads the model's tensors: it needs a forward pass of the model "
-            "(ForwardPass('emma')), not a hand-built expression"
-        )
 
 
 def _check_layer(fp, layer) -> int:

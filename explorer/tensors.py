@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.errors import MicrogptError
 from microgpt.validate import _short, check_choice, check_instance, check_int, check_str
 
-from .checks import check_pass
+from .checks import check_model_pass, check_pass
 
 __all__ = [
     "PER_POSITION",
@@ -176,12 +176,7 @@ def cache(fp, pos: int, layer: int, which: str, **extra) -> Tensor:
 
 def _config(fp, function: str = "this query"):
     """The model's shape; ``fp`` must be a recorded pass of the model."""
-    check_pass(fp, function)
-    if not hasattr(fp, "source"):
-        raise ArgumentTypeError(
-            f"{function} reads the model's tensors: it needs a forward pass of the model "
-            "(ForwardPass('emma')), not a hand-built expression"
-        )
+    check_model_pass(fp, function)
     return fp.source.config
 
 
