@@ -439,3 +439,38 @@ def test_random_assignments_on_live_widgets_never_raise(live, data):
     value = data.draw(VALUES, label="value")
     setattr(widget, name, value)  # refused with a message, or taken: never an exception
     _valid(widget)
+
+
+def test_the_dashboard_checks_its_traits(monkeypatch, tmp_path):
+    """The Dashboard's own traits: a bad value raises one MicrogptError naming it from the
+    constructor; set later it is refused, said in the graph's message area, the state kept."""
+    import re
+
+    import numpy as np
+
+    from explorer.widgets import Dashboard
+
+    monkeypatch.chdir(tmp_path)
+    bad = [
+        ({"pos": "x"}, ArgumentTypeError, "Dashboard(pos=...)"),
+        ({"pos": -1}, ConfigError, "Dashboard(pos=...)"),
+        ({"presenter": "yes"}, ArgumentTypeError, "Dashboard(presenter=...)"),
+        ({"presenter": 1}, ArgumentTypeError, "True or False"),
+        ({"font_scale": 9}, ConfigError, "text size"),
+        ({"high_contrast": "no"}, ArgumentTypeError, "Dashboard(high_contrast=...)"),
+        ({"doc": 5}, ArgumentTypeError, "Dashboard(doc=...)"),
+        ({"selected": 3}, ArgumentTypeError, "Dashboard(selected=...)"),
+    ]
+    for kwargs, kind, word in bad:
+        with pytest.raises(kind, match=re.escape(word)):
+            Dashboard(**kwargs)
+    d = Dashboard(pos=np.int64(2), font_scale=2.0, presenter=True, high_contrast=True)
+    assert (d.pos, d.font_scale, d.presenter, d.high_contrast) == (2, 2.0, True, True)
+    later = [("pos", "x", "integer"), ("font_scale", 9, "text size")]
+    later += [("selected", 3, "string"), ("presenter", "no", "True or False")]
+    for name, value, word in later:
+        before = getattr(d, name)
+        setattr(d, name, value)
+        assert getattr(d, name) == before
+        assert f"Dashboard.{name}" in d.graph.message and word in d.graph.message
+    assert list(tmp_path.iterdir()) == []

@@ -21,10 +21,9 @@ import re
 import ipywidgets as W
 import traitlets
 
-from microgpt.errors import MicrogptError
-
 from ..memory import trim
 from ..node import resolve_node
+from .args import Checked, flag, integer, number, text
 from .attention import AttentionView
 from .embeddings import EmbeddingView
 from .graph import GraphExplorer
@@ -125,8 +124,11 @@ _BASE_CSS = """
 _STYLE = f"<style>{_BASE_CSS}{_PRESENTER_LAYOUT}</style>"
 
 
-class Dashboard(W.VBox):
-    """Every view of one forward pass, linked. Traits a learner changes:"""
+class Dashboard(Checked, W.VBox):
+    """Every view of one forward pass, linked. Traits a learner changes: ``doc``, ``pos``,
+    ``selected``, ``presenter``, ``font_scale`` and ``high_contrast``; each is checked where it
+    is set (``args.Checked``): a bad value raises from the constructor, and set later it is
+    refused with a message in the graph's message area."""
 
     doc = traitlets.Unicode("emma")
     pos = traitlets.Int(1)
@@ -136,12 +138,23 @@ class Dashboard(W.VBox):
     #: 100% to 250%), and its high-contrast palette.
     font_scale = traitlets.Float(1.5)
     high_contrast = traitlets.Bool(False)
+    _checks = {
+        "doc": text(),
+        "pos": integer(0),
+        "selected": text(),
+        "presenter": flag(),
+        "font_scale": number(
+            TEXT_SIZES[0], TEXT_SIZES[-1], "the text size, 1.0 to 2.5 (100% to 250%)"
+        ),
+        "high_contrast": flag(),
+    }
 
     def __init__(self, doc: str = "emma", checkpoint=None, presenter: bool = False,
                  keep: int = 3, view: str = "model", **kwargs) -> None:  # fmt: skip
         """``keep``: how many recorded passes stay cached for going back to a document at once
         (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class). ``view``: the
         graph's first view (``GraphExplorer.view``: the model view, or e.g. the overview)."""
+        doc = self._checks["doc"](self, doc, "Dashboard(doc=...)")
         looks = {k: kwargs.pop(k) for k in ("font_scale", "high_contrast") if k in kwargs}
         self.session = Session(checkpoint, keep=keep)
         self.graph = GraphExplorer(self.session, doc=doc, view=view)
@@ -205,17 +218,16 @@ class Dashboard(W.VBox):
         self.probs.observe(self._on_sample, "sample_count")
         self.doc = self.graph.doc
         self.pos = self.graph.pos
-        for name, value in looks.items():
-            try:
-                setattr(self, name, value)
-            except traitlets.TraitError:
-                kind = "a number from 1.0 to 2.5" if name == "font_scale" else "True or False"
-                message = f"Dashboard({name}=...): expected {kind}, got {value!r}"
-                raise MicrogptError(message) from None
+        self.apply(looks)
         self.presenter = presenter
         if not presenter:  # the default value sends no change event: lay out once here
             self._on_presenter({"new": False})
         self._on_pass(None)
+        self._live = True  # from now on a bad value is refused with a message
+
+    def refuse(self, text: str) -> None:
+        """A value refused (``args.Checked``): said in the graph's message area."""
+        self.graph.message = text
 
     @traitlets.validate("pos")
     def _clamp_pos(self, proposal) -> int:
@@ -372,16 +384,6 @@ class Dashboard(W.VBox):
             self.graph.layout.width, self.inspector.layout.width = "66%", "34%"
             self.children = [self._style, self._main, self._tabs]
         self._restyle(None)
-
-    @traitlets.validate("font_scale")
-    def _check_font_scale(self, proposal) -> float:
-        value = proposal["value"]
-        if not TEXT_SIZES[0] <= value <= TEXT_SIZES[-1]:
-            raise MicrogptError(
-                f"Dashboard(font_scale=...): the text size runs from {TEXT_SIZES[0]:g} to "
-                f"{TEXT_SIZES[-1]:g} (100% to 250%), got {value!r}"
-            )
-        return value
 
     def _font_options(self, scale: float) -> None:
         sizes = sorted({*TEXT_SIZES, scale})  # a size set in code is offered too
