@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from microgpt.errors import ConfigError, MicrogptError
 from microgpt.validate import check_int, quoted
 
+from .forward import check_head, check_layer
 from .positions import check_model_pass
 
 __all__ = ["ExplainedWeight", "Term", "explain_weight"]
@@ -126,10 +127,7 @@ def explain_weight(fp, layer: int, head: int, query: int, key: int) -> Explained
     ``head`` of layer ``layer``, step by step as recorded (see the module docstring)."""
     check_model_pass(fp, "explain_weight")
     cfg = fp.source.config
-    layer = check_int(layer, "layer", 0, cfg.n_layer - 1,
-                      fix=f"the model's layers are 0 to {cfg.n_layer - 1}")  # fmt: skip
-    head = check_int(head, "head", 0, cfg.n_head - 1,
-                     fix=f"each layer has heads 0 to {cfg.n_head - 1}")  # fmt: skip
+    layer, head = check_layer(fp, layer), check_head(fp, head)
     last = fp.positions - 1
     query = check_int(query, "query", 0, last,
                       fix=f"{quoted(fp.doc)} has positions 0 to {last}")  # fmt: skip

@@ -401,12 +401,7 @@ class ForwardPass:
         return pos
 
     def _check_layer_head(self, layer: int, head: int) -> tuple[int, int]:
-        cfg = self.source.config
-        layer = check_int(layer, "layer", 0, cfg.n_layer - 1,
-                          fix=f"the model has {_count(cfg.n_layer, 'layer')}")  # fmt: skip
-        head = check_int(head, "head", 0, cfg.n_head - 1,
-                         fix=f"each layer has {_count(cfg.n_head, 'head')}")  # fmt: skip
-        return layer, head
+        return check_layer(self, layer), check_head(self, head)
 
     def _resolve_root(self, root: str) -> Value:
         if root == "loss":
@@ -418,6 +413,27 @@ class ForwardPass:
 
     def __repr__(self) -> str:
         return f"ForwardPass({self.address}, {len(self.trace)} nodes)"
+
+
+def check_layer(fp, layer) -> int:
+    """``layer`` as an int if the pass's model has it, else one clear error (the one rule every
+    query that takes a layer uses)."""
+    n = _model_config(fp, "layer").n_layer
+    return check_int(layer, "layer", 0, n - 1, fix=f"the model has {_count(n, 'layer')}")
+
+
+def check_head(fp, head) -> int:
+    """``head`` as an int if each layer of the pass's model has it, else one clear error."""
+    n = _model_config(fp, "head").n_head
+    return check_int(head, "head", 0, n - 1, fix=f"each layer has {_count(n, 'head')}")
+
+
+def _model_config(fp, what: str):
+    if not hasattr(fp, "source"):
+        raise ArgumentTypeError(
+            f"a {what} is a part of the model: a hand-built expression has none (use a ForwardPass)"
+        )
+    return fp.source.config
 
 
 def _count(n: int, what: str) -> str:

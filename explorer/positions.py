@@ -26,9 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
-from microgpt.validate import _short, check_int, check_str
+from microgpt.validate import _short, check_str
 
 from .checks import check_model_pass
+from .forward import check_layer
 from .tables import Table
 from .tensors import Tensor, across_positions
 
@@ -99,16 +100,11 @@ class Letters:
     vocab_size: int
 
 
-def _check_layer(fp, layer) -> int:
-    n = fp.source.config.n_layer
-    return check_int(layer, "layer", 0, n - 1, fix=f"the model's layers are 0 to {n - 1}")
-
-
 def stream(fp, layer: int = 0) -> Stream:
     """Layer ``layer``'s residual stream, q / k / v and ReLU mask across positions (see the
     module docstring)."""
     check_model_pass(fp, "stream")
-    layer = _check_layer(fp, layer)
+    layer = check_layer(fp, layer)
     into = ["embed.x_emb", "embed.resid_pre"] if layer == 0 else [f"layer{layer - 1}.resid_post"]
     names = [
         *into,
@@ -164,7 +160,7 @@ def sublayer_norms(fp, layer: int = 0) -> Table:
     attention adds (``attn_out``), of what its MLP adds (``fc2``), and of the stream out
     (``resid_post``), from the recorded values."""
     check_model_pass(fp, "sublayer_norms")
-    layer = _check_layer(fp, layer)
+    layer = check_layer(fp, layer)
     into = "embed.resid_pre" if layer == 0 else f"layer{layer - 1}.resid_post"
     names = [into, f"layer{layer}.attn.attn_out", f"layer{layer}.mlp.fc2",
              f"layer{layer}.resid_post"]  # fmt: skip
@@ -177,7 +173,7 @@ def sublayer_norms(fp, layer: int = 0) -> Table:
 def dead_units(fp, layer: int = 0) -> Table:
     """Per position: how many of the MLP's units are dead (relu exactly 0) and which fire."""
     check_model_pass(fp, "dead_units")
-    layer = _check_layer(fp, layer)
+    layer = check_layer(fp, layer)
     relu = across_positions(fp, f"layer{layer}.mlp.relu")
     rows = []
     for p, row in enumerate(_rows(relu)):
@@ -190,6 +186,6 @@ def dead_units(fp, layer: int = 0) -> Table:
 def always_dead(fp, layer: int = 0) -> list[int]:
     """The MLP units of layer ``layer`` that are dead (relu exactly 0) at every position."""
     check_model_pass(fp, "always_dead")
-    layer = _check_layer(fp, layer)
+    layer = check_layer(fp, layer)
     rows = _rows(across_positions(fp, f"layer{layer}.mlp.relu"))
     return [i for i in range(len(rows[0])) if all(r[i] == 0 for r in rows)]

@@ -14,6 +14,7 @@ from microgpt.trace import MAX_NAME_CHARS, pattern_regex
 from microgpt.validate import quoted
 
 from .checks import check_options, check_pass
+from .forward import check_head
 from .graph import GraphIndex
 
 __all__ = ["select", "unknown_pattern"]
@@ -42,11 +43,7 @@ def select(
                 "choose an earlier position, or another root (e.g. --root loss)"
             )
     if head is not None:
-        n_head = fp.source.config.n_head
-        if not 0 <= head < n_head:
-            raise MicrogptError(
-                f"head {head} is out of range: the model has heads 0 to {n_head - 1}"
-            )
+        head = check_head(fp, head)
         part = f"head{head}"
         ids = {i for i in ids if part in index.scope[i].split(".")}
     if scope is not None:

@@ -26,9 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
-from microgpt.validate import _short, check_choice, check_instance, check_int, check_str
+from microgpt.validate import _short, check_choice, check_instance, check_str
 
 from .checks import check_model_pass, check_pass
+from .forward import check_layer
 
 __all__ = [
     "PER_POSITION",
@@ -163,8 +164,7 @@ def cache(fp, pos: int, layer: int, which: str, **extra) -> Tensor:
     ``pos{pos}.layer{layer}.attn.keys`` (or ``.values``), the article's ``keys[li]``."""
     cfg = _config(fp, "cache")
     pos = fp.check_pos(pos)
-    layer = check_int(layer, "layer", 0, cfg.n_layer - 1,
-                      fix=f"the model has layers 0 to {cfg.n_layer - 1}")  # fmt: skip
+    layer = check_layer(fp, layer)
     check_choice(which, "which", ("k", "v"), fix="the cache holds keys ('k') and values ('v')")
     n = cfg.n_embd
     labels = [f"{t},{i}" for t in range(pos + 1) for i in range(n)]
