@@ -31,9 +31,20 @@ backward pass reaches and the order in which it reaches them (the target's ``lm_
 reached first, so its term comes last): those *variant* nodes (about ``3 * vocab + n_embd``
 per position) get one pull list per target, found once from ``vocab_size`` full-length
 recordings (every target at every position), and are computed through a small function per
-(node, target), compiled when first needed. Everything else is straight-line Python generated
-from the tape (``v[i] = v[a] * w[k]``, ``g[i] = 0 + v[b] * g[u] + g[u2]``), compiled once per
-length in chunks.
+(node, target), compiled when first needed. A target also chooses an operand (the logged
+probability): the forward pass reads it through a table indexed by the target. Everything else
+is straight-line Python generated from the tape (``v[i] = v[a] * w[k]``,
+``g[i] = 0 + v[b] * g[u] + g[u2]``), compiled once per length in chunks.
+
+Making it fast, exactly
+=======================
+
+With ``fuse`` (the default), a node whose value only its one consumer reads, and whose data no
+local gradient needs, is built into that consumer's expression (a dot product becomes one
+expression, as in ``microgpt.floats``): the same operations on the same floats. A node whose
+only gradient term comes from an add has its parent's gradient (``0 + g`` is ``g``: no
+gradient is ever -0.0, since each starts from the engine's int 0), so it is an alias, not a
+statement. Unfused, the tape has one statement per node and per pull list (``fuse=False``).
 """
 
 from __future__ import annotations
