@@ -58,6 +58,8 @@ PROJECT = ("microgpt-explorer", ["ipywidgets", "anywidget"], ["microgpt", "explo
 
 #: What the Pyodide kernel loads as it starts (micropip, then jedi and ipython through piplite).
 KERNEL_START = ["micropip", "jedi", "ipython"]
+#: Loaded with Pyodide itself, all at once, instead of one by one by the kernel as it starts.
+KERNEL_PRELOAD = ["ipython", "jedi", "comm"]
 
 #: The Pyodide files the site serves (the rest of the npm package is types and maps).
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm"]
@@ -142,7 +144,7 @@ def site_config() -> dict:
     kernel = {
         "pyodideUrl": "./static/pyodide/pyodide.mjs",
         "disablePyPIFallback": True,
-        "loadPyodideOptions": {"packages": ["micropip", PROJECT[0]]},
+        "loadPyodideOptions": {"packages": ["micropip", PROJECT[0], *KERNEL_PRELOAD]},
     }
     return {
         "jupyter-lite-schema-version": 0,
