@@ -38,6 +38,7 @@ from .errors import MicrogptError
 from .files import write_atomically
 from .model import GPTConfig
 from .train import Hyperparams
+from .validate import MAX_CHECKPOINT_BYTES, read_input_file
 
 __all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
 
@@ -83,10 +84,16 @@ def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
     where = f"checkpoint {str(path)!r}"
     if not path.exists():
         raise MicrogptError(f"{where} does not exist: check the path (train one with --out)")
+    # one bounded read of a regular file: a device, a pipe or a file over the limit is
+    # refused, never read without end (the CLI checks the path first; the API is here)
+    raw = read_input_file(path, "checkpoint", MAX_CHECKPOINT_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise MicrogptError(f"cannot read {where}: {e}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MicrogptError(
+            f"cannot read {where}: it is not UTF-8 text ({e.reason} at byte {e.start}); a "
+            "checkpoint is JSON written by microgpt train --out"
+        ) from None
     try:
         ckpt = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:

@@ -181,7 +181,15 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_instead_of_file(tmp_path):
-    expect_error(tmp_path, "cannot read")
+    expect_error(tmp_path, "is a directory")
+
+
+def test_a_device_or_pipe_is_refused_not_read(tmp_path):
+    """The API reads a checkpoint once, bounded: /dev/zero or a FIFO is refused at once."""
+    expect_error("/dev/zero", "not a regular file")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    expect_error(fifo, "not a regular file")
 
 
 def test_truncated_file(tmp_path, saved):
