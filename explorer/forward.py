@@ -419,13 +419,20 @@ def check_layer(fp, layer) -> int:
     """``layer`` as an int if the pass's model has it, else one clear error (the one rule every
     query that takes a layer uses)."""
     n = _model_config(fp, "layer").n_layer
-    return check_int(layer, "layer", 0, n - 1, fix=f"the model has {_count(n, 'layer')}")
+    return _part(layer, "layer", n, f"the model has {_count(n, 'layer')}")
 
 
 def check_head(fp, head) -> int:
     """``head`` as an int if each layer of the pass's model has it, else one clear error."""
     n = _model_config(fp, "head").n_head
-    return check_int(head, "head", 0, n - 1, fix=f"each layer has {_count(n, 'head')}")
+    return _part(head, "head", n, f"each layer has {_count(n, 'head')}")
+
+
+def _part(k, what: str, n: int, has: str) -> int:
+    k = check_int(k, what, fix=has)
+    if not 0 <= k < n:
+        raise ConfigError(f"{what} {k} is out of range: {has}")
+    return k
 
 
 def _model_config(fp, what: str):

@@ -550,7 +550,7 @@ def test_build_view_dispatch(fp):
          r"Did you mean: pos3\.layer0\.attn\.q\[0\]"),
         ("overview", {"pos": 12}, "position 12 is out of range"),
         ("full", {"pos": -1}, "position -1 is out of range"),
-        ("overview", {"head": 4}, r"head must be between 0 and 3, got 4: each layer has 4 heads"),
+        ("overview", {"head": 4}, r"head 4 is out of range: each layer has 4 heads \(0 to 3\)"),
         ("overview", {"depth": 0}, "depth must be 1 or more"),
         ("overview", {"budget": 0}, "budget must be a positive integer"),
         ("path", {"budget": -5}, "budget must be a positive integer"),
