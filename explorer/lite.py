@@ -20,6 +20,7 @@ it is the browser's, like the page, and this module keeps no state of its own.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 
@@ -61,14 +62,18 @@ async def setup(charts: bool = False):
         return Sentence("Ready: Python runs in your browser, and viz.js lays the graphs out.")
     import pyodide_js
 
+    error = "they did not load"
     try:
         await pyodide_js.loadPackage(["numpy", "matplotlib"])
     except Exception as e:  # the browser's network error, as a JavaScript exception
+        error = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    # loadPackage may only log a failed download: what counts is whether they import now
+    if not all(importlib.util.find_spec(name) for name in ("numpy", "matplotlib")):
         return Sentence(
             "The graphs are ready, but this lesson's charts are not: they need numpy and "
             "matplotlib from Pyodide's package index on the internet, and loading them failed "
             "({error}). Connect to the internet and run this cell again for the charts.",
-            error=str(e).splitlines()[0][:200] if str(e) else type(e).__name__,
+            error=error,
         )
     return Sentence(
         "Ready: Python runs in your browser, viz.js lays the graphs out, matplotlib draws "

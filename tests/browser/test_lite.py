@@ -103,7 +103,7 @@ def site_page(browser, lite_site):
         page.outside.append(r.request.url)
         return r.abort()
 
-    page.route("**/*", route)
+    context.route("**/*", route)  # the context's: the kernel's web worker fetches too
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     try:
         yield page
@@ -186,3 +186,21 @@ def test_the_site_draws_what_viz_js_lays_out_under_node(site_page, lite_site, mo
     svg = to_svg(overview(ForwardPass("emma")))
     assert 'data-layout="viz-js"' in svg
     assert (hashlib.sha256(svg.encode()).hexdigest(), len(svg)) == (site_hash, int(site_len))
+
+
+def test_a_chart_lesson_offline_says_so_in_its_first_cell(site_page, lite_site):
+    """numpy and matplotlib are on Pyodide's index only: offline, the first cell of a lesson
+    with charts says plainly that its charts will not work (the graphs do)."""
+    page = site_page
+    page.goto(f"{lite_site}/lab/index.html?path=notebooks/04_attention.ipynb")
+    idle = page.locator(".jp-StatusBar-Widget", has_text="Python (Pyodide) | Idle")
+    expect(idle.first).to_be_visible(timeout=90_000)
+    page.locator(".jp-Notebook .jp-CodeCell").first.click()
+    page.keyboard.press("Shift+Enter")
+    said = page.locator(".jp-OutputArea-output", has_text="this lesson's charts are not")
+    expect(said.first).to_be_visible(timeout=90_000)
+    assert "Connect to the internet" in said.first.inner_text()
+    assert page.evaluate(_ERRORS_JS) == []
+    assert page.outside and all(
+        u.startswith("https://cdn.jsdelivr.net/pyodide/") for u in page.outside
+    )
