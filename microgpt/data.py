@@ -31,6 +31,7 @@ from .validate import (
     check_int,
     check_str,
     quoted,
+    read_input_file,
 )
 
 __all__ = [
@@ -68,21 +69,22 @@ def _split_docs(text: str) -> list[str]:
 def read_docs(path: str | os.PathLike) -> list[str]:
     """The documents of a UTF-8 text file, one per line (stripped, empty lines dropped): a
     regular file of at most ``MAX_INPUT_BYTES``."""
-    path = check_input_file(
-        path,
-        "dataset file",
-        fix=f"pass --data PATH to a text file with one document per line, --data {BUNDLED} "
-        "for the bundled names, or --data makemore",
+    fix = (
+        f"pass --data PATH to a text file with one document per line, --data {BUNDLED} "
+        "for the bundled names, or --data makemore"
     )
+    path = check_input_file(path, "dataset file", fix=fix)
+    # one bounded read through a descriptor checked to be a regular file: a file swapped or
+    # grown after the check is still read at most to the limit
+    raw = read_input_file(path, "dataset file", fix=fix)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise DataError(
             f"dataset file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}): "
             "save it as UTF-8, one document per line"
         ) from None
-    except OSError as e:
-        raise DataError(f"cannot read dataset file {str(path)!r}: {e.strerror or e}") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as open() reads text
     docs = _split_docs(text)
     if not docs:
         raise DataError(
