@@ -63,11 +63,6 @@ __all__ = [
     "smooth_losses",
 ]
 
-#: The sequential 0–1 scale of ``explorer.style`` (white to purple) as a colormap; cells that
-#: have no value (the causal mask) are light grey and hatched.
-SEQUENTIAL = LinearSegmentedColormap.from_list(
-    "microgpt_sequential", [sequential(0.0), sequential(1.0)]
-).with_extremes(bad="#e4e4e4")
 MASK_COLOUR = "#e4e4e4"
 MASK_HATCH_COLOUR = "#b0b0b0"
 BAR_COLOUR = sequential(0.75)
@@ -79,6 +74,16 @@ LINE_COLOUR = "#1f5fbf"
 REFERENCE_COLOUR = "#555555"
 #: Leader lines from a point to a label moved away from it.
 LEADER_COLOUR = "#777777"
+
+
+def sequential_cmap() -> LinearSegmentedColormap:
+    """The sequential 0–1 scale of ``explorer.style`` (white to purple) as a colormap; cells
+    that have no value (the causal mask) are light grey and hatched. Made when a chart asks
+    (microseconds): importing this module builds nothing."""
+    return LinearSegmentedColormap.from_list(
+        "microgpt_sequential", [sequential(0.0), sequential(1.0)]
+    ).with_extremes(bad=MASK_COLOUR)
+
 
 #: CSS pixels per inch of figure: a figure of w × h inches is shown at 100·w × 100·h CSS px.
 CSS_DPI = 100
@@ -355,7 +360,7 @@ def _draw_attention(
     axis_labels: tuple[bool, bool] = (True, True),
 ):
     n = len(matrix)
-    im = ax.imshow(matrix, cmap=SEQUENTIAL, vmin=0.0, vmax=1.0, interpolation="nearest")
+    im = ax.imshow(matrix, cmap=sequential_cmap(), vmin=0.0, vmax=1.0, interpolation="nearest")
     if n > 1:
         ax.add_patch(_mask_patch(n))
     ax.set_xticks(range(n), labels=tokens, fontsize=fontsize)
