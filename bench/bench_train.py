@@ -6,10 +6,11 @@ time (the child's user + system), the medians, and the ratios floats / value and
 article. The two engines' outputs are compared (the same step lines and samples, and
 byte-identical checkpoints) before any figure is trusted.
 
-The article's script is not in the project. Give its path with ``--article SCRIPT`` to time it
-in the same pairs (it runs in a temporary folder where ``input.txt`` is a link to NAMES, as it
-expects); otherwise the ratio uses the reference figure of issue 2 (~260 ms a step on this
-kind of machine: ~260 s for 1,000 steps, not measured here, said so). Goal: floats <= 0.05x
+The article's script is timed in the same pairs: by default ``bench/article_style.py`` (the
+article's way of writing microgpt, written from the spec: it prints the same lines and samples,
+which is checked), or any script given with ``--article SCRIPT``; it runs in a temporary folder
+where ``input.txt`` is a link to NAMES, as it expects. ``--article none`` skips it and uses the
+reference figure of issue 2 (~260 ms a step, not measured here, said so). Goal: floats <= 0.05x
 the article's script (moonshot 0.02x).
 
 Usage (from the repository root; the value engine takes minutes per run)::
@@ -52,8 +53,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1, help="paired runs (median shown)")
     parser.add_argument("--steps", type=int, default=1000, help="training steps (1000)")
     parser.add_argument("--data", type=Path, default=NAMES, help="the article's names.txt")
-    parser.add_argument("--article", type=Path, help="the article's script, to time it too")
+    parser.add_argument("--article", default=str(REPO / "bench" / "article_style.py"),
+                        help="the article's script to time too (default: bench/article_style.py; "
+                        "'none': use issue 2's reference figure)")  # fmt: skip
     args = parser.parse_args()
+    args.article = None if args.article == "none" else Path(args.article)
     data = args.data.resolve()
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"microgpt train --data {data.name} --steps {args.steps} --samples 20, whole process")
@@ -67,7 +71,7 @@ def main() -> None:
         for pair in range(args.pairs):
             for kind in kinds if pair % 2 == 0 else kinds[::-1]:
                 if kind == "article":
-                    cmd = [sys.executable, str(args.article.resolve())]
+                    cmd = [sys.executable, str(args.article.resolve()), str(args.steps)]
                 else:
                     cmd = [sys.executable, "-m", "microgpt", "train", "--data", str(data),
                            "--steps", str(args.steps), "--samples", "20", "--engine", kind,
@@ -79,6 +83,9 @@ def main() -> None:
         same_lines = outputs["floats"] == outputs["value"]
         same_file = (folder / "floats.json").read_bytes() == (folder / "value.json").read_bytes()
         print(f"identical output: step lines and samples {same_lines}, checkpoints {same_file}")
+        if args.article:
+            print(f"the article's script printed the same lines and samples: "
+                  f"{outputs['article'] == outputs['floats']}")  # fmt: skip
 
     med = {k: statistics.median(c for _, c in v) for k, v in times.items()}
     wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
