@@ -1,8 +1,9 @@
 """The scalar autograd engine: microgpt's ``Value``, recording the op that made every node.
 
-This is the bottom layer of the package (see DESIGN.md): it imports only the standard library
-and knows nothing of models, names or pictures. ``microgpt.trace`` sits on top of it and turns
-on recording through the one context variable defined here, ``RECORDER``.
+This is the bottom layer of the package (README.md, "How the code is organized"): it imports
+only the standard library and knows nothing of models, names or pictures. ``microgpt.trace``
+sits on top of it and turns on recording through the one context variable defined here,
+``RECORDER``.
 
 A node holds its value, its gradient, its children as an ordered tuple and the local derivative
 with respect to each child (the article's design: tuples, no closures). Derived operations

@@ -33,7 +33,7 @@ def _source(source, what: str) -> ModelSource:
 class EmbeddingView(Checked, ShownLater, W.VBox):
     """PCA of an embedding matrix over the checkpoint's snapshots (``concealed``: made in a
     hidden tab, it draws when first shown). ``source``: a ``ModelSource``, a ``Session``, a
-    checkpoint's path or ``None`` (the shipped model). Traits:"""
+    checkpoint's path or ``None`` (the shipped model). Traits: ``step``, ``matrix``."""
 
     #: A snapshot of the checkpoint (one the step slider offers); default the final one.
     step = traitlets.Int(0)

@@ -52,7 +52,8 @@ def _as_html(result: object) -> str:
 
 
 class Exercise(Checked, W.VBox):
-    """One exercise: ``question`` (HTML) and ``answer()``, revealed by a button. Traits:"""
+    """One exercise: ``question`` (HTML) and ``answer()``, revealed by a button. Traits:
+    ``revealed``."""
 
     revealed = traitlets.Bool(False)  # the answer is showing
 

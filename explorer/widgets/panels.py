@@ -143,7 +143,7 @@ class PositionsView(Checked, ShownLater, W.VBox):
 
 
 class WeightView(Checked, ShownLater, W.VBox):
-    """One attention weight of the pass given to ``show``, explained. Traits:"""
+    """One attention weight of the pass given to ``show``, explained. Traits: ``selected``."""
 
     #: The weight's node name (``pos5.layer0.attn.head1.attn_weights[k=2]``); "" for none.
     selected = traitlets.Unicode("")

@@ -39,7 +39,8 @@ MIN_TEMPERATURE, MAX_TEMPERATURE = 0.1, 2.0
 
 
 class ProbabilitiesView(Checked, ShownLater, W.VBox):
-    """Next-token probabilities of the pass given to ``show``. Traits:"""
+    """Next-token probabilities of the pass given to ``show``. Traits: ``pos``,
+    ``temperature``, ``sampled``, ``sample_count``, ``message``, ``ended``."""
 
     pos = traitlets.Int(0)
     temperature = traitlets.Float(1.0)

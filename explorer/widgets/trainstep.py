@@ -47,7 +47,7 @@ def _check_step(w, value, what: str) -> int:
 
 class TrainStepView(Checked, ShownLater, W.VBox):
     """One run, stepped through (``concealed``: made in a hidden tab, its chart is drawn when
-    first shown). Traits:"""
+    first shown). Traits: ``step``, ``doc``, ``selected``, ``message``, ``weights_version``."""
 
     #: The weights shown: after this many steps of the checkpoint's run (plus hand steps).
     step = traitlets.Int(0)
