@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ArgumentTypeError, ConfigError, DataError, MicrogptError
+from .files import write_atomically
 from .validate import (
     MAX_INPUT_BYTES,
     _short,
@@ -103,24 +104,21 @@ def _makemore_docs() -> list[str]:
     target = cache_dir() / "makemore_names.txt"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
         try:
             with urllib.request.urlopen(MAKEMORE_URL, timeout=30) as response:
                 data = response.read(MAX_INPUT_BYTES + 1)
-                if len(data) > MAX_INPUT_BYTES:
-                    raise DataError(
-                        f"the download from {MAKEMORE_URL} is larger than "
-                        f"{MAX_INPUT_BYTES:,} bytes: not the names file; pass --data PATH"
-                    )
-                tmp.write_bytes(data)
         except (urllib.error.URLError, OSError) as e:
-            tmp.unlink(missing_ok=True)
             raise MicrogptError(
                 f"could not download the makemore names from {MAKEMORE_URL} ({e}). Are you "
                 f"offline? Download the file by hand and pass --data PATH, or use the bundled "
                 f"dataset (--data {BUNDLED})"
             ) from None
-        os.replace(tmp, target)
+        if len(data) > MAX_INPUT_BYTES:
+            raise DataError(
+                f"the download from {MAKEMORE_URL} is larger than {MAX_INPUT_BYTES:,} bytes: "
+                "not the names file; pass --data PATH"
+            )
+        write_atomically(target, data, what="makemore names cache")  # the one atomic writer
     return read_docs(target)
 
 

@@ -62,6 +62,22 @@ def test_makemore_download_offline_says_what_to_do(monkeypatch, tmp_path):
     assert not list((tmp_path / "cache").glob("*"))  # nothing half-written
 
 
+def test_makemore_download_is_cached_whole(monkeypatch, tmp_path):
+    import io
+    import urllib.request
+
+    monkeypatch.setenv("MICROGPT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: io.BytesIO(b"emma\nzoe\n"))
+    assert load_docs("makemore") == ["emma", "zoe"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["makemore_names.txt"]
+    big = io.BytesIO(b"x" * (64 * 1024 * 1024 + 2))
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: big)
+    monkeypatch.setenv("MICROGPT_CACHE", str(tmp_path / "other"))
+    with pytest.raises(MicrogptError, match="larger than"):
+        load_docs("makemore")
+    assert not list((tmp_path / "other").glob("*"))  # nothing half-written
+
+
 def test_makemore_uses_the_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("MICROGPT_CACHE", str(tmp_path))
     (tmp_path / "makemore_names.txt").write_text("emma\nolivia\n")
