@@ -161,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"microgpt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    for add in (_train_parser, _sample_parser, _graph_parser, _serve_parser, _lessons_parser):
+        add(sub)
+    return parser
+
+
+def _train_parser(sub) -> None:
+    """``microgpt train``."""
     t = sub.add_parser(
         "train",
         help="train a model (prints the loss of every step, then samples)",
@@ -205,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--force", action="store_true", help=_FORCE_HELP)
     t.set_defaults(func=_cmd_train)
 
+
+def _sample_parser(sub) -> None:
+    """``microgpt sample``."""
     s = sub.add_parser(
         "sample",
         help="sample names from a checkpoint",
@@ -219,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--prefix", default="", help="start every sample with this text")
     s.set_defaults(func=_cmd_sample)
 
+
+def _graph_parser(sub) -> None:
+    """``microgpt graph``."""
     g = sub.add_parser(
         "graph",
         help="draw the computation graph of one forward pass (SVG, HTML, PNG, DOT, JSON, text)",
@@ -291,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--force", action="store_true", help=_FORCE_HELP)
     g.set_defaults(func=_cmd_graph)
 
+
+def _serve_parser(sub) -> None:
+    """``microgpt serve``."""
     v = sub.add_parser(
         "serve",
         help="serve the classroom dashboard to a class as a Voilà app (pip install '.[voila]')",
@@ -343,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.set_defaults(func=_cmd_serve)
 
+
+def _lessons_parser(sub) -> None:
+    """``microgpt lessons``."""
     n = sub.add_parser(
         "lessons",
         help="write the lessons (JupyterLab notebooks) into a folder to open them",
@@ -357,7 +376,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace lessons in DIR that you have changed"
     )
     n.set_defaults(func=_cmd_lessons)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
