@@ -386,10 +386,29 @@ def test_trains_on_the_event_loop_where_no_thread_starts(monkeypatch):
     the event loop instead, redrawing as it goes, with the engine's numbers bit for bit; a
     stop between steps ends it."""
 
+    start = threading.Thread.start  # the test's own runner thread still starts
+
     def no_thread(self):
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(threading.Thread, "start", no_thread)
+
+    def on_a_fresh_loop(steps: int, stop_after: int | None = None) -> TrainingView:
+        # in a thread of its own: the test process may already run a loop in this one
+        done: dict = {}
+
+        def target() -> None:
+            try:
+                done["view"] = asyncio.run(main(steps, stop_after))
+            except BaseException as exc:  # shown by the test's thread
+                done["error"] = exc
+
+        runner = threading.Thread(target=target, name="test-loop")
+        start(runner)
+        runner.join(TIMEOUT)
+        if "error" in done:
+            raise done["error"]
+        return done["view"]
 
     async def main(steps: int, stop_after: int | None = None) -> TrainingView:
         monkeypatch.setattr(training, "_kernel_loop", asyncio.get_running_loop)
@@ -403,13 +422,13 @@ def test_trains_on_the_event_loop_where_no_thread_starts(monkeypatch):
             await asyncio.sleep(0)
         return view
 
-    view = asyncio.run(main(12))
+    view = on_a_fresh_loop(12)
     twin, run = _engine_twin(12), view.run
     assert run.loss_history == twin.loss_history and _weights(run) == _weights(twin)
     assert run.snapshots == twin.snapshots
     assert view.redraws >= 1 and "finished at step 12" in view._info.value
     assert view.wait(0)
 
-    stopped = asyncio.run(main(300, stop_after=3))
+    stopped = on_a_fresh_loop(300, stop_after=3)
     assert 3 <= stopped.run.step < 300 and "stopped at step" in stopped._info.value
     assert stopped.run.loss_history == _engine_twin(stopped.run.step, 300).loss_history
