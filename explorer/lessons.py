@@ -70,6 +70,12 @@ def write_lessons(directory: str | os.PathLike, force: bool = False) -> list[Pat
             f"{quoted(str(target.parent))} does not exist; create it first"
         )
     lessons = [(p, p.read_bytes()) for p in lesson_files()]
+    folders = [p.name for p, _ in lessons if (target / p.name).is_dir()]
+    if folders:  # checked before anything is written: all or nothing
+        raise OutputPathError(
+            f"cannot write the lessons into {quoted(str(target))}: {', '.join(folders[:4])} "
+            "there is a folder; move it away or choose another folder"
+        )
     edited = [
         p.name
         for p, data in lessons
@@ -79,7 +85,8 @@ def write_lessons(directory: str | os.PathLike, force: bool = False) -> list[Pat
         raise OutputPathError(
             f"{len(edited)} lesson(s) in {quoted(str(target))} differ from the shipped ones "
             f"({', '.join(edited[:4])}{', …' if len(edited) > 4 else ''}), perhaps your own "
-            "edits: nothing was written. Choose another folder, or pass --force to replace them"
+            "edits: nothing was written. Choose another folder, or replace them with --force "
+            "(force=True)"
         )
     target.mkdir(exist_ok=True)
     written = []

@@ -106,5 +106,7 @@ def _viz_url() -> str:
     # the index it loads packages from.
     import pyodide_js
 
+    # a private attribute of Pyodide's JavaScript API: fine while the site pins Pyodide
+    # (deploy/lite/build.py); tests/browser/test_lite.py fails if a new version moves it
     base = str(pyodide_js._api.config.indexURL)
     return base.rstrip("/") + "/viz.js"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shlex
 import signal
 import sys
 import tempfile
@@ -668,9 +669,9 @@ def _cmd_lessons(args) -> int:
     total = len(lesson_files())
     kept = total - len(written)
     print(
-        f"wrote {len(written)} of {total} lessons into {args.dir}"
+        f"wrote {len(written)} of {total} lesson files into {args.dir}"
         + (f" ({kept} already there, unchanged)" if kept else "")
-        + f"; open them with: jupyter lab {args.dir}"
+        + f"; open them with: jupyter lab {shlex.quote(str(args.dir))}"
     )
     return 0
 

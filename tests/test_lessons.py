@@ -76,11 +76,22 @@ def test_the_lessons_command(tmp_path, monkeypatch, capsys):
     assert main(["lessons"]) == 0
     out = capsys.readouterr().out
     n = len(lesson_files())
-    assert f"wrote {n} of {n} lessons into lessons" in out and "jupyter lab lessons" in out
+    assert f"wrote {n} of {n} lesson files into lessons" in out and "jupyter lab lessons" in out
     (tmp_path / "lessons" / "00_tour.ipynb").write_text("{}", encoding="utf-8")
     assert main(["lessons"]) == 2
     err = capsys.readouterr().err
     assert "00_tour.ipynb" in err and "--force" in err and "Traceback" not in err
     assert (tmp_path / "lessons" / "00_tour.ipynb").read_text(encoding="utf-8") == "{}"
     assert main(["lessons", "lessons", "--force"]) == 0
-    assert f"wrote 1 of {n} lessons" in capsys.readouterr().out
+    assert f"wrote 1 of {n} lesson files" in capsys.readouterr().out
+    assert main(["lessons", str(tmp_path / "my lessons")]) == 0
+    assert "jupyter lab '" in capsys.readouterr().out  # a path with a space, quoted
+
+
+def test_a_folder_in_the_way_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "lessons"
+    out.mkdir()
+    (out / "README.md").mkdir()  # a folder where a lesson file goes
+    with pytest.raises(MicrogptError, match="README.md there is a folder"):
+        write_lessons(out, force=True)
+    assert [p.name for p in out.iterdir()] == ["README.md"]

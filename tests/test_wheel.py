@@ -103,7 +103,7 @@ def test_microgpt_lessons_writes_every_lesson(wheel_venv, tmp_path):
     assert len(shipped) >= 11
     for lesson in shipped:
         assert (tmp_path / "out" / lesson.name).read_bytes() == lesson.read_bytes()
-    assert f"wrote {len(shipped) + 1} of {len(shipped) + 1} lessons into out" in done.stdout
+    assert f"wrote {len(shipped) + 1} of {len(shipped) + 1} lesson files into out" in done.stdout
     again = _run(wheel_venv, tmp_path, "lessons", "out")
     assert again.returncode == 0 and "wrote 0 of" in again.stdout
 

@@ -432,3 +432,34 @@ def test_trains_on_the_event_loop_where_no_thread_starts(monkeypatch):
     stopped = on_a_fresh_loop(300, stop_after=3)
     assert 3 <= stopped.run.step < 300 and "stopped at step" in stopped._info.value
     assert stopped.run.loss_history == _engine_twin(stopped.run.step, 300).loss_history
+
+
+def test_an_error_in_the_steps_on_the_loop_is_said_in_the_view(monkeypatch):
+    start = threading.Thread.start
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    done: dict = {}
+
+    async def main() -> None:
+        monkeypatch.setattr(training, "_kernel_loop", asyncio.get_running_loop)
+        view = TrainingView(docs=DOCS, steps=50, steps_per_second=None)
+        view.redraw_interval = 0.05
+
+        def broken(state) -> None:
+            raise ValueError("a redraw failed")
+
+        assert view.train()
+        view._draw = broken  # the next redraw, inside the steps' task, fails
+        while view.running:
+            await asyncio.sleep(0.01)
+        done["view"] = view
+
+    runner = threading.Thread(target=lambda: asyncio.run(main()), name="test-loop")
+    start(runner)
+    runner.join(TIMEOUT)
+    view = done["view"]
+    assert "training stopped: ValueError: a redraw failed" in view._info.value
+    assert view.progress.bar_style == "danger" and view._task is None

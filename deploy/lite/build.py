@@ -18,9 +18,13 @@ The project's wheel is preloaded when the kernel starts, so a lesson's first cel
 ``%pip``. The site's files are the lessons that wheel holds (``explorer/lessons/``, from
 ``notebooks/``), under ``notebooks/``.
 
-Usage: ``python deploy/lite/build.py [--out build/lite] [--work build/lite-work]``
-(``make lite`` runs it in ``build/lite-env``). Downloads are kept in ``--work``: a second
-build is offline.
+Usage: ``make lite``, which installs ``deploy/lite/requirements.txt`` into ``build/lite-env``
+and runs ``build/lite-env/bin/python deploy/lite/build.py [--out build/lite] [--work
+build/lite-work]``. Needs Node.js's ``npm``. The npm packages and wheels are kept in ``--work``
+and the project's wheel is built without a download (hatchling is pinned in the build's
+environment), so once that environment exists a second build asks no registry. ``--out`` is
+replaced whole, so it must be new, empty, or an earlier site (it holds ``.microgpt-lite``); the
+site is built beside it and swapped in only when complete.
 """
 
 from __future__ import annotations
@@ -73,6 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.work.resolve()
     out = args.out.resolve()
+    check_out(out)
+    jupyter_lite = Path(sys.executable).parent / "jupyter-lite"
+    if not jupyter_lite.exists():
+        raise SystemExit(
+            f"no jupyter-lite beside {sys.executable}: run `make lite`, which installs "
+            "deploy/lite/requirements.txt into build/lite-env and runs this script there"
+        )
+    if shutil.which("npm") is None:
+        raise SystemExit(
+            "npm is not installed: the site's Pyodide and viz.js come from the npm registry. "
+            "Install Node.js with npm (Debian/Ubuntu: apt-get install nodejs npm), then run "
+            "`make lite` again"
+        )
     work.mkdir(parents=True, exist_ok=True)
 
     pyodide_dir = npm_package("pyodide", PYODIDE, work)
@@ -105,18 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     (staging / "jupyter-lite.json").write_text(json.dumps(site_config(), indent=2) + "\n")
     contents = staging / "contents"  # the wheel's lessons, under notebooks/ as in the tree
     lessons_from_wheel(project, contents / "notebooks")
-    if out.exists():
-        shutil.rmtree(out)
+    # built beside the target and swapped in whole: a failed build leaves the old site as it was
+    building = out.parent / f".{out.name}.building"
+    if building.exists():
+        shutil.rmtree(building)
     run(
         [
-            str(Path(sys.executable).parent / "jupyter-lite"),
+            str(jupyter_lite),
             "build",
             "--lite-dir",
             str(staging),
             "--contents",
             str(contents),
             "--output-dir",
-            str(out),
+            str(building),
             "--apps",
             "lab",
             "--no-sourcemaps",
@@ -125,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         cwd=staging,
     )
 
-    target = out / "static" / "pyodide"
+    target = building / "static" / "pyodide"
     target.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copy2(pyodide_dir / name, target / name)
@@ -134,9 +153,32 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy2(path, target / path.name)
     rewrite_lock(lock, served, project)
     (target / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")))
+    (building / MARK).write_text("a lessons site written by deploy/lite/build.py (make lite)\n")
+    if out.exists():
+        shutil.rmtree(out)  # check_out made sure it is an earlier site, or empty
+    building.rename(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"wrote {out} ({size / 1e6:.1f} MB): serve it with any static web server")
     return 0
+
+
+#: The file a site this script wrote holds: only such a folder (or an empty one) is replaced.
+MARK = ".microgpt-lite"
+
+
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` that is not an earlier site of this script, or empty: it is deleted
+    and replaced (``--out docs`` must not wipe a repository's docs/)."""
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"--out {out} is a file: give a folder for the site")
+    ours = (out / MARK).is_file() or (out / "static" / "pyodide" / "viz.js").is_file()
+    if out.is_dir() and any(out.iterdir()) and not ours:  # (viz.js: a site from before MARK)
+        raise SystemExit(
+            f"--out {out} holds files this script did not write: it replaces its folder "
+            "whole, so give a new or empty folder (or an earlier site of make lite)"
+        )
+    if out in (REPO, *REPO.parents) or out == Path.home():
+        raise SystemExit(f"--out {out} would replace the repository or a folder above it")
 
 
 def site_config() -> dict:
@@ -246,7 +288,9 @@ def project_wheel(dest: Path) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), str(REPO)])
+    # hatchling is pinned in requirements.txt and used in place: no download at build time
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", str(dest), str(REPO)])  # fmt: skip
     (wheel,) = dest.glob("*.whl")
     return wheel
 
@@ -256,7 +300,11 @@ def lessons_from_wheel(wheel: Path, dest: Path) -> None:
     prefix = "explorer/lessons/"
     dest.mkdir(parents=True)
     with zipfile.ZipFile(wheel) as z:
-        names = [n for n in z.namelist() if n.startswith(prefix) and not n.endswith("/")]
+        # the lessons themselves: a folder's leftovers (.ipynb_checkpoints, scratch files) that
+        # the wheel may have picked up are not the site's
+        names = [n for n in z.namelist() if n.startswith(prefix)]
+        names = [n for n in names if "/" not in n[len(prefix) :]]
+        names = [n for n in names if n.endswith(".ipynb") or n.endswith("/README.md")]
         if not any(n.endswith(".ipynb") for n in names):
             raise SystemExit(f"{wheel.name} holds no lessons under {prefix}: see pyproject.toml")
         for name in names:

@@ -187,6 +187,7 @@ class TrainingView(W.VBox):
                 self._task = loop.create_task(
                     work_async(run, stop, handoff, self.refresh, self._pace)
                 )
+                self._task.add_done_callback(self._task_ended)
                 return True
             background = False  # neither a thread nor a loop: train here
         if not background:
@@ -211,7 +212,8 @@ class TrainingView(W.VBox):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Join the worker (at most ``timeout`` seconds) and show where it is; True if it has
-        ended."""
+        ended. Steps running on the event loop (no threads) cannot be waited for from the
+        loop's own thread: then it shows where they are and returns at once."""
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
@@ -238,6 +240,16 @@ class TrainingView(W.VBox):
             handoff.shown()
 
     # -- inside -----------------------------------------------------------------------------
+    def _task_ended(self, task) -> None:
+        """The steps on the loop ended: an error that escaped them (a redraw that failed) is
+        said in the view rather than lost in the loop's log."""
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            self.running = False
+            self._task = None
+            self.progress.bar_style = "danger"
+            self._say(f"training stopped: {type(exc).__name__}: {exc}", warn=True)
+
     def _on_click(self) -> None:
         try:
             self.train()

@@ -20,6 +20,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -31,7 +32,16 @@ from labharness import ci_requires_browser, expect
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "build" / "lite"
-VIZ = REPO / "build" / "lite-work" / "npm" / "@viz-js__viz-3.31.0" / "dist" / "viz.js"
+
+
+def _build_setting(name: str) -> str:
+    """A pinned version from deploy/lite/build.py (read, not imported: it is a script)."""
+    text = (REPO / "deploy" / "lite" / "build.py").read_text(encoding="utf-8")
+    return re.search(rf'^{name} = "([^"]+)"', text, re.M).group(1)
+
+
+VIZ = REPO / "build" / "lite-work" / "npm" / f"@viz-js__viz-{_build_setting('VIZ')}" / "dist"
+VIZ = VIZ / "viz.js"
 OPEN_TIMEOUT_S = 120
 
 #: viz.js under Node: DOT on stdin, Graphviz's json0 on stdout (what the site's kernel gets).
