@@ -693,22 +693,31 @@ class GraphExplorer(Checked, W.VBox):
     def _draw_now(self, want: dict) -> bool:
         """Set the traits ``want`` (a view and its options) and draw that view now; on bad input
         the traits go back, the message says why, and False."""
+        try:
+            view, lay = self._build_with(want)
+        except MicrogptError as e:
+            self.message = str(e)
+            return False
+        self._draw(view, lay)
+        return True
+
+    def _build_with(self, want: dict, opening: bool = False):
+        """Set the traits ``want`` (held: no redraw per trait) and build and lay out that view;
+        on bad input the traits go back and the ``MicrogptError`` propagates. ``opening``: a
+        tensor's scalars are being opened (the view change keeps the tensor open)."""
         before = {k: getattr(self, k) for k in want}
-        self._held = True
+        self._held, self._opening = True, opening
         try:
             for k, v in want.items():
                 setattr(self, k, v)
             view = self._build()
-            lay = layout.layout(view)
-        except MicrogptError as e:
+            return view, layout.layout(view)
+        except MicrogptError:
             for k, v in before.items():
                 setattr(self, k, v)
-            self.message = str(e)
-            return False
+            raise
         finally:
-            self._held = False
-        self._draw(view, lay)
-        return True
+            self._held = self._opening = False
 
     def _build(self):
         fp = self.fp
@@ -876,20 +885,11 @@ class GraphExplorer(Checked, W.VBox):
             self.selected = self._tensor = spec["node"]
         want = {"view": spec["view"], "pattern": spec.get("pattern", ""),
                 "source": spec.get("source", "")}  # fmt: skip
-        before = {k: getattr(self, k) for k in want}
-        self._held = self._opening = True
         try:
-            for k, v in want.items():
-                setattr(self, k, v)
-            view = self._build()
-            lay = layout.layout(view)
+            view, lay = self._build_with(want, opening=True)
         except MicrogptError as e:
-            for k, v in before.items():
-                setattr(self, k, v)
             self.message = f"{name}: its scalar nodes cannot be drawn here: {e}"
             return False
-        finally:
-            self._held = self._opening = False
         self._opened = name
         self.message = ""
         self._draw(view, lay)
