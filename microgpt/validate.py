@@ -209,12 +209,7 @@ def check_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str
         raise DataError(
             f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
         ) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
-    if not stat.S_ISREG(st.st_mode):
-        raise DataError(
-            f"{what} {quoted(str(p))} is not a regular file (a device, pipe or socket): give a file"
-        )
+    _check_regular(st, p, what, fix)
     size = st.st_size
     if size > max_bytes:
         raise DataError(_too_large(what, p, size, max_bytes))
@@ -223,6 +218,16 @@ def check_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str
     if size == 0:  # a pseudo-file's size says nothing: count what it holds
         read_input_file(p, what, max_bytes, fix)
     return p
+
+
+def _check_regular(st: os.stat_result, p: Path, what: str, fix: str) -> None:
+    """A ``DataError`` unless ``st`` is a regular file's (a folder, a device, a pipe)."""
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(
+            f"{what} {quoted(str(p))} is not a regular file (a device, pipe or socket): give a file"
+        )
 
 
 def read_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str = "") -> bytes:
@@ -242,14 +247,7 @@ def read_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str 
             f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
         ) from None
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
-        if not stat.S_ISREG(st.st_mode):
-            raise DataError(
-                f"{what} {quoted(str(p))} is not a regular file (a device, pipe or socket): "
-                "give a file"
-            )
+        _check_regular(os.fstat(fd), p, what, fix)
         chunks, total = [], 0
         while total <= max_bytes:
             chunk = os.read(fd, 1 << 16)  # whole blocks: /proc/*/pagemap reads 8 at a time
