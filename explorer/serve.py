@@ -179,7 +179,7 @@ class ServePlan:
     port: int
     url: str  #: the address to hand out to the students
     config: dict = field(repr=False)  #: Voilà's traitlets configuration
-    notes: tuple[str, ...] = ()  #: warnings to print first (a Voilà patch not the one tested)
+    notes: tuple[str, ...] = ()  #: warnings printed first (a server version not the tested one)
 
     def lines(self) -> list[str]:
         """What the command prints before serving."""

@@ -195,10 +195,23 @@ def test_the_installed_versions_are_the_tested_ones_and_pyproject_pins_them():
         assert text.count(f'"{pin.requirement}"') == 2, pin.requirement
 
 
-def test_serve_prints_the_version_note_first():
-    notebook = REPO / "notebooks" / "classroom_dashboard.ipynb"
-    planned = serve.ServePlan(notebook, "127.0.0.1", 1, "http://127.0.0.1:1/", {}, ("note: x",))
-    assert planned.lines()[0] == "note: x" and "serving" in planned.lines()[1]
+def test_serve_checks_the_versions_at_start(monkeypatch, capsys):
+    tested = {"voila": "0.5.13", "jupyter_server": "2.21.1"}
+    monkeypatch.setattr(voila_adapter, "installed_versions", lambda: {**tested, "voila": "0.6.1"})
+    assert main(["serve", "--host", "127.0.0.1", "--port", "18996"]) == 2
+    err = capsys.readouterr().err
+    assert "voila 0.6.1 is installed" in err and "pip install 'voila>=0.5.13,<0.6'" in err
+    assert "Traceback" not in err
+    # a newer patch: served, the note printed first
+    monkeypatch.setattr(voila_adapter, "installed_versions", lambda: {**tested, "voila": "0.5.14"})
+    lines = serve.plan(host="127.0.0.1", port=_free_port()).lines()
+    assert lines[0].startswith("note: voila 0.5.14 is installed") and "serving" in lines[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class _Rules:
