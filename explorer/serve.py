@@ -3,8 +3,15 @@
 Called by ``microgpt.cli`` (which prints); nothing here prints. :func:`plan` checks everything a
 user can get wrong before anything starts (Voilà installed, the notebook a readable regular
 file holding a notebook, the shipped model readable, the port free, the pool within this
-machine's available memory) and raises :class:`MicrogptError` with what to do;
-:func:`serve` then runs Voilà in this process until Ctrl-C.
+machine's available memory, Voilà and jupyter_server at the versions tested) and raises
+:class:`MicrogptError` with what to do; :func:`serve` then runs Voilà in this process until
+Ctrl-C.
+
+The rules below are plain Python here (:class:`ClassroomKernels`, :class:`PagesAwaited`,
+:class:`RefillSchedule`); :mod:`explorer.voila_adapter` is the one module that wires them into
+Voilà's internals, and says which versions that is tested on. A Voilà or jupyter_server outside
+the range pyproject.toml pins is refused with the pip command; one inside it but not the
+version tested is served, after a warning line.
 
 What the server is set up for (each a Voilà / Jupyter Server setting, see ``voila_config``):
 
@@ -36,24 +43,23 @@ What the server is set up for (each a Voilà / Jupyter Server setting, see ``voi
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import importlib.util
-import inspect
 import json
 import os
 import socket
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from microgpt.errors import ConfigError, DataError, MicrogptError
 from microgpt.validate import check_input_file, check_int, human_bytes, quoted, read_input_file
 
+from . import voila_adapter
 from .lessons import DASHBOARD, lessons_dir
 
 __all__ = [
     "KERNEL_BYTES",
+    "ClassroomKernels",
     "PagesAwaited",
     "RefillSchedule",
     "ServePlan",
@@ -77,6 +83,9 @@ MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 #: (its front end loading: a minute or more when a whole class opens it at once on a small
 #: server), whatever the cull timeout.
 PAGE_GRACE = 300.0
+#: Seconds from a student taking a kernel to the first refill of the pool (Voilà's default, 1 s,
+#: started refills while the burst's pages were still being served).
+FILL_DELAY = 10.0
 #: Seconds between two refills of the pool after students took kernels (one kernel's warm-up,
 #: the notebook run, takes about 2-3 CPU-seconds).
 REFILL_EVERY = 4.0
@@ -139,6 +148,28 @@ class PagesAwaited:
         return False
 
 
+@dataclass
+class ClassroomKernels:
+    """The class's rules for kernels, which :mod:`explorer.voila_adapter` asks (its
+    ``KernelRules``): pages still loading keep their kernels, refills start one at a time."""
+
+    awaited: PagesAwaited
+    refills: RefillSchedule
+
+    @classmethod
+    def for_a_class(cls) -> ClassroomKernels:
+        return cls(PagesAwaited(grace=PAGE_GRACE), RefillSchedule(FILL_DELAY, REFILL_EVERY))
+
+    def handed_out(self, kernel_id: str, now: float) -> None:
+        self.awaited.handed_out(kernel_id, now)
+
+    def spare(self, kernel_id: str, connections: int, now: float) -> bool:
+        return self.awaited.spare(kernel_id, connections, now)
+
+    def refill_delay(self, now: float) -> float:
+        return self.refills.delay(now)
+
+
 @dataclass(frozen=True)
 class ServePlan:
     """What ``microgpt serve`` will run: checked, not yet started."""
@@ -148,11 +179,13 @@ class ServePlan:
     port: int
     url: str  #: the address to hand out to the students
     config: dict = field(repr=False)  #: Voilà's traitlets configuration
+    notes: tuple[str, ...] = ()  #: warnings printed first (a server version not the tested one)
 
     def lines(self) -> list[str]:
         """What the command prints before serving."""
         where = "this machine only" if self.host in ("127.0.0.1", "localhost", "::1") else None
         return [
+            *self.notes,
             f"serving {self.notebook.name} with Voilà on {self.host}:{self.port}"
             + (f" ({where})" if where else ""),
             f"students open: {self.url}",
@@ -226,9 +259,12 @@ def check_pool(pool: int, available: int | None) -> None:
     )
 
 
-def check_voila() -> None:
+def check_voila() -> tuple[str, ...]:
+    """Refuse a missing Voilà, or one (or a jupyter_server) outside the versions tested; return
+    the warning lines for a version within the tested range but not the one tested."""
     if importlib.util.find_spec("voila") is None:
         raise MicrogptError(f"microgpt serve needs Voilà, which is not installed: {INSTALL_VOILA}")
+    return tuple(voila_adapter.check_versions(voila_adapter.installed_versions()))
 
 
 def check_model() -> None:
@@ -304,9 +340,9 @@ def voila_config(
             "show_tracebacks": False,
         },
         "VoilaExecutor": {"iopub_timeout": iopub_timeout},
-        # Refill the pool 10 s after a student takes a kernel (Voilà: 1 s): in a burst, the
-        # students' pages are served before new kernels compete with them for the cores.
-        "VoilaKernelManager": {"fill_delay": 10},
+        # Refill the pool FILL_DELAY after a student takes a kernel (Voilà: 1 s): in a burst,
+        # the students' pages are served before new kernels compete with them for the cores.
+        "VoilaKernelManager": {"fill_delay": FILL_DELAY},
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle,
             "cull_interval": interval,
@@ -339,117 +375,14 @@ def plan(
         raise ConfigError(f"--iopub-timeout must be at least 1 second, got {iopub_timeout}")
     check_pool(pool, available_memory())
     path = find_notebook(notebook)
-    check_voila()
+    notes = check_voila()
     check_model()
     check_port(host, port)
     config = voila_config(path, host, port, pool, cull_idle, iopub_timeout)
-    return ServePlan(path, host, port, handout_url(host, port), config)
+    return ServePlan(path, host, port, handout_url(host, port), config, notes)
 
 
 def serve(serve_plan: ServePlan) -> int:
     """Run Voilà as planned until Ctrl-C (which stops every kernel); return the exit status."""
-    from traitlets.config import Config
-
-    app = _app_class()(config=Config(serve_plan.config))
-    app.initialize([])
-    app.start()  # blocks; stops the kernels on Ctrl-C or SIGTERM
+    voila_adapter.run(serve_plan.config, ClassroomKernels.for_a_class())
     return 0
-
-
-def _app_class():
-    """Voilà's app with the two additions described in the module docstring (Voilà is
-    imported here only: ``microgpt serve`` checks it is installed first)."""
-    from jupyter_server._tz import utcnow
-    from jupyter_server.base.handlers import APIHandler
-    from tornado import web
-    from traitlets import TraitError
-    from voila.app import Voila
-    from voila.tornado.handler import TornadoVoilaHandler
-    from voila.utils import url_path_join
-
-    class KernelListHandler(APIHandler):
-        """``GET /api/kernels``: the server's kernels, read only."""
-
-        @web.authenticated
-        async def get(self):
-            km = self.kernel_manager
-            models = []
-            for kid in km.list_kernel_ids():
-                try:
-                    models.append(km.kernel_model(kid))
-                except TraitError:  # a kernel still starting has no last_activity yet
-                    models.append({"id": kid, "execution_state": "starting"})
-            self.finish(json.dumps(models, default=str))
-
-    class AppPageHandler(TornadoVoilaHandler):
-        """The app page, which also sets the ``_xsrf`` cookie its close request sends."""
-
-        async def prepare(self, **kwargs):
-            await super().prepare(**kwargs)
-            self.xsrf_token  # noqa: B018 - reading it sets the cookie
-
-    class ClassroomVoila(Voila):
-        def init_settings(self):
-            settings = super().init_settings()
-            km = self.kernel_manager
-            cull = km.cull_kernel_if_idle
-            awaited = PagesAwaited(grace=PAGE_GRACE)
-
-            async def cull_started(kernel_id):
-                # A kernel still starting has no last activity yet: Voilà's culler asked it
-                # anyway and logged a TraitError for each such kernel at every cull interval.
-                try:
-                    km.get_kernel(kernel_id).last_activity  # noqa: B018 - raises while starting
-                except (KeyError, TraitError):
-                    return None
-                # (jupyter_server keeps the count of a kernel's connections in this dict)
-                connections = km._kernel_connections.get(kernel_id, 0)
-                if awaited.spare(kernel_id, connections, time.monotonic()):
-                    return None
-                return await cull(kernel_id)
-
-            km.cull_kernel_if_idle = cull_started
-            start = km.start_kernel
-
-            async def started_for_a_page(*args, **kwargs):
-                # No kernel waiting in the pool: Voilà starts one for the page (the pool's own
-                # kernels start through the class's method, not this attribute). Its page, too,
-                # connects only once its front end has loaded.
-                kernel_id = start(*args, **kwargs)
-                if inspect.isawaitable(kernel_id):
-                    kernel_id = await kernel_id
-                awaited.handed_out(kernel_id, time.monotonic())
-                return kernel_id
-
-            km.start_kernel = started_for_a_page
-            if hasattr(km, "get_rendered_notebook"):  # a pool of pre-started kernels
-                take, fill = km.get_rendered_notebook, km.fill_if_needed
-
-                async def handed_out(*args, **kwargs):
-                    # A kernel idle in the pool longer than the cull timeout would be culled
-                    # as soon as it leaves the pool, before the student's page connects to it.
-                    task, cache, kernel_id = await take(*args, **kwargs)
-                    km.get_kernel(kernel_id).last_activity = utcnow()
-                    awaited.handed_out(kernel_id, time.monotonic())
-                    return task, cache, kernel_id
-
-                schedule = RefillSchedule(first=km.fill_delay, every=REFILL_EVERY)
-
-                def staggered(delay=None, *args, **kwargs):
-                    if delay is None:  # a refill (delay=0: the first fill, all at once)
-                        delay = schedule.delay(asyncio.get_event_loop().time())
-                    return fill(delay, *args, **kwargs)
-
-                km.get_rendered_notebook = handed_out
-                km.fill_if_needed = staggered
-            return settings
-
-        def init_handlers(self):
-            handlers = [
-                (h[0], AppPageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
-                for h in super().init_handlers()
-            ]
-            kernels = (url_path_join(self.server_url, "/api/kernels"), KernelListHandler)
-            return [kernels, *handlers]
-
-    return ClassroomVoila

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import socket
 from pathlib import Path
 
 import pytest
 
-from explorer import serve
+from explorer import serve, voila_adapter
 from microgpt.cli import main
 from microgpt.errors import MicrogptError
 
@@ -142,3 +143,194 @@ def test_the_notebook_must_be_a_readable_notebook(tmp_path):
             serve.find_notebook(tmp_path / name)
     with pytest.raises(MicrogptError, match="not a regular file"):
         serve.find_notebook("/dev/null")
+
+
+# -- explorer.voila_adapter: the versions tested, and the hooks on the real Voilà ------------
+def test_the_tested_versions_pass_and_a_patch_apart_is_a_warning():
+    versions = {"voila": "0.5.13", "jupyter_server": "2.21.1"}
+    assert voila_adapter.check_versions(versions) == []
+    notes = voila_adapter.check_versions({**versions, "voila": "0.5.14"})
+    assert len(notes) == 1
+    assert "voila 0.5.14 is installed, tested with 0.5.13" in notes[0]
+    assert "pip install 'voila==0.5.13'" in notes[0]
+    # jupyter_server follows semantic versioning: a newer minor is a warning too
+    assert len(voila_adapter.check_versions({**versions, "jupyter_server": "2.22.0"})) == 1
+
+
+@pytest.mark.parametrize(
+    "package, version",
+    [
+        ("voila", "0.6.0"),
+        ("voila", "0.6.0a1"),  # a pre-release of 0.6 is outside <0.6
+        ("voila", "0.4.9"),
+        ("voila", "0.5.12"),  # older than tested
+        ("jupyter_server", "3.0.0"),
+        ("jupyter_server", "1.24.0"),
+    ],
+)
+def test_a_version_outside_the_tested_range_is_refused_with_the_fix(package, version):
+    versions = {"voila": "0.5.13", "jupyter_server": "2.21.1", package: version}
+    pin = next(p for p in voila_adapter.TESTED if p.package == package)
+    with pytest.raises(MicrogptError) as error:
+        voila_adapter.check_versions(versions)
+    message = str(error.value)
+    assert f"{package} {version} is installed" in message
+    assert f"tested with {package} {pin.tested}" in message
+    assert f"pip install '{pin.requirement}'" in message
+
+
+def test_a_missing_server_package_or_an_unreadable_version_is_refused():
+    with pytest.raises(MicrogptError, match=r"needs jupyter_server, not installed: pip install"):
+        voila_adapter.check_versions({"voila": "0.5.13", "jupyter_server": None})
+    with pytest.raises(MicrogptError, match="cannot read the version 'dev'"):
+        voila_adapter.check_versions({"voila": "dev", "jupyter_server": "2.21.1"})
+
+
+def test_the_installed_versions_are_the_tested_ones_and_pyproject_pins_them():
+    # The environment the tests run in is the one tested: it must pass without a note.
+    assert voila_adapter.check_versions(voila_adapter.installed_versions()) == []
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    for pin in voila_adapter.TESTED:
+        # each in the `voila` and `test` extras, exactly as the check reads it
+        assert text.count(f'"{pin.requirement}"') == 2, pin.requirement
+
+
+def test_serve_checks_the_versions_at_start(monkeypatch, capsys):
+    tested = {"voila": "0.5.13", "jupyter_server": "2.21.1"}
+    monkeypatch.setattr(voila_adapter, "installed_versions", lambda: {**tested, "voila": "0.6.1"})
+    assert main(["serve", "--host", "127.0.0.1", "--port", "18996"]) == 2
+    err = capsys.readouterr().err
+    assert "voila 0.6.1 is installed" in err and "pip install 'voila>=0.5.13,<0.6'" in err
+    assert "Traceback" not in err
+    # a newer patch: served, the note printed first
+    monkeypatch.setattr(voila_adapter, "installed_versions", lambda: {**tested, "voila": "0.5.14"})
+    lines = serve.plan(host="127.0.0.1", port=_free_port()).lines()
+    assert lines[0].startswith("note: voila 0.5.14 is installed") and "serving" in lines[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Rules:
+    """A record of what the adapter asks (serve.ClassroomKernels answers on a real server)."""
+
+    def __init__(self, spare=False):
+        self.asked, self._spare = [], spare
+
+    def handed_out(self, kernel_id, now):
+        self.asked.append(("handed_out", kernel_id))
+
+    def spare(self, kernel_id, connections, now):
+        self.asked.append(("spare", kernel_id, connections))
+        return self._spare
+
+    def refill_delay(self, now):
+        self.asked.append(("refill_delay",))
+        return 7.0
+
+
+def _finish(coroutine):
+    """The value of a coroutine that awaits nothing that suspends (no event loop needed)."""
+    with pytest.raises(StopIteration) as done:
+        coroutine.send(None)
+    return done.value.value
+
+
+def test_the_adapter_hooks_into_the_real_voila(tmp_path):
+    import signal
+
+    from traitlets.config import Config
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.voila_kernel_manager import voila_kernel_manager_factory
+
+    notebook = REPO / "notebooks" / "classroom_dashboard.ipynb"
+    rules = _Rules()
+    config = serve.voila_config(notebook, "127.0.0.1", 18997, 0, 120, 60)
+    handler = signal.getsignal(signal.SIGTERM)
+    app = voila_adapter.app_class(rules)(config=Config(config))
+    try:
+        app.initialize([])  # sets a SIGTERM handler; binds no port
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    app.connection_dir = str(tmp_path)
+    app.init_settings()
+    km = app.kernel_manager
+    assert km.cull_kernel_if_idle.__name__ == "cull_started"
+    assert km.start_kernel.__name__ == "started_for_a_page"
+    assert _finish(km.cull_kernel_if_idle("no-such-kernel")) is None  # unknown: never culled
+    assert rules.asked == []
+    handlers = app.init_handlers()
+    assert handlers[0][0].endswith("/api/kernels")
+    assert all(h[1] is not TornadoVoilaHandler for h in handlers)  # the app page replaces it
+    # With a pool, Voilà's manager has the two methods the adapter replaces, as it calls them.
+    base = app.voila_configuration.multi_kernel_manager_class
+    pooled = voila_kernel_manager_factory(base, True, 1)
+    assert "delay" in inspect.signature(pooled.fill_if_needed).parameters
+    assert inspect.iscoroutinefunction(pooled.get_rendered_notebook)
+    assert inspect.iscoroutinefunction(pooled.cull_kernel_if_idle)
+
+
+class _Kernel:
+    last_activity = None
+
+
+class _Manager:
+    """A stand-in kernel manager with the methods the adapter replaces (what they do on the
+    real Voilà is tests/browser/test_serve.py's)."""
+
+    fill_delay = 10.0
+
+    def __init__(self):
+        self.calls = []
+
+    def get_kernel(self, kernel_id):
+        if kernel_id == "starting":
+            raise KeyError(kernel_id)
+        return _Kernel()
+
+    def kernel_model(self, kernel_id):
+        return {"id": kernel_id, "connections": 0}
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        self.calls.append(("cull", kernel_id))
+
+    def start_kernel(self, **kwargs):
+        return "k-started"
+
+    async def get_rendered_notebook(self, *args, **kwargs):
+        return "task", [], "k-pooled"
+
+
+def test_the_hooks_ask_the_rules():
+    from explorer.voila_adapter import _hook_culling, _hook_handouts
+
+    km, spare = _Manager(), _Rules(spare=True)
+    _hook_culling(km, spare)
+    _hook_handouts(km, spare)
+    assert _finish(km.start_kernel()) == "k-started"
+    assert _finish(km.get_rendered_notebook("nb")) == ("task", [], "k-pooled")
+    assert _finish(km.cull_kernel_if_idle("k-started")) is None
+    assert _finish(km.cull_kernel_if_idle("starting")) is None  # not asked: still starting
+    assert spare.asked == [
+        ("handed_out", "k-started"),
+        ("handed_out", "k-pooled"),
+        ("spare", "k-started", 0),
+    ]
+    assert km.calls == []  # spared
+    km, cull = _Manager(), _Rules(spare=False)
+    _hook_culling(km, cull)
+    _finish(km.cull_kernel_if_idle("k1"))
+    assert km.calls == [("cull", "k1")]
+
+
+def test_the_class_rules_spare_loading_pages_and_stagger_refills():
+    rules = serve.ClassroomKernels.for_a_class()
+    rules.handed_out("k", now=0.0)
+    assert rules.spare("k", 0, now=1.0) and not rules.spare("k", 1, now=2.0)
+    assert [rules.refill_delay(100.0), rules.refill_delay(100.0)] == [
+        serve.FILL_DELAY,
+        serve.FILL_DELAY + serve.REFILL_EVERY,
+    ]
