@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from microgpt.errors import MicrogptError
 from microgpt.validate import _short, check_choice, check_instance, check_str
 
-from .checks import check_model_pass, check_pass
-from .forward import check_layer
+from .checks import check_layer, check_model_pass, check_pass
 
 __all__ = [
     "PER_POSITION",

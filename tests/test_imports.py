@@ -59,7 +59,7 @@ EXPLORER = Path(explorer.__file__).parent
 QUERIES = (
     "graph", "fold", "flow", "forward", "selection", "levels", "budget", "path", "node", "views",
     "gradcheck", "adam", "stepper", "roles", "onestep", "compare", "checks", "playback", "memory",
-    "tensors", "model_view", "positions", "attention_weight",
+    "tensors", "model_view", "positions", "attention_weight", "recorded", "backward_replay",
 )  # fmt: skip
 # the number format and style table, and the HTML tables of query objects' _repr_html_
 SHARED = ("style", "tables")
