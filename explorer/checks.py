@@ -20,6 +20,7 @@ __all__ = [
     "check_model_pass",
     "check_options",
     "check_pass",
+    "check_position",
 ]
 
 #: The most nodes a view may draw (graphviz lays out every drawn node).
@@ -40,6 +41,15 @@ def check_pass(fp, function: str = "this view"):
             f"{function} takes a recorded pass, got {type(fp).__name__} {shown}: pass e.g. {hint}"
         )
     return fp
+
+
+def check_position(pos, positions: int, of: str, out_of_range) -> int:
+    """``pos`` as an int from 0 to ``positions - 1``, else one clear error: ``of`` says whose
+    positions they are (``"of the pass"``), ``out_of_range(pos)`` what exists instead."""
+    pos = check_int(pos, "pos", fix=f"a position {of}, 0 to {positions - 1}")
+    if not 0 <= pos < positions:
+        raise ConfigError(out_of_range(pos))
+    return pos
 
 
 def check_model_pass(fp, function: str) -> None:

@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from microgpt.errors import ConfigError, MicrogptError
+from microgpt.errors import MicrogptError
 from microgpt.validate import check_choice, check_instance, check_int
 
-from .checks import check_model_pass, check_pass
+from .checks import check_model_pass, check_pass, check_position
 from .graph import GraphNode, GraphView
 from .node import resolve_node
 
@@ -204,13 +204,10 @@ class Comparison:
 
     def check_pos(self, pos: int) -> int:
         """``pos`` as an int if both passes have it, else one clear error."""
-        pos = check_int(pos, "pos", fix=f"a position both passes have, 0 to {self.positions - 1}")
-        if not 0 <= pos < self.positions:
-            raise ConfigError(
-                f"position {pos} is not in both passes: {self.labels[0]} has positions 0 to "
-                f"{self.a.positions - 1}, {self.labels[1]} 0 to {self.b.positions - 1}"
-            )
-        return pos
+        return check_position(pos, self.positions, "both passes have", lambda pos: (
+            f"position {pos} is not in both passes: {self.labels[0]} has positions 0 to "
+            f"{self.a.positions - 1}, {self.labels[1]} 0 to {self.b.positions - 1}"
+        ))  # fmt: skip
 
 
 def _diff_node(node: GraphNode, **b) -> DiffNode:

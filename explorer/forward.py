@@ -40,7 +40,7 @@ from microgpt.validate import (
     quoted,
 )
 
-from .checks import check_head, check_layer
+from .checks import check_head, check_layer, check_position
 from .flow import Flow, gradient_flow
 from .fold import Folding
 from .graph import GraphIndex
@@ -392,14 +392,11 @@ class ForwardPass:
 
     def check_pos(self, pos: int) -> int:
         """``pos`` as an int if it is a position of this pass, else one clear error."""
-        pos = check_int(pos, "pos", fix=f"a position of the pass, 0 to {self.positions - 1}")
-        if not 0 <= pos < self.positions:
-            raise ConfigError(
-                f"position {pos} is out of range: {quoted(self.doc)} has positions 0 to "
-                f"{self.positions - 1} (BOS, then one per character"
-                f"{', truncated to the block size' if len(self.doc) + 1 > self.positions else ''})"
-            )
-        return pos
+        truncated = ", truncated to the block size" if len(self.doc) + 1 > self.positions else ""
+        return check_position(pos, self.positions, "of the pass", lambda pos: (
+            f"position {pos} is out of range: {quoted(self.doc)} has positions 0 to "
+            f"{self.positions - 1} (BOS, then one per character{truncated})"
+        ))  # fmt: skip
 
     def _check_layer_head(self, layer: int, head: int) -> tuple[int, int]:
         return check_layer(self, layer), check_head(self, head)
