@@ -5,7 +5,8 @@ replays the backward pass that ``ForwardPass`` ran — in the recorded topologic
 (the article's ``for node in reversed(topo)``), each node adding ``local_grad × grad`` to its
 inputs — and watches it at the nodes the view draws. Nothing is run again: every contribution is
 a node's recorded local gradient times its recorded (final) grad, added in backward's own order,
-so the sums are backward's sums to the last bit.
+so the sums are backward's sums to the last bit. The replay itself is
+``explorer.backward_replay``'s, shared with the backward stepper (``explorer.stepper``).
 
 What a step is
 --------------

@@ -1,11 +1,11 @@
 """Backward, one node at a time, through a small scope.
 
-Inside a scope (e.g. ``pos1.layer0.attn.head0``) the backward pass is replayed in the
-article's order — reverse topological order, each node's inputs in order — restricted to the
-scope's nodes. The gradients that arrive from outside the scope (from consumers the scope does
-not contain) are the starting point; each step takes one node, whose gradient is then final,
-and adds ``local_grad × grad`` to each of its inputs. After the last step every node holds the
-gradient the real backward pass computed (a test checks it). Pure Python over a ``GraphIndex``.
+Inside a scope (e.g. ``pos1.layer0.attn.head0``) the backward pass is replayed in its own
+recorded order (``explorer.backward_replay``, the engine the backward player shares),
+restricted to the scope's nodes: each step takes one node, whose gradient is then final, and
+adds ``local_grad × grad`` to each of its inputs in the scope. What consumers outside the scope
+add is gathered as the starting point. Each step's grad is backward's own sum, bit for bit (a
+test checks it). Pure Python over a recorded pass (``explorer.recorded``).
 """
 
 from __future__ import annotations
