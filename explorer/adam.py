@@ -17,6 +17,7 @@ from microgpt.train import Hyperparams, adam_move, learning_rate_at
 from microgpt.validate import check_int
 
 from .checks import check_pass
+from .recorded import ModelPass
 from .style import fmt
 from .tables import html_table, number, text
 
@@ -92,7 +93,7 @@ class AdamPreview(AdamStep):
         return f'<div class="microgpt-adam">{table}{note}</div>'
 
 
-def param_location(fp, node_id: int) -> tuple[str, int, int]:
+def param_location(fp: ModelPass, node_id: int) -> tuple[str, int, int]:
     """``(matrix key, row, column)`` of a parameter node (parameters have ids 0 … P-1)."""
     check_pass(fp, "param_location")
     node_id = check_int(node_id, "node_id", 0, fix="a parameter's id (parameters come first)")
@@ -109,7 +110,7 @@ def param_location(fp, node_id: int) -> tuple[str, int, int]:
     raise AssertionError("parameter ids cover the matrices exactly")  # pragma: no cover
 
 
-def adam_preview(fp, node_id: int) -> AdamPreview:
+def adam_preview(fp: ModelPass, node_id: int) -> AdamPreview:
     """The next Adam update of parameter ``node_id`` with this pass's gradient.
 
     The moments are the run's after ``fp.step`` steps (a snapshot's, or replayed); the update

@@ -17,18 +17,19 @@ from array import array
 from collections.abc import Iterable, Iterator
 
 from .checks import check_pass
+from .recorded import RecordedPass
 
 __all__ = ["BackwardReplay", "backward_order", "backward_rank"]
 
 
-def backward_order(fp):
+def backward_order(fp: RecordedPass):
     """The ids of the root's graph in the order backward reached them (the root first): the
     recorded topological order, kept by the pass's index."""
     check_pass(fp, "backward_order")
     return fp.index.backward_order
 
 
-def backward_rank(fp) -> array:
+def backward_rank(fp: RecordedPass) -> array:
     """Each node's place in backward's order (0: the root, which goes first; -1: not in the
     root's graph), from the topological order the recorded backward returned."""
     memo = fp.memo.get("playback.rank")
@@ -44,7 +45,7 @@ class BackwardReplay:
     """A cursor over backward's ``grad +=`` into the nodes ``watched``: ``until(place)`` gives
     each of their consumers up to ``place`` in backward's order, once, with what it sent."""
 
-    def __init__(self, fp, watched: Iterable[int]) -> None:
+    def __init__(self, fp: RecordedPass, watched: Iterable[int]) -> None:
         check_pass(fp, "BackwardReplay")
         index = fp.index
         self.rank = rank = backward_rank(fp)

@@ -21,6 +21,7 @@ from microgpt.validate import check_number
 from .checks import check_pass
 from .graph import GraphIndex
 from .node import resolve_node
+from .recorded import RecordedPass
 from .style import fmt
 from .tables import html_table, number, text
 
@@ -92,7 +93,7 @@ class GradCheck:
         return f'<div class="microgpt-gradcheck">{table}</div>'
 
 
-def finite_difference(fp, node: int | str, h: float | None = None) -> GradCheck:
+def finite_difference(fp: RecordedPass, node: int | str, h: float | None = None) -> GradCheck:
     """Central difference (root(v + h) - root(v - h)) / 2h for one node of the pass's graph."""
     check_pass(fp, "finite_difference")
     if h is not None:

@@ -53,6 +53,7 @@ from .checks import check_pass
 from .graph import GraphView
 from .levels import group_key
 from .path import resolve_source
+from .recorded import RecordedPass
 from .style import scales_of
 from .tables import cell, html_table, number, text
 
@@ -260,7 +261,7 @@ class _Owners:
                     self._own(c, bid, bid, bid)
 
 
-def backward_script(fp, view: GraphView) -> BackwardScript:
+def backward_script(fp: RecordedPass, view: GraphView) -> BackwardScript:
     """The steps of the recorded backward pass on ``view`` (see the module's docstring)."""
     check_pass(fp, "backward_script")
     check_instance(view, "view", GraphView, "a view of this pass (a GraphView)")
@@ -400,7 +401,7 @@ def _edges(dst: str, into, pairs, sent, kinds) -> tuple:
     return tuple(out)
 
 
-def backward_json(fp, view: GraphView) -> str | None:
+def backward_json(fp: RecordedPass, view: GraphView) -> str | None:
     """``backward_script(fp, view).to_json()``, or ``None`` for a view it cannot play (the
     picture is then drawn without a player). The last few are kept with the pass: going back
     to a view costs nothing."""

@@ -17,6 +17,7 @@ from microgpt.validate import check_int, check_str
 
 from .backward_replay import BackwardReplay
 from .checks import check_pass
+from .recorded import RecordedPass
 
 __all__ = ["BackwardStep", "backward_steps"]
 
@@ -30,8 +31,9 @@ class BackwardStep:
     updates: tuple[tuple[int, float], ...]
 
 
-def backward_steps(fp, scope: str, limit: int = 400) -> tuple[list[int], dict[int, float],
-                                                              list[BackwardStep]]:  # fmt: skip
+def backward_steps(
+    fp: RecordedPass, scope: str, limit: int = 400
+) -> tuple[list[int], dict[int, float], list[BackwardStep]]:
     """``(ids, start_grads, steps)`` for the scope's nodes (constants left out).
 
     ``start_grads[i]`` is what node i received from consumers outside the scope.
@@ -56,7 +58,7 @@ def backward_steps(fp, scope: str, limit: int = 400) -> tuple[list[int], dict[in
     return ids, *_steps(fp, ids)
 
 
-def _steps(fp, ids: list[int]) -> tuple[dict[int, float], list[BackwardStep]]:
+def _steps(fp: RecordedPass, ids: list[int]) -> tuple[dict[int, float], list[BackwardStep]]:
     """Backward's ``grad +=`` replayed (``BackwardReplay``): a scope node's step is where
     backward reaches it, with what it added to the scope's nodes; what outside consumers add
     goes to ``start``. The steps' grads are backward's own sums, bit for bit."""
