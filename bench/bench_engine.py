@@ -38,6 +38,7 @@ import tracemalloc
 from pathlib import Path
 
 from microgpt import Hyperparams, MicrogptError, Run, Value, load_docs
+from microgpt.engine import OP_RULES
 from microgpt.trace import trace
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +56,12 @@ perf_counter = time.perf_counter
 class RefValue:
     """A node as the article builds it: four slots, no op, no recording.
 
-    Only a yardstick for speed and memory: the same ops and compositions, so the model's forward
-    pass, run on parameters of this class, builds the identical graph (the bench checks the loss
-    is bit-identical). ``backward`` walks the graph recursively, as the article does.
+    Only a yardstick for speed and memory: the article's node and its inline operators (they
+    are what the engine's ``Value`` is measured against, so they stay the article's, not
+    imported), so the model's forward pass, run on parameters of this class, builds the
+    identical graph (the bench checks the loss is bit-identical). The walk and ``backward`` are
+    the engine's own, imported: they read only ``_children``, ``_local_grads`` and ``grad``, and
+    visit nodes in the article's order (tests/test_engine.py), without its recursion limit.
     """
 
     __slots__ = ("data", "grad", "_children", "_local_grads")
@@ -111,44 +115,32 @@ class RefValue:
     def __rtruediv__(self, other):
         return other * self**-1
 
-    def backward(self):
-        order = []
-        _visit(self, set(), order)
-        backprop(self, order)
+    topological_order = Value.topological_order
+    backward = Value.backward
 
 
-def _visit(node, seen: set, order: list) -> None:
-    """The article's recursive post-order walk, as a plain function: a nested, self-calling
-    closure would form a reference cycle that keeps the whole graph alive until the cyclic GC
-    runs (that is what the article's ``build_topo`` does)."""
-    if node not in seen:
-        seen.add(node)
-        for child in node._children:
-            _visit(child, seen, order)
-        order.append(node)
-
-
-def post_order(root) -> list:
-    """Children-first order of every node under ``root`` (iterative; works for both classes)."""
-    order, seen, stack = [], {root}, [(root, 0)]
-    while stack:
-        node, i = stack.pop()
-        if i < len(node._children):
-            stack.append((node, i + 1))
-            child = node._children[i]
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, 0))
-        else:
-            order.append(node)
-    return order
-
-
-def backprop(root, order) -> None:
-    root.grad = 1
-    for node in reversed(order):
-        for child, local in zip(node._children, node._local_grads):
-            child.grad += local * node.grad
+def ref_follows_the_op_table() -> bool:
+    """Whether each of RefValue's operators computes the engine's rule for it
+    (``microgpt.engine.OP_RULES``) bit for bit, on a few operands: the yardstick's inline copy
+    of the ops cannot drift from the engine's without the report saying so."""
+    ops = {
+        "add": lambda a, b: a + b,
+        "mul": lambda a, b: a * b,
+        "pow": lambda a, n: a**n,
+        "log": RefValue.log,
+        "exp": RefValue.exp,
+        "relu": RefValue.relu,
+    }
+    for op, rule in OP_RULES.items():
+        for x in (-1.5, 0.5, 2.0):
+            if op == "log" and x <= 0:
+                continue
+            rest = (RefValue(0.75),) if op in ("add", "mul") else (3,) if op == "pow" else ()
+            node = ops[op](RefValue(x), *rest)
+            args = (x, 0.75) if op in ("add", "mul") else (x, 3) if op == "pow" else (x,)
+            if (node.data, node._local_grads) != (rule.value(*args), rule.local_grads(*args)):
+                return False
+    return True
 
 
 def ref_model_of(model):
@@ -404,8 +396,8 @@ def main(argv=None) -> int:
     zero_grads(ref)
     loss, _ = model.loss(tokens)
     ref_loss, _ = ref.loss(tokens)
-    graph_nodes = len(post_order(loss))
-    ref_graph_nodes = len(post_order(ref_loss))
+    graph_nodes = len(loss.topological_order())
+    ref_graph_nodes = len(ref_loss.topological_order())
     same_loss = loss.data == ref_loss.data
     del loss, ref_loss, _
 
@@ -424,10 +416,7 @@ def main(argv=None) -> int:
         def build():
             with trace() if record else contextlib.nullcontext() as tr:
                 root = chain(cls, CHAIN_LENGTH)
-                if cls is Value:
-                    root.backward()
-                else:  # the article's recursion would overflow on a chain this deep
-                    backprop(root, post_order(root))
+                root.backward()  # the engine's walk: no recursion, any depth
             return tr, root
 
         return build
@@ -569,7 +558,8 @@ def main(argv=None) -> int:
     print(
         "   'article' = the article-style Value (RefValue, in this script) through the same "
         f"model code:\n   same graph size: {ref_graph_nodes == graph_nodes}, same loss bit for "
-        f"bit: {same_loss}; 'free' = dropping the graph (and trace)"
+        f"bit: {same_loss}, its ops are the engine's OP_RULES: {ref_follows_the_op_table()};\n"
+        "   'free' = dropping the graph (and trace)"
     )
 
     print()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from microgpt.errors import ConfigError, MicrogptError
 from microgpt.validate import check_int, quoted
 
-from .forward import check_head, check_layer
+from .checks import check_head, check_layer
 from .positions import check_model_pass
 
 __all__ = ["ExplainedWeight", "Term", "explain_weight"]

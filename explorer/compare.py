@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
-from microgpt.errors import ConfigError, MicrogptError
+from microgpt.errors import MicrogptError
 from microgpt.validate import check_choice, check_instance, check_int
 
-from .checks import check_model_pass, check_pass
+from .checks import check_model_pass, check_pass, check_position
 from .graph import GraphNode, GraphView
 from .node import resolve_node
 
@@ -204,18 +204,47 @@ class Comparison:
 
     def check_pos(self, pos: int) -> int:
         """``pos`` as an int if both passes have it, else one clear error."""
-        pos = check_int(pos, "pos", fix=f"a position both passes have, 0 to {self.positions - 1}")
-        if not 0 <= pos < self.positions:
-            raise ConfigError(
-                f"position {pos} is not in both passes: {self.labels[0]} has positions 0 to "
-                f"{self.a.positions - 1}, {self.labels[1]} 0 to {self.b.positions - 1}"
-            )
-        return pos
+        return check_position(pos, self.positions, "both passes have", lambda pos: (
+            f"position {pos} is not in both passes: {self.labels[0]} has positions 0 to "
+            f"{self.a.positions - 1}, {self.labels[1]} 0 to {self.b.positions - 1}"
+        ))  # fmt: skip
 
 
 def _diff_node(node: GraphNode, **b) -> DiffNode:
     base = {f.name: getattr(node, f.name) for f in fields(GraphNode)}
     return DiffNode(**base, **b)
+
+
+def _diff_nodes(
+    view: GraphView, comparison: Comparison, view_b: GraphView | None
+) -> tuple[list[GraphNode], int]:
+    """``view``'s nodes, each that pass ``b`` has as a ``DiffNode`` (see ``diff_view``), and
+    how many drawn nodes ``b`` lacks."""
+    values_b = comparison.b.index.values
+    groups_b = {n.id: n for n in view_b.nodes if n.kind == "group"} if view_b else {}
+    nodes: list[GraphNode] = []
+    only_a = 0
+    for node in view.nodes:
+        if node.kind == "value" and node.ref is not None:
+            j = comparison.match(node.ref)
+            if j is None:
+                only_a += 1
+                nodes.append(node)
+                continue
+            vb = values_b[j]
+            d_data, d_grad = vb.data - node.data, vb.grad - node.grad
+            nodes.append(_diff_node(node, data_b=vb.data, grad_b=vb.grad, d_data=d_data,
+                                    d_grad=d_grad))  # fmt: skip
+        elif node.kind == "group" and node.role != "input":
+            other = groups_b.get(node.id)
+            if other is None:
+                only_a += 1
+                nodes.append(node)
+                continue
+            nodes.append(_diff_node(node, grad_b=other.grad, d_grad=other.grad - node.grad))
+        else:
+            nodes.append(node)
+    return nodes, only_a
 
 
 def diff_view(
@@ -232,42 +261,12 @@ def diff_view(
     if view_b is not None:
         check_instance(view_b, "view_b", GraphView, "the same view of pass b (a GraphView) or None")
     check_choice(by, "by", BY, fix="what to colour by: the change of grad or of data")
-    b = comparison.b
-    values_b = b.index.values
-    groups_b = {n.id: n for n in view_b.nodes if n.kind == "group"} if view_b else {}
-    nodes: list[GraphNode] = []
-    only_a = 0
-    for node in view.nodes:
-        if node.kind == "value" and node.ref is not None:
-            j = comparison.match(node.ref)
-            if j is None:
-                only_a += 1
-                nodes.append(node)
-                continue
-            vb = values_b[j]
-            nodes.append(
-                _diff_node(
-                    node,
-                    data_b=vb.data,
-                    grad_b=vb.grad,
-                    d_data=vb.data - node.data,
-                    d_grad=vb.grad - node.grad,
-                )
-            )
-        elif node.kind == "group" and node.role != "input":
-            other = groups_b.get(node.id)
-            if other is None:
-                only_a += 1
-                nodes.append(node)
-                continue
-            nodes.append(_diff_node(node, grad_b=other.grad, d_grad=other.grad - node.grad))
-        else:
-            nodes.append(node)
+    nodes, only_a = _diff_nodes(view, comparison, view_b)
     label_a, label_b = comparison.labels
     stats = dict(view.stats)
     stats.update(
-        compare_root_value=b.root.data,
-        compare_address=str(b.address),
+        compare_root_value=comparison.b.root.data,
+        compare_address=str(comparison.b.address),
         compare_by=by,
         compare_nodes=sum(isinstance(n, DiffNode) for n in nodes),
         compare_only_a=only_a,

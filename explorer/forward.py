@@ -40,6 +40,7 @@ from microgpt.validate import (
     quoted,
 )
 
+from .checks import check_head, check_layer, check_position
 from .flow import Flow, gradient_flow
 from .fold import Folding
 from .graph import GraphIndex
@@ -391,14 +392,11 @@ class ForwardPass:
 
     def check_pos(self, pos: int) -> int:
         """``pos`` as an int if it is a position of this pass, else one clear error."""
-        pos = check_int(pos, "pos", fix=f"a position of the pass, 0 to {self.positions - 1}")
-        if not 0 <= pos < self.positions:
-            raise ConfigError(
-                f"position {pos} is out of range: {quoted(self.doc)} has positions 0 to "
-                f"{self.positions - 1} (BOS, then one per character"
-                f"{', truncated to the block size' if len(self.doc) + 1 > self.positions else ''})"
-            )
-        return pos
+        truncated = ", truncated to the block size" if len(self.doc) + 1 > self.positions else ""
+        return check_position(pos, self.positions, "of the pass", lambda pos: (
+            f"position {pos} is out of range: {quoted(self.doc)} has positions 0 to "
+            f"{self.positions - 1} (BOS, then one per character{truncated})"
+        ))  # fmt: skip
 
     def _check_layer_head(self, layer: int, head: int) -> tuple[int, int]:
         return check_layer(self, layer), check_head(self, head)
@@ -413,39 +411,6 @@ class ForwardPass:
 
     def __repr__(self) -> str:
         return f"ForwardPass({self.address}, {len(self.trace)} nodes)"
-
-
-def check_layer(fp, layer) -> int:
-    """``layer`` as an int if the pass's model has it, else one clear error (the one rule every
-    query that takes a layer uses)."""
-    n = _model_config(fp, "layer").n_layer
-    return _part(layer, "layer", n, f"the model has {_count(n, 'layer')}")
-
-
-def check_head(fp, head) -> int:
-    """``head`` as an int if each layer of the pass's model has it, else one clear error."""
-    n = _model_config(fp, "head").n_head
-    return _part(head, "head", n, f"each layer has {_count(n, 'head')}")
-
-
-def _part(k, what: str, n: int, has: str) -> int:
-    k = check_int(k, what, fix=has)
-    if not 0 <= k < n:
-        raise ConfigError(f"{what} {k} is out of range: {has}")
-    return k
-
-
-def _model_config(fp, what: str):
-    if not hasattr(fp, "source"):
-        raise ArgumentTypeError(
-            f"a {what} is a part of the model: a hand-built expression has none (use a ForwardPass)"
-        )
-    return fp.source.config
-
-
-def _count(n: int, what: str) -> str:
-    """``1 layer (0)`` or ``4 heads (0 to 3)``."""
-    return f"1 {what} (0)" if n == 1 else f"{n} {what}s (0 to {n - 1})"
 
 
 class Expression:

@@ -2,8 +2,9 @@
 
 To estimate d root / d v for a node v (a parameter or any intermediate), the recorded ops are
 re-evaluated in id order (ids are a topological order) with v's value nudged by ±h; every other
-leaf keeps its recorded value. With no nudge the replay reproduces every recorded value exactly
-(the same float ops in the same order), so the estimate differs from the gradient only by the
+leaf keeps its recorded value. The replay goes through the engine's own table of its ops
+(``microgpt.engine.OP_RULES``): with no nudge it reproduces every recorded value exactly (the
+same float ops in the same order), so the estimate differs from the gradient only by the
 finite-difference error. Constants stay constants, as in backward (e.g. softmax's max shift).
 
 Pure Python over a ``GraphIndex``; no re-tracing, no model code.
@@ -11,15 +12,16 @@ Pure Python over a ``GraphIndex``; no re-tracing, no model code.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from microgpt.engine import OP_RULES
 from microgpt.errors import MicrogptError
 from microgpt.validate import check_number
 
 from .checks import check_pass
 from .graph import GraphIndex
 from .node import resolve_node
+from .recorded import RecordedPass
 from .style import fmt
 from .tables import html_table, number, text
 
@@ -27,7 +29,8 @@ __all__ = ["GradCheck", "finite_difference", "replay"]
 
 
 def replay(index: GraphIndex, overrides: dict[int, float]) -> list[float]:
-    """Every node's value recomputed from its recorded op, with ``overrides`` (id → value)."""
+    """Every node's value recomputed from its recorded op, with ``overrides`` (id → value):
+    through the engine's own table of its ops (``microgpt.engine.OP_RULES``)."""
     values = index.values
     data = [v.data for v in values]
     start = min(overrides)
@@ -35,26 +38,14 @@ def replay(index: GraphIndex, overrides: dict[int, float]) -> list[float]:
         data[i] = x
     ops, children = index.op, index.children
     for i in range(start + 1, len(values)):
-        if i in overrides:
-            continue
         kids = children[i]
-        if not kids:
+        if not kids or i in overrides:
             continue
-        op = ops[i]
-        if op == "add":
-            data[i] = data[kids[0]] + data[kids[1]]
-        elif op == "mul":
-            data[i] = data[kids[0]] * data[kids[1]]
-        elif op == "pow":
-            data[i] = data[kids[0]] ** values[i].exponent
-        elif op == "log":
-            data[i] = math.log(data[kids[0]])
-        elif op == "exp":
-            data[i] = math.exp(data[kids[0]])
-        elif op == "relu":
-            data[i] = max(0, data[kids[0]])
-        else:  # pragma: no cover - every op with children is listed above
-            raise ValueError(f"cannot replay op {op!r}")
+        operands = [data[k] for k in kids]
+        exponent = values[i].exponent  # a pow node's plain-number n; None for other ops
+        if exponent is not None:
+            operands.append(exponent)
+        data[i] = OP_RULES[ops[i]].value(*operands)
     return data
 
 
@@ -102,7 +93,7 @@ class GradCheck:
         return f'<div class="microgpt-gradcheck">{table}</div>'
 
 
-def finite_difference(fp, node: int | str, h: float | None = None) -> GradCheck:
+def finite_difference(fp: RecordedPass, node: int | str, h: float | None = None) -> GradCheck:
     """Central difference (root(v + h) - root(v - h)) / 2h for one node of the pass's graph."""
     check_pass(fp, "finite_difference")
     if h is not None:

@@ -1,12 +1,11 @@
 """One node: how it is named, the ``grad +=`` terms backward gave it, and the node view.
 
 A graph query (pure Python; no graphviz, matplotlib or widgets). ``resolve_node`` finds a node
-by id, name or ``#id``; ``consumer_terms`` lists the chain-rule terms of its gradient (shared
-with ``explorer.stepper``); ``node_report`` puts its numbers in a ``NodeReport`` (a dict that
-Jupyter shows as tables; the inspector widget shows it too) and ``node_view`` draws the node
-between its inputs and its consumers. Anonymous nodes come with their role (what they are, in
-words: ``explorer.roles``). It reads a ``ForwardPass`` (``explorer.forward``) and its
-``GraphIndex`` (``explorer.graph``).
+by id, name or ``#id``; ``consumer_terms`` lists the chain-rule terms of its gradient;
+``node_report`` puts its numbers in a ``NodeReport`` (a dict that Jupyter shows as tables; the
+inspector widget shows it too) and ``node_view`` draws the node between its inputs and its
+consumers. Anonymous nodes come with their role (what they are, in words: ``explorer.roles``).
+It reads a ``ForwardPass`` (``explorer.forward``) and its ``GraphIndex`` (``explorer.graph``).
 """
 
 from __future__ import annotations

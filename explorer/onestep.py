@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import MicrogptError
-from microgpt.train import Hyperparams, RunState, adam_move, learning_rate_at
+from microgpt.train import Hyperparams, RunState, learning_rate_at
 from microgpt.validate import check_instance, check_int, check_str
 
+from .adam import AdamStep
 from .forward import ModelSource
 from .style import fmt
 from .tables import html_table, number, text
@@ -29,41 +30,22 @@ __all__ = ["ParamStep", "StepLab", "StepReport"]
 
 
 @dataclass(frozen=True)
-class ParamStep:
-    """What one step did to one parameter (``delta`` was subtracted from its value)."""
+class ParamStep(AdamStep):
+    """What one step did to one parameter: Adam's table (``m``, ``v`` before the step,
+    ``m_new``, ``v_new`` after) and the value ``before`` and ``after`` (``before − delta``)."""
 
-    name: str
     before: float
     after: float
-    grad: float
-    m_before: float
-    v_before: float
-    m: float
-    v: float
-    m_hat: float
-    v_hat: float
-    lr: float
-    delta: float
 
     def __repr__(self) -> str:
         return (
-            f"ParamStep({self.name}: grad {fmt(self.grad)}, update {fmt(-self.delta)}, "
+            f"ParamStep({self.name}: grad {fmt(self.grad)}, update {fmt(self.update)}, "
             f"value {fmt(self.before)} → {fmt(self.after)})"
         )
 
     def _repr_html_(self) -> str:
-        rows = [
-            [text("gradient g (this document)"), number(self.grad)],
-            [text("m = β₁·m + (1 − β₁)·g"), f"{number(self.m_before)} → {number(self.m)}"],
-            [text("v = β₂·v + (1 − β₂)·g²"), f"{number(self.v_before)} → {number(self.v)}"],
-            [text("m̂ = m / (1 − β₁ᵏ⁺¹)"), number(self.m_hat)],
-            [text("v̂ = v / (1 − β₂ᵏ⁺¹)"), number(self.v_hat)],
-            [text("learning rate lr_k"), number(self.lr)],
-            [text("update −lr_k·m̂ / (√v̂ + ε)"), f"<b>{number(-self.delta)}</b>"],
-            [text("value"), f"{number(self.before)} → <b>{number(self.after)}</b>"],
-        ]
-        caption = f"Adam on <code>{text(self.name)}</code>"
-        return html_table(["", ""], rows, caption, left={0})
+        value = [text("value"), f"{number(self.before)} → <b>{number(self.after)}</b>"]
+        return self.table(f"Adam on <code>{text(self.name)}</code>", [value])
 
 
 @dataclass(frozen=True)
@@ -92,14 +74,10 @@ class StepReport:
         """What the step did to parameter ``i`` (ids 0 … P-1, the model's ``params`` order)."""
         last = len(self.grads) - 1
         i = check_int(i, "parameter i", 0, last, fix=f"parameters are numbered 0 to {last}")
-        hp = self.hp
-        m, v, m_hat, v_hat, delta = adam_move(
-            self.grads[i], self.before.adam_m[i], self.before.adam_v[i], self.k, self.lr,
-            hp.beta1, hp.beta2, hp.eps_adam,
-        )  # fmt: skip
-        return ParamStep(
-            self.names[i], self.before.weights[i], self.after.weights[i], self.grads[i],
-            self.before.adam_m[i], self.before.adam_v[i], m, v, m_hat, v_hat, self.lr, delta,
+        before, after = self.before, self.after
+        return ParamStep.of(
+            self.names[i], self.k, self.grads[i], before.adam_m[i], before.adam_v[i], self.lr,
+            self.hp, before=before.weights[i], after=after.weights[i],
         )  # fmt: skip
 
     def _repr_html_(self) -> str:

@@ -5,7 +5,8 @@ replays the backward pass that ``ForwardPass`` ran — in the recorded topologic
 (the article's ``for node in reversed(topo)``), each node adding ``local_grad × grad`` to its
 inputs — and watches it at the nodes the view draws. Nothing is run again: every contribution is
 a node's recorded local gradient times its recorded (final) grad, added in backward's own order,
-so the sums are backward's sums to the last bit.
+so the sums are backward's sums to the last bit. The replay itself is
+``explorer.backward_replay``'s, shared with the backward stepper (``explorer.stepper``).
 
 What a step is
 --------------
@@ -40,7 +41,6 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from operator import itemgetter, mul
@@ -48,11 +48,13 @@ from operator import itemgetter, mul
 from microgpt.errors import MicrogptError
 from microgpt.validate import check_instance, check_int
 
+from .backward_replay import BackwardReplay, backward_order, backward_rank
 from .checks import check_pass
 from .graph import GraphView
 from .levels import group_key
 from .path import resolve_source
-from .shapes import scales_of
+from .recorded import RecordedPass
+from .style import scales_of
 from .tables import cell, html_table, number, text
 
 __all__ = [
@@ -169,26 +171,6 @@ def _num(x: float) -> float | str:
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
-def backward_order(fp):
-    """The ids of the root's graph in the order backward reached them (the root first): the
-    recorded topological order, kept by the pass's index."""
-    check_pass(fp, "backward_order")
-    return fp.index.backward_order
-
-
-def backward_rank(fp) -> array:
-    """Each node's place in backward's order (0: the root, which goes first; -1: not in the
-    root's graph), from the topological order the recorded backward returned."""
-    memo = fp.memo.get("playback.rank")
-    if memo is None:
-        index = fp.index
-        memo = array("l", [-1]) * len(index)  # compact: 8 bytes a node, not a list of ints
-        for r, i in enumerate(backward_order(fp)):  # the order backward() walked
-            memo[i] = r
-        fp.memo["playback.rank"] = memo
-    return memo
-
-
 class _Owners:
     """Which drawn node stands for each scalar (lists by trace id, ``None``: none): ``holder``
     shows its grad, ``source`` is where its edges leave from, ``consumer`` is where the edges
@@ -279,72 +261,87 @@ class _Owners:
                     self._own(c, bid, bid, bid)
 
 
-def backward_script(fp, view: GraphView) -> BackwardScript:
+def backward_script(fp: RecordedPass, view: GraphView) -> BackwardScript:
     """The steps of the recorded backward pass on ``view`` (see the module's docstring)."""
     check_pass(fp, "backward_script")
     check_instance(view, "view", GraphView, "a view of this pass (a GraphView)")
-    index = fp.index
-    rank = backward_rank(fp)
     owners = _Owners(fp, view)
-    kinds = {n.id: n for n in view.nodes}
     stepped = [n for n in view.nodes if n.kind in ("value", "group")]
     if not stepped:
         raise MicrogptError("cannot play backward on this view: it draws no gradient")
-    members = owners.members
-    when = {n.id: max(rank[i] for i in members[n.id]) for n in stepped}
-    order = sorted(stepped, key=lambda n: when[n.id])
-    # per scalar id, the grad it holds as backward accumulates it (backward's own +=)
-    grads: list = [0] * len(index)
-    if owners.holder[index.root] is not None:
-        grads[index.root] = 1
-    hold, src_of, dst_of = owners.holder, owners.source, owners.consumer
-    group_of = {n.id: itemgetter(*members[n.id]) for n in stepped if n.kind == "group"}
+    rank = backward_rank(fp)
+    when = {n.id: max(rank[i] for i in owners.members[n.id]) for n in stepped}
+    order = sorted(when, key=when.__getitem__)
+    tally = _Tally(fp, view, owners, when)
+    replay = BackwardReplay(fp, owners.sourced)
+    taken = []  # (node, changes) per step
+    for node_id in order:
+        tally.add(replay.until(when[node_id]))
+        taken.append((node_id, tally.changes(node_id)))
+    tally.add(replay.rest())  # what the rest of backward sends along drawn edges (a Σ's later adds)
+    steps = []
+    for node_id, changes in taken:
+        op = "op/" + node_id if "op/" + node_id in tally.kinds else None
+        edges = tally.edges(op or node_id)
+        steps.append(PlayStep(node_id, tally.last[node_id], op, edges, changes))
+    scales = scales_of(view)
+    return BackwardScript(
+        tuple(order),
+        tally.start,
+        tuple(steps),
+        scales.grad,
+        scales.norm,
+        scales.grad_floor,
+        scales.norm_floor,
+    )
 
-    def shown(node_id: str, final: bool = False) -> float:
+
+class _Tally:
+    """What the drawn nodes show while backward's ``grad +=`` runs (``grads``: per scalar id,
+    the grad it holds so far, backward's own sums), and what went along each drawn edge."""
+
+    def __init__(self, fp, view: GraphView, owners: _Owners, when: dict[str, int]) -> None:
+        index = fp.index
+        self.owners, self.when = owners, when
+        self.kinds = {n.id: n for n in view.nodes}
+        members = owners.members
+        self.group_of = {
+            node_id: itemgetter(*members[node_id])
+            for node_id in when
+            if self.kinds[node_id].kind == "group"
+        }
+        self.grads: list = [0] * len(index)
+        if owners.holder[index.root] is not None:
+            self.grads[index.root] = 1
+        self.start = {node_id: self.shown(node_id) for node_id in when}
+        self.last = dict(self.start)
+        self.dirty: set[str] = set()
+        self.pairs: dict[tuple[str, str], int] = defaultdict(int)
+        for e in view.edges:
+            self.pairs[(e.src, e.dst)] += 1
+        self.into: dict[str, list[str]] = defaultdict(list)  # drawn id -> its edges' inputs
+        for src, dst in self.pairs:
+            self.into[dst].append(src)
+        # what went along each drawn edge: (input scalar, contribution), in backward's order
+        self.sent: dict[tuple[str, str], list] = {pair: [] for pair in self.pairs}
+
+    def shown(self, node_id: str, final: bool = False) -> float:
         """A value node's grad so far; a group's norm so far (the picture's once final)."""
-        if node_id in group_of:
+        if node_id in self.group_of:
             if final:
-                return kinds[node_id].grad
-            g = group_of[node_id](grads)
+                return self.kinds[node_id].grad
+            g = self.group_of[node_id](self.grads)
             g = g if isinstance(g, tuple) else (g,)
             return math.sqrt(math.fsum(map(mul, g, g)))
-        return grads[members[node_id][0]]
+        return self.grads[self.owners.members[node_id][0]]
 
-    start = {n.id: shown(n.id) for n in stepped}
-    # every consumer whose grad += reaches a watched scalar or a drawn edge, in backward's order
-    consumers_of = index.consumers
-    if 4 * len(owners.sourced) > len(index.in_graph):  # most of the pass: all of backward
-        consumers = backward_order(fp)
-    else:
-        consumers = sorted(
-            {c for i in owners.sourced for c in consumers_of[i] if rank[c] >= 0},
-            key=rank.__getitem__,
-        )
-    pairs: dict[tuple[str, str], int] = defaultdict(int)
-    for e in view.edges:
-        pairs[(e.src, e.dst)] += 1
-    into: dict[str, list[str]] = defaultdict(list)  # drawn id -> the inputs of its edges
-    for src, dst in pairs:
-        into[dst].append(src)
-    # what went along each drawn edge: (input scalar, contribution), in backward's order
-    sent: dict[tuple[str, str], list] = {pair: [] for pair in pairs}
-    values, children = index.values, index.children
-    last = dict(start)
-    dirty: set[str] = set()
-    mark = dirty.add
-    taken: list[tuple[str, tuple]] = []  # (node, changes) per step
-    k, n_consumers = 0, len(consumers)
-
-    def run(until: int) -> None:
-        """Backward's ``grad +=`` of every consumer up to place ``until`` in its order."""
-        nonlocal k
-        while k < n_consumers and rank[consumers[k]] <= until:
-            i = consumers[k]
-            k += 1
-            v = values[i]
-            g = v.grad  # final when backward reaches i (all its consumers went before)
+    def add(self, sends) -> None:
+        """Backward's ``grad +=`` of each consumer in ``sends`` (``BackwardReplay.until``)."""
+        grads, sent, mark = self.grads, self.sent, self.dirty.add
+        hold, src_of, dst_of = self.owners.holder, self.owners.source, self.owners.consumer
+        for i, children, local_grads, g in sends:
             dst = dst_of[i]
-            for c, local in zip(children[i], v._local_grads):
+            for c, local in zip(children, local_grads):
                 src = src_of[c]
                 if src is None:
                     continue
@@ -358,34 +355,23 @@ def backward_script(fp, view: GraphView) -> BackwardScript:
                     if bucket is not None:
                         bucket.append((c, contribution))
 
-    for node in order:
-        until = when[node.id]
-        run(until)
+    def changes(self, node_id: str) -> tuple[tuple[str, float], ...]:
+        """``node_id``'s step: every drawn number that changed since the step before."""
+        when, last = self.when, self.last
+        until = when[node_id]
         changes = []
-        dirty.add(node.id)
-        for h in sorted(dirty, key=when.__getitem__):
-            now = shown(h, final=when[h] <= until)
+        self.dirty.add(node_id)
+        for h in sorted(self.dirty, key=when.__getitem__):
+            now = self.shown(h, final=when[h] <= until)
             if not _same(now, last[h]):
                 changes.append((h, now))
                 last[h] = now
-        dirty.clear()
-        taken.append((node.id, tuple(changes)))
-    run(len(rank))  # what the rest of backward sends along drawn edges (a Σ's later adds)
-    steps = []
-    for node_id, changes in taken:
-        op = "op/" + node_id if "op/" + node_id in kinds else None
-        edges = _edges(op or node_id, into, pairs, sent, kinds)
-        steps.append(PlayStep(node_id, last[node_id], op, edges, changes))
-    scales = scales_of(view)
-    return BackwardScript(
-        tuple(n.id for n in order),
-        start,
-        tuple(steps),
-        scales.grad,
-        scales.norm,
-        scales.grad_floor,
-        scales.norm_floor,
-    )
+        self.dirty.clear()
+        return tuple(changes)
+
+    def edges(self, dst: str) -> tuple:
+        """The edges into ``dst`` with what was sent along them (see ``PlayStep.edges``)."""
+        return _edges(dst, self.into, self.pairs, self.sent, self.kinds)
 
 
 def _same(a: float, b: float) -> bool:
@@ -415,7 +401,7 @@ def _edges(dst: str, into, pairs, sent, kinds) -> tuple:
     return tuple(out)
 
 
-def backward_json(fp, view: GraphView) -> str | None:
+def backward_json(fp: RecordedPass, view: GraphView) -> str | None:
     """``backward_script(fp, view).to_json()``, or ``None`` for a view it cannot play (the
     picture is then drawn without a player). The last few are kept with the pass: going back
     to a view costs nothing."""

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from microgpt.errors import MicrogptError
 from microgpt.validate import _short, check_str
 
-from .checks import check_model_pass
-from .forward import check_layer
+from .checks import check_layer, check_model_pass
 from .tables import Table
 from .tensors import Tensor, across_positions
 

@@ -13,11 +13,11 @@ scale; a folded part shows how many nodes it stands for. Renderer layer: pure Py
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from . import style
-from .graph import GraphNode, GraphView, TensorNode
+from .graph import GraphNode, TensorNode
+from .style import Scales, scales_of
 from .tensor_shapes import TENSOR_FILL, TEXT_SIZE, TITLE_SIZE, tensor_shape
 
 __all__ = ["Line", "NodeShape", "Scales", "node_shape", "scales_of", "wrap_name", "wrap_words"]
@@ -52,54 +52,6 @@ class NodeShape:
     #: box's top-left corner; empty for every other node.
     cells: list = field(default_factory=list)
     texts: list = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Scales:
-    """The colour scales of one picture: the largest |grad| of its value nodes, the most
-    negative and most positive grads (for the legend), the largest group norm. A ``*_floor``
-    above 0 makes that scale logarithmic from it (``style.log_floor``: one value dominates);
-    ``*_p90`` is the 90th percentile of the non-zero |values| it colours (the legend says
-    how far the largest lies above it)."""
-
-    grad: float
-    grad_min: float
-    grad_max: float
-    norm: float
-    #: A diff picture (``explorer.compare``): what it colours by (``"grad"`` or ``"data"``)
-    #: and the largest |Δ| drawn; ``None`` for a picture of one pass.
-    diff_by: str | None = None
-    diff: float = 0.0
-    grad_floor: float = 0.0
-    norm_floor: float = 0.0
-    diff_floor: float = 0.0
-    grad_p90: float = 0.0
-    norm_p90: float = 0.0
-    diff_p90: float = 0.0
-
-
-def scales_of(view: GraphView) -> Scales:
-    grads = [n.grad for n in view.nodes if n.kind == "value" and n.grad is not None]
-    grads = [g for g in grads if math.isfinite(g)]
-    norms = [n.grad for n in view.nodes if n.kind == "group" and n.grad is not None]
-    norms = [g for g in norms if math.isfinite(g)]
-    by = view.stats.get("compare_by")
-    deltas = [getattr(n, f"d_{by}", None) for n in view.nodes] if by else []
-    deltas = [abs(d) for d in deltas if d is not None and math.isfinite(d)]
-    return Scales(
-        grad=max((abs(g) for g in grads), default=0.0),
-        grad_min=min(grads, default=0.0),
-        grad_max=max(grads, default=0.0),
-        norm=max(norms, default=0.0),
-        diff_by=by,
-        diff=max(deltas, default=0.0),
-        grad_floor=style.log_floor(grads),
-        norm_floor=style.log_floor(norms),
-        diff_floor=style.log_floor(deltas),
-        grad_p90=style.dominance(grads)[1],
-        norm_p90=style.dominance(norms)[1],
-        diff_p90=style.dominance(deltas)[1],
-    )
 
 
 def wrap_name(name: str, width: int = NAME_WRAP) -> list[str]:

@@ -18,7 +18,9 @@ Text on a fill is black or white, whichever contrasts more with it by the WCAG 2
 
 Text is set in a monospace font: every glyph is 0.6 em wide in all common monospace fonts, so
 box sizes computed here in Python hold in any browser, with no font metrics at hand, and the
-numbers of a column line up. Pure Python: the layout, the SVG writer and the widgets read it.
+numbers of a column line up. ``scales_of`` gives a picture's colour scales (``Scales``) from
+its view's numbers, for the renderers and for the backward player (a query), which colours as
+the picture does. Pure Python: the layout, the SVG writer and the widgets read it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 import unicodedata
+from dataclasses import dataclass
 
 from microgpt.errors import ArgumentTypeError, ConfigError
 from microgpt.validate import _short
@@ -35,6 +38,7 @@ __all__ = [
     "FONT_FAMILY",
     "GRAPH",
     "ROLE",
+    "Scales",
     "contrast",
     "diverging",
     "dominance",
@@ -44,6 +48,7 @@ __all__ = [
     "log_ticks",
     "luminance",
     "norm_colour",
+    "scales_of",
     "sequential",
     "strength",
     "text_colour",
@@ -230,6 +235,56 @@ def fmt(x: float | None) -> str:
         return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
     except (TypeError, ValueError):  # checked here, off the common path
         raise ArgumentTypeError(f"fmt formats a number, got {_short(x)}") from None
+
+
+@dataclass(frozen=True)
+class Scales:
+    """The colour scales of one picture: the largest |grad| of its value nodes, the most
+    negative and most positive grads (for the legend), the largest group norm. A ``*_floor``
+    above 0 makes that scale logarithmic from it (``style.log_floor``: one value dominates);
+    ``*_p90`` is the 90th percentile of the non-zero |values| it colours (the legend says
+    how far the largest lies above it)."""
+
+    grad: float
+    grad_min: float
+    grad_max: float
+    norm: float
+    #: A diff picture (``explorer.compare``): what it colours by (``"grad"`` or ``"data"``)
+    #: and the largest |Δ| drawn; ``None`` for a picture of one pass.
+    diff_by: str | None = None
+    diff: float = 0.0
+    grad_floor: float = 0.0
+    norm_floor: float = 0.0
+    diff_floor: float = 0.0
+    grad_p90: float = 0.0
+    norm_p90: float = 0.0
+    diff_p90: float = 0.0
+
+
+def scales_of(view) -> Scales:
+    """The colour scales of ``view``'s picture (a ``GraphView``: its nodes' grads, group norms
+    and, in a diff picture, |Δ|)."""
+    grads = [n.grad for n in view.nodes if n.kind == "value" and n.grad is not None]
+    grads = [g for g in grads if math.isfinite(g)]
+    norms = [n.grad for n in view.nodes if n.kind == "group" and n.grad is not None]
+    norms = [g for g in norms if math.isfinite(g)]
+    by = view.stats.get("compare_by")
+    deltas = [getattr(n, f"d_{by}", None) for n in view.nodes] if by else []
+    deltas = [abs(d) for d in deltas if d is not None and math.isfinite(d)]
+    return Scales(
+        grad=max((abs(g) for g in grads), default=0.0),
+        grad_min=min(grads, default=0.0),
+        grad_max=max(grads, default=0.0),
+        norm=max(norms, default=0.0),
+        diff_by=by,
+        diff=max(deltas, default=0.0),
+        grad_floor=log_floor(grads),
+        norm_floor=log_floor(norms),
+        diff_floor=log_floor(deltas),
+        grad_p90=dominance(grads)[1],
+        norm_p90=dominance(norms)[1],
+        diff_p90=dominance(deltas)[1],
+    )
 
 
 def edge_width(count: int) -> float:

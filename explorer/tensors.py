@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from microgpt.errors import MicrogptError
 from microgpt.validate import _short, check_choice, check_instance, check_str
 
-from .checks import check_model_pass, check_pass
-from .forward import check_layer
+from .checks import check_layer, check_model_pass, check_pass
 
 __all__ = [
     "PER_POSITION",
@@ -185,10 +184,21 @@ def position_tensors(fp, pos: int) -> list[Tensor]:
     them, with the parameter matrices each step reads (see ``explorer.model_view``)."""
     cfg = _config(fp, "position_tensors")
     pos = fp.check_pos(pos)
-    labels = fp.source.token_labels
-    token = labels[fp.tokens[pos]]
+    out = _embedding(fp, pos)
+    x = f"pos{pos}.embed.resid_pre"
+    for li in range(cfg.n_layer):
+        out += _attention(fp, pos, li, cfg.n_head, x)
+        x = f"pos{pos}.layer{li}.resid_mid"
+        out += _mlp(fp, pos, li, x)
+        x = f"pos{pos}.layer{li}.resid_post"
+    return out + _output(fp, pos, x)
+
+
+def _embedding(fp, pos: int) -> list[Tensor]:
+    """The token's and the position's rows, their sum and its RMSNorm."""
+    token = fp.source.token_labels[fp.tokens[pos]]
     p = f"pos{pos}"
-    out = [
+    return [
         parameter_row(
             fp, "wte", token, var="tok_emb", op=f"token {token}'s row of wte", stage="embed"
         ),
@@ -202,7 +212,7 @@ def position_tensors(fp, pos: int) -> list[Tensor]:
             op="tok_emb + pos_emb",
             inputs=["wte", "wpe"],
             stage="embed",
-        ),  # fmt: skip
+        ),
         vector(
             fp,
             f"{p}.embed.resid_pre",
@@ -210,59 +220,87 @@ def position_tensors(fp, pos: int) -> list[Tensor]:
             op="rmsnorm",
             inputs=[f"{p}.embed.x_emb"],
             stage="embed",
-        ),  # fmt: skip
+        ),
     ]
-    x = f"{p}.embed.resid_pre"
-    for li in range(cfg.n_layer):
-        a, w = f"{p}.layer{li}.attn", f"layer{li}."
-        stage = f"layer{li}.attn"
-        out.append(vector(fp, f"{a}.x_norm", var="x", op="rmsnorm", inputs=[x], stage=stage))
-        for v in ("q", "k", "v"):
-            out.append(parameter(fp, f"{w}attn_w{v}"))
-            out.append(vector(fp, f"{a}.{v}", op="linear", stage=stage,
-                              inputs=[f"{a}.x_norm", f"{w}attn_w{v}"]))  # fmt: skip
-        out.append(cache(fp, pos, li, "k", var=f"keys[{li}]", op="append k", stage=stage,
-                         inputs=[f"{a}.k"]))  # fmt: skip
-        out.append(cache(fp, pos, li, "v", var=f"values[{li}]", op="append v", stage=stage,
-                         inputs=[f"{a}.v"]))  # fmt: skip
-        which = [f"k={t}" for t in range(pos + 1)]
-        heads = []
-        for h in range(cfg.n_head):
-            hd, hs = f"{a}.head{h}", f"{stage}.head{h}"
-            out.append(vector(fp, f"{hd}.attn_logits", which, op="q_h·k_h / √head_dim",
-                              inputs=[f"{a}.q", f"{a}.keys"], stage=hs))  # fmt: skip
-            out.append(vector(fp, f"{hd}.attn_weights", which, op="softmax",
-                              inputs=[f"{hd}.attn_logits"], stage=hs))  # fmt: skip
-            out.append(vector(fp, f"{hd}.head_out", op="Σ attn_weights·v_h",
-                              inputs=[f"{hd}.attn_weights", f"{a}.values"], stage=hs))  # fmt: skip
-            heads.append(f"{hd}.head_out")
-        out.append(parameter(fp, f"{w}attn_wo"))
-        out.append(vector(fp, f"{a}.attn_out", op="linear(x_attn, attn_wo)", stage=stage,
-                          inputs=[*heads, f"{w}attn_wo"]))  # fmt: skip
-        out.append(vector(fp, f"{p}.layer{li}.resid_mid", var="x", op="attn_out + x",
-                          inputs=[f"{a}.attn_out", x], stage=stage))  # fmt: skip
-        x = f"{p}.layer{li}.resid_mid"
-        m, stage = f"{p}.layer{li}.mlp", f"layer{li}.mlp"
-        out.append(vector(fp, f"{m}.x_norm", var="x", op="rmsnorm", inputs=[x], stage=stage))
-        out.append(parameter(fp, f"{w}mlp_fc1"))
-        out.append(vector(fp, f"{m}.fc1", var="x", op="linear", stage=stage,
-                          inputs=[f"{m}.x_norm", f"{w}mlp_fc1"]))  # fmt: skip
-        out.append(vector(fp, f"{m}.relu", var="x", op="relu", inputs=[f"{m}.fc1"], stage=stage))
-        out.append(parameter(fp, f"{w}mlp_fc2"))
-        out.append(vector(fp, f"{m}.fc2", var="x", op="linear", stage=stage,
-                          inputs=[f"{m}.relu", f"{w}mlp_fc2"]))  # fmt: skip
-        out.append(vector(fp, f"{p}.layer{li}.resid_post", var="x", op="fc2 + x",
-                          inputs=[f"{m}.fc2", x], stage=stage))  # fmt: skip
-        x = f"{p}.layer{li}.resid_post"
-    out.append(parameter(fp, "lm_head"))
-    out.append(vector(fp, f"{p}.lm_head.logits", labels, op="linear(x, lm_head)",
-                      inputs=[x, "lm_head"], stage="lm_head"))  # fmt: skip
-    out.append(vector(fp, f"{p}.probs", labels, op="softmax",
-                      inputs=[f"{p}.lm_head.logits"], stage="loss"))  # fmt: skip
-    target = labels[fp.tokens[pos + 1]]
-    out.append(scalar(fp, f"{p}.loss", op=f"−log probs[{target}]", inputs=[f"{p}.probs"],
-                      stage="loss"))  # fmt: skip
+
+
+def _attention(fp, pos: int, li: int, n_head: int, x: str) -> list[Tensor]:
+    """Layer ``li``'s attention block on the residual ``x``: q, k, v, the caches, each head
+    and the output projection, up to ``resid_mid``."""
+    a, w, stage = f"pos{pos}.layer{li}.attn", f"layer{li}.", f"layer{li}.attn"
+    out = [vector(fp, f"{a}.x_norm", var="x", op="rmsnorm", inputs=[x], stage=stage)]
+    for v in ("q", "k", "v"):
+        out.append(parameter(fp, f"{w}attn_w{v}"))
+        out.append(vector(fp, f"{a}.{v}", op="linear", stage=stage,
+                          inputs=[f"{a}.x_norm", f"{w}attn_w{v}"]))  # fmt: skip
+    out.append(cache(fp, pos, li, "k", var=f"keys[{li}]", op="append k", stage=stage,
+                     inputs=[f"{a}.k"]))  # fmt: skip
+    out.append(cache(fp, pos, li, "v", var=f"values[{li}]", op="append v", stage=stage,
+                     inputs=[f"{a}.v"]))  # fmt: skip
+    which = [f"k={t}" for t in range(pos + 1)]
+    heads = []
+    for h in range(n_head):
+        hd, hs = f"{a}.head{h}", f"{stage}.head{h}"
+        out.append(vector(fp, f"{hd}.attn_logits", which, op="q_h·k_h / √head_dim",
+                          inputs=[f"{a}.q", f"{a}.keys"], stage=hs))  # fmt: skip
+        out.append(vector(fp, f"{hd}.attn_weights", which, op="softmax",
+                          inputs=[f"{hd}.attn_logits"], stage=hs))  # fmt: skip
+        out.append(vector(fp, f"{hd}.head_out", op="Σ attn_weights·v_h",
+                          inputs=[f"{hd}.attn_weights", f"{a}.values"], stage=hs))  # fmt: skip
+        heads.append(f"{hd}.head_out")
+    out.append(parameter(fp, f"{w}attn_wo"))
+    out.append(vector(fp, f"{a}.attn_out", op="linear(x_attn, attn_wo)", stage=stage,
+                      inputs=[*heads, f"{w}attn_wo"]))  # fmt: skip
+    out.append(vector(fp, f"pos{pos}.layer{li}.resid_mid", var="x", op="attn_out + x",
+                      inputs=[f"{a}.attn_out", x], stage=stage))  # fmt: skip
     return out
+
+
+def _mlp(fp, pos: int, li: int, x: str) -> list[Tensor]:
+    """Layer ``li``'s MLP block on the residual ``x``, up to ``resid_post``."""
+    m, w, stage = f"pos{pos}.layer{li}.mlp", f"layer{li}.", f"layer{li}.mlp"
+    return [
+        vector(fp, f"{m}.x_norm", var="x", op="rmsnorm", inputs=[x], stage=stage),
+        parameter(fp, f"{w}mlp_fc1"),
+        vector(
+            fp, f"{m}.fc1", var="x", op="linear", stage=stage, inputs=[f"{m}.x_norm", f"{w}mlp_fc1"]
+        ),
+        vector(fp, f"{m}.relu", var="x", op="relu", inputs=[f"{m}.fc1"], stage=stage),
+        parameter(fp, f"{w}mlp_fc2"),
+        vector(
+            fp, f"{m}.fc2", var="x", op="linear", stage=stage, inputs=[f"{m}.relu", f"{w}mlp_fc2"]
+        ),
+        vector(
+            fp,
+            f"pos{pos}.layer{li}.resid_post",
+            var="x",
+            op="fc2 + x",
+            inputs=[f"{m}.fc2", x],
+            stage=stage,
+        ),
+    ]
+
+
+def _output(fp, pos: int, x: str) -> list[Tensor]:
+    """The logits from the last residual ``x``, the probabilities and the position's loss."""
+    labels = fp.source.token_labels
+    p = f"pos{pos}"
+    target = labels[fp.tokens[pos + 1]]
+    return [
+        parameter(fp, "lm_head"),
+        vector(
+            fp,
+            f"{p}.lm_head.logits",
+            labels,
+            op="linear(x, lm_head)",
+            inputs=[x, "lm_head"],
+            stage="lm_head",
+        ),
+        vector(
+            fp, f"{p}.probs", labels, op="softmax", inputs=[f"{p}.lm_head.logits"], stage="loss"
+        ),
+        scalar(fp, f"{p}.loss", op=f"−log probs[{target}]", inputs=[f"{p}.probs"], stage="loss"),
+    ]
 
 
 #: What ``across_positions`` stacks: a per-position vector's name after ``pos{p}.``.

@@ -24,6 +24,12 @@ op          value                                        local gradients
 ``input``   a leaf made by the caller, ``Value(x)``      ()
 ``const``   a plain number wrapped as an operand (leaf)  ()
 ==========  ===========================================  ======================
+
+``OP_RULES`` is that table as code: for each op with children, its value and its local
+gradients as functions of its operands' values (and a pow node's exponent). The operators
+below compute the very same expressions inline — a call per node would slow every op — and
+tests/test_engine.py checks each operator against the table bit for bit; ``explorer.gradcheck``
+replays recorded graphs through it.
 """
 
 from __future__ import annotations
@@ -34,14 +40,37 @@ import numbers
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .errors import ArgumentTypeError
 
-__all__ = ["LEAF_OPS", "OPS", "RECORDER", "PowValue", "Value", "gc_paused"]
+__all__ = ["LEAF_OPS", "OPS", "OP_RULES", "RECORDER", "OpRule", "PowValue", "Value", "gc_paused"]
 
 #: Every op a node can carry; the last three are leaves (no children).
 OPS = ("add", "mul", "pow", "log", "exp", "relu", "param", "input", "const")
 LEAF_OPS = frozenset(("param", "input", "const"))
+
+
+class OpRule(NamedTuple):
+    """An op's rule: ``value(*operands)`` and ``local_grads(*operands)`` (one per child), the
+    operands being the children's values and, for ``pow``, the exponent last."""
+
+    value: Callable
+    local_grads: Callable
+
+
+#: The rule of every op with children (read-only). See the module's docstring.
+OP_RULES = MappingProxyType(
+    {
+        "add": OpRule(lambda a, b: a + b, lambda a, b: (1, 1)),
+        "mul": OpRule(lambda a, b: a * b, lambda a, b: (b, a)),
+        "pow": OpRule(lambda a, n: a**n, lambda a, n: (n * a ** (n - 1),)),
+        "log": OpRule(math.log, lambda a: (1 / a,)),
+        "exp": OpRule(math.exp, lambda a: (math.exp(a),)),
+        "relu": OpRule(lambda a: max(0, a), lambda a: (float(a > 0),)),
+    }
+)
 
 #: The active recorder: a callable that receives every new ``Value``, or ``None`` (the default)
 #: when nothing records. ``microgpt.trace.trace`` sets it; outside a trace each new node costs

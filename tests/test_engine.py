@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgpt.engine import LEAF_OPS, OPS, Value
+from microgpt.engine import LEAF_OPS, OP_RULES, OPS, Value
 
 
 def numeric_grad(f, xs, i, h=1e-6):
@@ -94,6 +94,50 @@ def test_ops_and_children_are_recorded_exactly():
     assert a.log().op == "log" and a.exp().op == "exp" and a.relu().op == "relu"
     assert (a.op, Value(1.0, op="param").op) == ("input", "param")
     assert set(OPS) >= LEAF_OPS
+
+
+# operands the table check runs on: signs, zero, tiny and large magnitudes, ints
+_XS = [-3.7, -1.0, -1e-300, 0, 0.0, 1e-8, 0.3, 1.0, 2, 5.5, 700.0]
+
+
+def _same(x, y) -> bool:
+    """Bit for bit: the same type and value (NaN equals NaN)."""
+    return type(x) is type(y) and (x == y or (x != x and y != y))
+
+
+@pytest.mark.parametrize("op", sorted(OP_RULES))
+def test_every_operator_computes_exactly_its_rule_in_the_op_table(op):
+    """OP_RULES is the engine's ops as data (explorer.gradcheck replays through it): each
+    operator's value and local gradients are the table's, bit for bit, and of the same type."""
+    rule = OP_RULES[op]
+    unary = {"log": Value.log, "exp": Value.exp, "relu": Value.relu}
+    cases = 0
+    for a in _XS:
+        others = [(b,) for b in _XS] if op in ("add", "mul") else [()]
+        if op == "pow":
+            others = [(n,) for n in (2, 3, -1, 0.5, -0.5, 1.5)]
+        for rest in others:
+            try:
+                want = rule.value(a, *rest), rule.local_grads(a, *rest)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                continue  # outside the op's domain: the operator raises too
+            if op in unary:
+                node = unary[op](Value(a))
+            elif op == "pow":
+                node = Value(a) ** rest[0]
+            else:
+                node = getattr(Value(a), f"__{op}__")(Value(rest[0]))
+            assert node.op == op and _same(node.data, want[0])
+            assert len(node.local_grads) == len(want[1])
+            assert all(map(_same, node.local_grads, want[1]))
+            cases += 1
+    assert cases >= 6
+    assert set(OP_RULES) == set(OPS) - LEAF_OPS
+
+
+def test_the_op_table_cannot_be_changed():
+    with pytest.raises(TypeError):
+        OP_RULES["add"] = OP_RULES["mul"]
 
 
 def test_relu_of_negative_is_int_zero_as_in_article():

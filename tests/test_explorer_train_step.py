@@ -11,7 +11,7 @@ import pytest
 from conftest import TINY_FINISHED_SNAPSHOTS, TINY_FINISHED_STEPS
 
 from explorer import ForwardPass, ModelSource
-from explorer.adam import adam_preview, param_location
+from explorer.adam import AdamStep, adam_preview, param_location
 from explorer.onestep import StepLab
 from microgpt import MicrogptError, Run
 from microgpt.cli import main
@@ -132,11 +132,29 @@ def test_the_report_of_each_parameter_is_what_the_step_did(tiny):
     for i in (0, 7, n // 3, n - 1):
         p = report.param(i)
         assert p.after == report.after.weights[i] == p.before - p.delta
-        assert (p.m, p.v) == (report.after.adam_m[i], report.after.adam_v[i])
+        assert (p.m_new, p.v_new) == (report.after.adam_m[i], report.after.adam_v[i])
+        assert (p.m, p.v) == (report.before.adam_m[i], report.before.adam_v[i])
         assert p.name == report.names[i] and p.lr == report.lr > 0
     assert any(g != 0 for g in report.grads)
     with pytest.raises(MicrogptError, match="numbered 0 to"):
         report.param(n)
+
+
+def test_the_preview_and_the_step_taken_are_one_table(tiny):
+    """adam_preview on step k's pass and the report of step k taken by hand on the document
+    training drew: the same AdamStep, row for row (one table, one evaluation)."""
+    path, _, run = tiny
+    source = ModelSource(path)
+    k = 3
+    lab = StepLab(source, step=k)
+    report = lab.take(run.step_docs[k])
+    fp = ForwardPass.of_train_step(k + 1, source)
+    for i in (0, fp.num_params // 2, fp.num_params - 1):
+        preview, taken = adam_preview(fp, i), report.param(i)
+        assert isinstance(preview, AdamStep) and isinstance(taken, AdamStep)
+        assert preview.rows() == taken.rows()
+        assert taken.after == taken.before + preview.update
+        assert "m̂ = m / (1 − β₁ᵏ⁺¹)" in preview._repr_html_() and taken.name in taken._repr_html_()
 
 
 def test_undo_restores_everything_exactly(tiny):

@@ -71,7 +71,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("checkpoint", ("microgpt.checkpoint",)),
     ("microgpt cli", ("microgpt.cli", "microgpt.__main__", "microgpt")),
     # explorer: the id arrays, and the style and HTML tables queries and renderers share
-    ("graph", ("explorer.graph", "explorer.style", "explorer.tables", "explorer.memory")),
+    ("graph", (
+        "explorer.graph", "explorer.style", "explorer.tables", "explorer.memory",
+        "explorer.recorded",
+    )),
     # checks: the arguments every query checks, below the checkpoint loader (forward)
     ("fold / flow", ("explorer.fold", "explorer.flow", "explorer.checks")),
     ("forward", ("explorer.forward",)),
@@ -80,7 +83,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "explorer.budget", "explorer.path", "explorer.node", "explorer.model_view",
         "explorer.views", "explorer.gradcheck", "explorer.adam", "explorer.stepper",
         "explorer.onestep", "explorer.compare", "explorer.playback", "explorer.tensors",
-        "explorer.positions", "explorer.attention_weight",
+        "explorer.positions", "explorer.attention_weight", "explorer.backward_replay",
     )),
     ("renderers", (
         "explorer.shapes", "explorer.tensor_shapes", "explorer.lite", "explorer.layout",
@@ -105,10 +108,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("microgpt.cli", "explorer.cli"),
     ("microgpt.cli", "explorer.serve"),
     ("microgpt.cli", "explorer.lessons"),
-    # a query importing a renderer (helper UNIFY)
-    ("explorer.playback", "explorer.shapes"),
-    # every query depending on the checkpoint loader (helper UNIFY)
-    ("explorer.checks", "explorer.forward"),
 }
 
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from explorer.style import fmt
 from explorer.widgets import (
     AttentionView,
     BackwardStepper,
@@ -139,7 +140,7 @@ def test_inspector_shows_the_chain_rule_and_checks_the_gradient(session):
     check = inspector.check_gradient()
     assert check.agrees and check.grad == node.grad
     shown = inspector._check_result.value
-    assert f"{check.grad:.6g}" in shown and f"{check.estimate:.6g}" in shown
+    assert fmt(check.grad) in shown and fmt(check.estimate) in shown  # the one number format
 
 
 def test_inspector_shows_adam_for_a_parameter(session):

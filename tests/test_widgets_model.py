@@ -10,6 +10,7 @@ import re
 import pytest
 
 from explorer.model_view import model_view
+from explorer.style import fmt
 from explorer.widgets import Dashboard, GraphExplorer, NodeInspector, Session, show
 from microgpt.errors import ArgumentTypeError, UnknownNameError
 
@@ -53,7 +54,7 @@ def _table(inspector) -> list[tuple[str, str, str]]:
 
 
 def _g(x: float) -> str:
-    return f"{x:.6g}"
+    return fmt(x)  # the one number format (explorer.style.fmt)
 
 
 # -- the constructor --------------------------------------------------------------------------

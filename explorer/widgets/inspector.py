@@ -26,6 +26,7 @@ from ..gradcheck import finite_difference
 from ..graph import TensorNode
 from ..model_view import default_pos, model_view, tensor_table
 from ..node import node_report, resolve_node
+from ..style import fmt
 from .args import Checked, integer, need, need_pass, text
 
 __all__ = ["NodeInspector", "TensorLookup", "names_a_node"]
@@ -38,7 +39,7 @@ _SHORT_TABLE = 16
 
 
 def _f(x) -> str:
-    return "–" if x is None else html.escape(f"{x:.6g}")
+    return html.escape(fmt(x))  # the one number format ("–" for None)
 
 
 def _who(t: dict) -> str:

@@ -12,6 +12,7 @@ import traitlets
 from microgpt.errors import MicrogptError
 
 from ..stepper import backward_steps
+from ..style import fmt
 from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
 
@@ -167,7 +168,7 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
             state = "final" if i in done else ""
             rows.append(
                 f"<tr{style}><td>{html.escape(index.label(i))}</td><td>{index.op[i]}</td>"
-                f"<td>{index.values[i].data:.5g}</td><td>{grads[i]:.5g}</td><td>{state}</td></tr>"
+                f"<td>{fmt(index.values[i].data)}</td><td>{fmt(grads[i])}</td><td>{state}</td></tr>"
             )
         head = (
             f"<p>step {k} of {len(self.steps)}"
