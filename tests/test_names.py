@@ -1,0 +1,109 @@
+"""``microgpt.model.parse_name``: every name the model records reads back into where, what
+and which, and the explorer's consumers agree with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from microgpt.errors import ArgumentTypeError
+from microgpt.model import NAME_RE, ParsedName, parse_name
+
+
+def _rebuild(p: ParsedName) -> str:
+    """The name written back from its parts (the grammar of ``parse_name``'s docstring)."""
+    if p.what is None:
+        return p.where
+    text = f"{p.where}.{p.what}" if p.where else p.what
+    if not p.which:
+        return text
+    keyed = p.head is not None and p.what in ("attn_logits", "attn_weights", "shifted", "exp",
+                                              "inv_total")  # fmt: skip
+    return text + "[" + ("k=" if keyed else "") + ",".join(map(str, p.which)) + "]"
+
+
+@pytest.mark.parametrize(
+    "text, where, what, which, pos, layer, head",
+    [
+        ("pos3.layer0.attn.head1.attn_logits[k=2]", "pos3.layer0.attn.head1", "attn_logits",
+         (2,), 3, 0, 1),
+        ("pos3.layer0.attn.q[2]", "pos3.layer0.attn", "q", (2,), 3, 0, None),
+        ("pos0.lm_head.logits[5]", "pos0.lm_head", "logits", ("5",), 0, None, None),
+        ("pos0.softmax.exp[BOS]", "pos0.softmax", "exp", ("BOS",), 0, None, None),
+        ("pos1.layer2.attn.head0.softmax.total", "pos1.layer2.attn.head0.softmax", "total",
+         (), 1, 2, 0),
+        ("wte[3,7]", "", "wte", ("3", 7), None, None, None),
+        ("wpe[3,7]", "", "wpe", (3, 7), None, None, None),
+        ("layer1.attn_wq[1,2]", "layer1", "attn_wq", (1, 2), None, 1, None),
+        ("layer0.mlp_fc2", "layer0", "mlp_fc2", (), None, 0, None),
+        ("lm_head", "", "lm_head", (), None, None, None),
+        ("loss", "", "loss", (), None, None, None),
+        ("pos4.loss", "pos4", "loss", (), 4, None, None),
+        ("pos2.layer0.attn.head1", "pos2.layer0.attn.head1", None, (), 2, 0, 1),
+        ("pos2.lm_head", "pos2.lm_head", None, (), 2, None, None),
+        ("pos12", "pos12", None, (), 12, None, None),
+        ("", "", "", (), None, None, None),
+    ],
+)  # fmt: skip
+def test_parse_name_examples(text, where, what, which, pos, layer, head):
+    p = parse_name(text)
+    assert (p.text, p.where, p.what, p.which) == (text, where, what, which)
+    assert (p.pos, p.layer, p.head) == (pos, layer, head)
+
+
+def test_a_place_needs_digits_and_pos_comes_first():
+    assert parse_name("position.x").pos is None
+    assert parse_name("posx.layer.q[1]").pos is None
+    assert parse_name("posx.layer.q[1]").layer is None
+    assert parse_name("pos٣.q[1]").pos is None  # ASCII digits only: it writes back the same
+    assert parse_name("mlp.pos2.q[1]").pos is None  # a position is the first part
+    assert parse_name("mlp.layer2.q[1]").layer == 2
+
+
+def test_unknown_text_parses_without_raising():
+    for text in ("a[1].b", "x]", "q[", "[]", "...", "pos2.*.attn_weights[*]"):
+        p = parse_name(text)
+        assert p.text == text
+    assert parse_name("a[1].b") == ParsedName("a[1].b", "", "a[1].b")
+    assert parse_name("pos2.*.attn_weights[*]").which == ("*",)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"pos0.loss", ["loss"]])
+def test_a_name_that_is_not_a_string_is_one_clear_error(bad):
+    with pytest.raises(ArgumentTypeError, match="must be a string"):
+        parse_name(bad)
+
+
+def test_local_and_at_move_only_the_position():
+    p = parse_name("pos1.layer0.attn.head0.softmax")
+    assert p.local == "layer0.attn.head0.softmax"
+    assert p.at(3) == "pos3.layer0.attn.head0.softmax"
+    assert parse_name("pos1").at(3) == "pos3" and parse_name("pos1").local == ""
+    assert parse_name("wte[e,1]").at(3) == "wte[e,1]"
+
+
+def test_every_recorded_name_round_trips(fp):
+    """A recorded pass: each name parses to its node's scope, reads back as written, and is
+    of the vocabulary (``NAME_RE``); each anonymous node's scope parses as a scope."""
+    names, scopes = fp.trace.node_names(), fp.trace.node_scopes()
+    seen_what = set()
+    for i, name in enumerate(names):
+        if name is None:
+            continue
+        p = parse_name(name)
+        assert NAME_RE.fullmatch(name), name
+        assert _rebuild(p) == name, name
+        seen_what.add(p.what)
+        if i >= fp.num_params:  # made in the name's scope or inside it (a softmax's output)
+            assert scopes[i] == p.where or scopes[i].startswith(p.where + "."), name
+        assert p.pos == (int(scopes[i].split(".")[0][3:]) if scopes[i].startswith("pos") else None)
+    assert {"q", "k", "v", "attn_weights", "logits", "probs", "loss", "wte", "attn_wq"} <= seen_what
+    for scope in set(scopes) - {""}:
+        p = parse_name(scope)
+        assert (p.where, p.what) == (scope, None)
+
+
+def test_sampling_names_round_trip():
+    """Sampling's ``scaled_logits`` and its softmax: token labels, never numbers."""
+    p = parse_name("pos0.scaled_logits[3]")
+    assert (p.what, p.which, p.pos) == ("scaled_logits", ("3",), 0)
+    assert NAME_RE.fullmatch(p.text) and _rebuild(p) == p.text
