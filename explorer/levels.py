@@ -21,7 +21,7 @@ from microgpt.errors import ArgumentTypeError, ConfigError
 from microgpt.validate import _short, check_instance, check_int
 
 from .checks import check_pass
-from .graph import GraphEdge, GraphIndex, GraphNode
+from .graph import GraphEdge, GraphIndex, GraphNode, NodeKey
 from .roles import roles_of
 from .style import fmt
 
@@ -123,7 +123,7 @@ def detailed(fp, ids: set[int], flows=None) -> tuple[list[GraphNode], list[Graph
         consts += len(const_inputs)
         if folding.is_chain(i):
             chains += 1
-        op_id = f"op/{index.label(i)}"
+        op_id = NodeKey("op", index.label(i)).id
         nodes.append(
             GraphNode(
                 id=op_id,
@@ -186,7 +186,7 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
             node_of[i] = fp.index.label(i)
             nodes.append(value_node(fp, i))
             continue
-        gid = f"group/{key}"
+        gid = NodeKey("group", key).id
         for i in group:
             node_of[i] = gid
         grads = [index.values[i].grad for i in group]
@@ -215,20 +215,20 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
             src = node_of.get(c)
             if src is None:  # an input from outside the selection
                 key = group_key(index, c, depth, cache)
-                src = f"input/{key}"
-                boundary[src].append(c)
+                src = NodeKey("input", key).id
+                boundary[key].append(c)
             if src != dst:
                 edge_count[(src, dst)] += 1
-    for bid, group in boundary.items():
+    for key, group in boundary.items():
         uniq = sorted(set(group))
         nodes.append(
             GraphNode(
-                id=bid,
+                id=NodeKey("input", key).id,
                 kind="group",
-                label=bid.split("/", 1)[1] or "top level",
+                label=key or "top level",
                 grad=math.sqrt(math.fsum(index.values[c].grad ** 2 for c in uniq)),
                 count=len(uniq),
-                scope=bid.split("/", 1)[1],
+                scope=key,
                 role="input",
                 first=uniq[0],
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.model import loss_position, parse_name
 from microgpt.validate import _short as short_repr
 from microgpt.validate import check_instance, check_int
 
@@ -40,10 +41,8 @@ def default_pos(fp) -> int:
     """The position a model view shows when none is given: the root's (``loss@T``), else
     the last one (whose attention reads the whole document)."""
     check_pass(fp, "default_pos")
-    root = getattr(fp, "root_name", "")
-    if root.startswith("loss@") and root[5:].isdecimal():
-        return int(root[5:])
-    return fp.positions - 1
+    pos = loss_position(getattr(fp, "root_name", ""))
+    return pos if pos is not None and pos >= 0 else fp.positions - 1
 
 
 def model_view(fp, pos: int | None = None, budget: int | None = None) -> GraphView:
@@ -110,11 +109,10 @@ def _short(name: str) -> str:
     """The name as the picture writes it: without its position (the view is of one
     position) or its layer (each layer is a band labelled with it), and a head's tensors
     without ``attn.`` (they sit under their head): ``head1.attn_weights``, ``mlp.relu``."""
-    parts = name.split(".")
-    if parts[0].startswith("pos") and parts[0][3:].isdecimal() and len(parts) > 1:
-        parts = parts[1:]
-    if parts[0].startswith("layer") and parts[0][5:].isdecimal() and len(parts) > 1:
-        parts = parts[1:]
+    at, parts = parse_name(name), name.split(".")
+    for place in (f"pos{at.pos}", f"layer{at.layer}"):  # in this order, each if it is first
+        if parts[0] == place and len(parts) > 1:
+            parts = parts[1:]
     if parts[0] == "attn" and len(parts) > 2 and parts[1].startswith("head"):
         parts = parts[1:]
     return ".".join(parts)

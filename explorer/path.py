@@ -16,7 +16,7 @@ from microgpt.errors import MicrogptError
 
 from .budget import DEFAULT_BUDGET, make_view, plural
 from .checks import check_options, check_pass
-from .graph import GraphEdge, GraphNode, GraphView
+from .graph import GraphEdge, GraphNode, GraphView, NodeKey
 from .levels import group_key, root_role, value_node
 from .selection import unknown_pattern
 
@@ -106,7 +106,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
             rep[i] = fp.index.label(head)
         else:
             key = group_key(index, i, depth, cache)
-            rep[i] = f"folded/{key}"
+            rep[i] = NodeKey("folded", key).id
             groups[key].append(i)
     source_set = set(sources)
     for i in sorted(keep):
@@ -116,7 +116,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
         top_flow = max(members, key=lambda i: abs(flow.flow[i]))
         nodes.append(
             GraphNode(
-                id=f"folded/{key}",
+                id=NodeKey("folded", key).id,
                 kind="folded",
                 label=key or "top level",
                 scope=key,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from microgpt.errors import ArgumentTypeError
+from microgpt.model import parse_name
 from microgpt.validate import _short, check_int
 
 from .graph import GraphIndex
@@ -30,7 +31,6 @@ from .style import fmt
 
 __all__ = ["Role", "Roles", "describe", "role", "roles_of", "short_name"]
 
-_PLACE = re.compile(r"(pos|layer|head)\d+\Z")
 _OP_WORD = {"mul": "×", "add": "+"}
 #: How far a role looks through anonymous readers for the named node a value goes into.
 _MAX_HOPS = 16
@@ -49,16 +49,16 @@ def short_name(name: str, layers: bool = False) -> tuple[str, str]:
     ``("attn_logits[k=1]", "head1, pos2")``. The head, position and (if ``layers``: the model
     has several) layer move to ``where``; ``attn`` goes with the head it implies."""
     try:
-        parts = _parts(name)
-    except TypeError:  # checked here, off the common path (one call per drawn node)
+        at = parse_name(name)
+    except ArgumentTypeError:
         raise ArgumentTypeError(
             f"name must be a node's name (a string), got {_short(name)}"
         ) from None
-    place = {m.group(1): p for p in parts if (m := _PLACE.fullmatch(p))}
-    kept = [p for p in parts if not _PLACE.fullmatch(p)]
+    place = {k: f"{k}{n}" for k in ("head", "pos", "layer") if (n := getattr(at, k)) is not None}
+    kept = [p for p in _parts(name) if p not in place.values()]
     if "head" in place and kept and kept[0] == "attn":
         kept = kept[1:]
-    where = [place[k] for k in ("head", "pos", "layer") if k in place and (k != "layer" or layers)]
+    where = [p for k, p in place.items() if k != "layer" or layers]
     return ".".join(kept), ", ".join(where)
 
 
@@ -209,8 +209,8 @@ class Roles:
     def _pos(self, i: int | None) -> str | None:
         """The position a named node belongs to (``pos2``), if its name starts with one."""
         name = self.index.name[i] if i is not None else None
-        first = name.split(".", 1)[0] if name is not None else ""
-        return first if first.startswith("pos") and _PLACE.fullmatch(first) else None
+        pos = parse_name(name).pos if name is not None else None
+        return None if pos is None else f"pos{pos}"
 
     def _factor(self, c: int, pos: str | None) -> str:
         """An operand of a product: its last part (``x_norm[3]``), with its position if it

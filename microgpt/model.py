@@ -73,6 +73,7 @@ __all__ = [
     "NAME_RE",
     "ParsedName",
     "parse_name",
+    "loss_position",
     "matrix_names",
 ]
 
@@ -162,8 +163,8 @@ def _which(what: str, inside: str, in_head: bool) -> tuple[int | str, ...]:
     labels = inside.split(",")
     if what in _BY_TOKEN or (what in _SOFTMAX_PARTS and not in_head):
         return (inside,)  # a token's label (never a number, even "3")
-    if what in ("wte", "lm_head") and len(labels) == 2:
-        return (labels[0], _index(labels[1]))
+    if what in ("wte", "lm_head"):  # rows are tokens (a model view's row: ``wte[e]``)
+        return (labels[0], *map(_index, labels[1:]))
     return tuple(_index(label) for label in labels)
 
 
@@ -190,16 +191,16 @@ def parse_name(text: str) -> ParsedName:
         pos2.layer0.attn.head1        a scope: pos 2, layer 0, head 1, what None
 
     Any string parses (a name the model never gives reads by the same rules; brackets not at
-    the end make the whole text ``what``); anything else is an ``ArgumentTypeError``.
+    the end make the rest of the text from the part they open ``what``); anything else is an
+    ``ArgumentTypeError``.
     """
     if not isinstance(text, str):
         raise ArgumentTypeError(f"a node's name must be a string, got {_short(text)}")
     bracket = text.find("[")
-    if bracket >= 0 and not (text.endswith("]") and text.find("]") == len(text) - 1):
-        return ParsedName(text, "", text)  # not of the grammar: no place, no index
-    head_text = text if bracket < 0 else text[:bracket]
-    parts = head_text.split(".")
+    parts = (text if bracket < 0 else text[:bracket]).split(".")
     leaf = parts[-1]
+    if bracket >= 0 and not (text.endswith("]") and text.find("]") == len(text) - 1):
+        leaf, bracket = leaf + text[bracket:], -1  # brackets not at the end: all of it is what
     is_scope = bracket < 0 and (
         any(_number(leaf, w) is not None for w in ("pos", "layer", "head"))
         or (leaf in _SCOPE_WORDS and not (leaf == "lm_head" and len(parts) == 1))
@@ -213,6 +214,17 @@ def parse_name(text: str) -> ParsedName:
         return ParsedName(text, where, None, (), pos, layer, head)
     which = () if bracket < 0 else _which(leaf, text[bracket + 1 : -1], head is not None)
     return ParsedName(text, where, leaf, which, pos, layer, head)
+
+
+_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
+
+
+def loss_position(root: str) -> int | None:
+    """The position T of a backward root written ``loss@T`` (``pos{T}.loss``), else ``None``
+    (``loss``, a node's name, anything else). The one reading of it: a minus sign reads, and
+    whoever takes the root refuses a position the pass does not have."""
+    m = _LOSS_AT.match(root) if isinstance(root, str) else None
+    return int(m[1]) if m else None
 
 
 @dataclass(frozen=True)

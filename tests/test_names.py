@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from microgpt.errors import ArgumentTypeError
-from microgpt.model import NAME_RE, ParsedName, parse_name
+from microgpt.model import NAME_RE, ParsedName, loss_position, parse_name
 
 
 def _rebuild(p: ParsedName) -> str:
@@ -107,3 +107,92 @@ def test_sampling_names_round_trip():
     p = parse_name("pos0.scaled_logits[3]")
     assert (p.what, p.which, p.pos) == ("scaled_logits", ("3",), 0)
     assert NAME_RE.fullmatch(p.text) and _rebuild(p) == p.text
+
+
+@pytest.mark.parametrize(
+    "root, pos",
+    [("loss@3", 3), ("loss@12", 12), ("loss@-1", -1), ("loss", None), ("loss@", None),
+     ("loss@x", None), ("pos3.loss", None), ("loss@3 ", None), (3, None), (None, None)],
+)  # fmt: skip
+def test_loss_position_is_the_one_reading_of_loss_at(root, pos):
+    assert loss_position(root) == pos
+
+
+def test_a_negative_loss_root_is_refused_by_the_pass(source):
+    from explorer import ForwardPass
+    from microgpt.errors import MicrogptError
+
+    with pytest.raises(MicrogptError, match="position"):
+        ForwardPass("emma", root="loss@-1", source=source)
+
+
+def test_consumers_agree_with_parse_name(fp, fp3):
+    """The explorer's readers of names go through ``parse_name``: the weight a panel explains,
+    the model view's default position, a role's position."""
+    from explorer.model_view import default_pos
+    from explorer.roles import short_name
+    from explorer.widgets.panels import parse_weight
+
+    weights = [n for n in fp.trace.names if ".attn_weights[" in n]
+    assert weights
+    for name in weights:
+        p = parse_name(name)
+        assert parse_weight(name) == (p.layer, p.head, p.pos, p.which[0])
+    assert parse_weight("pos1.layer0.attn.head0.attn_logits[k=0]") is None
+    assert parse_weight("pos1.layer0.attn.head0.attn_weights[0]") is None
+    assert parse_weight(None) is None
+    assert (default_pos(fp3), default_pos(fp)) == (3, fp.positions - 1)
+    assert short_name("pos2.layer0.attn.head1.attn_logits[k=1]") == ("attn_logits[k=1]",
+                                                                      "head1, pos2")  # fmt: skip
+    assert short_name("pos2.layer1.mlp.relu[3]", layers=True) == ("mlp.relu[3]", "pos2, layer1")
+
+
+# -- drawn nodes' ids: NodeKey, the one mapping ------------------------------------------------
+@pytest.mark.parametrize(
+    "node_id, kind, ref",
+    [("op/pos0.loss", "op", "pos0.loss"), ("op/#215", "op", "#215"),
+     ("group/pos2", "group", "pos2"), ("group/", "group", ""),
+     ("input/pos1.layer0", "input", "pos1.layer0"),
+     ("folded/pos3.mlp", "folded", "pos3.mlp"), ("pos0.loss", "node", "pos0.loss"),
+     ("#21", "node", "#21"), ("wte[m]", "node", "wte[m]"), ("other/x", "node", "other/x")],
+)  # fmt: skip
+def test_node_key_round_trips(node_id, kind, ref):
+    from explorer.graph import NodeKey
+
+    key = NodeKey.parse(node_id)
+    assert (key.kind, key.ref) == (kind, ref)
+    assert key.id == node_id and NodeKey(kind, ref) == key
+
+
+@pytest.mark.parametrize("kind, ref", [("tensor", "q"), ("op", 3), (None, "x")])
+def test_a_node_key_of_no_kind_is_one_clear_error(kind, ref):
+    from explorer.graph import NodeKey
+
+    with pytest.raises(ArgumentTypeError, match="node key"):
+        NodeKey(kind, ref)
+
+
+def test_every_drawn_id_is_its_key(fp):
+    """The views' producers build ids through ``NodeKey``: each node's key reads back its id,
+    its kind matches the node's, and a group's key is its scope."""
+    from explorer import build_view
+
+    views = [
+        build_view(fp, "overview"),
+        build_view(fp, "scope", scope="pos2.layer0.attn.head1", detail=True),
+        build_view(fp, "scope", scope="pos2.layer0.attn"),
+        build_view(fp, "path", source="wte[c,0]"),
+    ]
+    kinds = set()
+    for view in views:
+        for node in view.nodes:
+            key = node.key
+            kinds.add(key.kind)
+            assert key.id == node.id
+            if key.kind in ("group", "input", "folded"):
+                assert node.scope == key.ref and node.kind in ("group", "folded")
+            elif key.kind == "op":
+                assert node.kind in ("op", "sum") and node.ref is not None
+            else:
+                assert node.kind == "value" and node.id == fp.index.label(node.ref)
+    assert kinds == {"node", "op", "group", "input", "folded"}
