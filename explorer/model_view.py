@@ -133,12 +133,12 @@ def _node(fp, t: Tensor, node_id: str) -> TensorNode:
         marks["dead"] = dead
         detail = f"{len(dead)} of {len(t.data)} dead (relu = 0: no gradient reaches fc1 there)"
     elif short == "probs":
-        target = fp.source.token_labels[fp.tokens[int(t.name.split(".")[0][3:]) + 1]]
+        target = fp.source.token_labels[fp.tokens[parse_name(t.name).pos + 1]]
         marks["target"] = target
         p, _ = t.entry(target)
         detail = f"p({target}) = {style.fmt(p)}, the target's probability (outlined)"
     role = "root" if t.ids and t.ids[0] == fp.index.root and not t.shape else None
-    scope = t.name.rsplit(".", 1)[0] if "." in t.name and t.stage != "params" else ""
+    scope = parse_name(t.name).where if t.stage != "params" else ""
     return TensorNode(
         id=node_id,
         kind="tensor",

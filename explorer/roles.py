@@ -18,7 +18,6 @@ is the one ``Roles`` of a pass, kept with it, that the views and the node report
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -36,14 +35,6 @@ _OP_WORD = {"mul": "×", "add": "+"}
 _MAX_HOPS = 16
 
 
-_DOT = re.compile(r"\.(?![^\[]*\])")  # a dot outside brackets (a token may be ".")
-
-
-def _parts(name: str) -> list[str]:
-    """A name's dotted parts, never split inside brackets."""
-    return _DOT.split(name)
-
-
 def short_name(name: str, layers: bool = False) -> tuple[str, str]:
     """``(short, where)`` of a scoped name: ``pos2.layer0.attn.head1.attn_logits[k=1]`` gives
     ``("attn_logits[k=1]", "head1, pos2")``. The head, position and (if ``layers``: the model
@@ -55,7 +46,8 @@ def short_name(name: str, layers: bool = False) -> tuple[str, str]:
             f"name must be a node's name (a string), got {_short(name)}"
         ) from None
     place = {k: f"{k}{n}" for k in ("head", "pos", "layer") if (n := getattr(at, k)) is not None}
-    kept = [p for p in _parts(name) if p not in place.values()]
+    parts = (at.where.split(".") if at.where else []) + ([at.leaf] if at.leaf else [])
+    kept = [p for p in parts if p not in place.values()]  # never split inside brackets
     if "head" in place and kept and kept[0] == "attn":
         kept = kept[1:]
     where = [p for k, p in place.items() if k != "layer" or layers]
@@ -222,16 +214,14 @@ class Roles:
             if name is None:
                 text = f"#{c}"
             else:
-                own = self._pos(c)
-                bracket = name.find("[")  # the last part: no dot inside brackets counts
-                cut = name.rfind(".", 0, bracket if bracket >= 0 else len(name))
-                text = (f"{own}." if own is not None and own != pos else "") + name[cut + 1 :]
+                own, leaf = self._pos(c), parse_name(name).leaf or name
+                text = (f"{own}." if own is not None and own != pos else "") + leaf
             self._factors[key] = text
         return text
 
     def _what(self, c: int) -> str:
         name = self.index.name[c]
-        return f"#{c}" if name is None else _parts(name)[-1].split("[", 1)[0]
+        return f"#{c}" if name is None else parse_name(name).what or name
 
     def _kind(self, chain: _Chain) -> str:
         """What a chain sums, from its first term: ``q·k``, ``x_emb²``, ``loss``."""

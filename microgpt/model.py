@@ -131,6 +131,11 @@ class ParsedName:
     head: int | None = None
 
     @property
+    def leaf(self) -> str:
+        """The last part as written, ``what[which]``: ``attn_logits[k=1]`` (``""`` for a scope)."""
+        return "" if self.what is None else self.text[len(self.where) + 1 if self.where else 0 :]
+
+    @property
     def local(self) -> str:
         """The text without its position: ``layer0.attn.q[2]`` (``""`` for ``pos2`` itself)."""
         if self.pos is None:

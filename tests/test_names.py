@@ -79,6 +79,9 @@ def test_local_and_at_move_only_the_position():
     assert p.at(3) == "pos3.layer0.attn.head0.softmax"
     assert parse_name("pos1").at(3) == "pos3" and parse_name("pos1").local == ""
     assert parse_name("wte[e,1]").at(3) == "wte[e,1]"
+    assert parse_name("pos0.layer0.attn.head1.attn_logits[k=1]").leaf == "attn_logits[k=1]"
+    assert parse_name("wte[e,1]").leaf == "wte[e,1]" and parse_name("pos0.layer0.attn").leaf == ""
+    assert parse_name("pos0.x[a.b]").leaf == "x[a.b]"  # a dot inside brackets never splits
 
 
 def test_every_recorded_name_round_trips(fp):
