@@ -178,47 +178,8 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
     for i in sorted(ids):
         if not is_const[i]:
             members[group_key(index, i, depth, cache)].append(i)
-    node_of: dict[int, str] = {}
-    nodes: list[GraphNode] = []
-    for key, group in members.items():
-        if len(group) == 1:
-            (i,) = group
-            node_of[i] = fp.index.label(i)
-            nodes.append(value_node(fp, i))
-            continue
-        gid = NodeKey("group", key).id
-        for i in group:
-            node_of[i] = gid
-        grads = [index.values[i].grad for i in group]
-        nodes.append(
-            GraphNode(
-                id=gid,
-                kind="group",
-                label=key or "top level",
-                grad=math.sqrt(math.fsum(g * g for g in grads)),
-                scope=key,
-                count=len(group),
-                role="root" if index.root in group else None,
-                detail="parameters" if index.op[group[0]] == "param" else None,
-                first=group[0],
-            )
-        )
-    edge_count: dict[tuple[str, str], int] = defaultdict(int)
-    boundary: dict[str, list[int]] = defaultdict(list)
-    for i in ids:
-        if is_const[i]:
-            continue
-        dst = node_of[i]
-        for c in index.children[i]:
-            if is_const[c]:
-                continue
-            src = node_of.get(c)
-            if src is None:  # an input from outside the selection
-                key = group_key(index, c, depth, cache)
-                src = NodeKey("input", key).id
-                boundary[key].append(c)
-            if src != dst:
-                edge_count[(src, dst)] += 1
+    node_of, nodes = _groups(fp, members)
+    edge_count, boundary = _group_edges(index, ids, node_of, is_const, depth, cache)
     for key, group in boundary.items():
         uniq = sorted(set(group))
         nodes.append(
@@ -241,6 +202,59 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
     groups = sum(1 for n in nodes if n.kind == "group" and n.role != "input")
     info = {"groups": groups, "depth": depth, "inputs_outside": len(boundary)}
     return nodes, edges, info
+
+
+def _groups(fp, members: dict[str, list[int]]) -> tuple[dict[int, str], list[GraphNode]]:
+    """One node per group (a group of one stays a value node): node id of each member, nodes."""
+    index = fp.index
+    node_of: dict[int, str] = {}
+    nodes: list[GraphNode] = []
+    for key, group in members.items():
+        if len(group) == 1:
+            (i,) = group
+            node_of[i] = index.label(i)
+            nodes.append(value_node(fp, i))
+            continue
+        gid = NodeKey("group", key).id
+        for i in group:
+            node_of[i] = gid
+        grads = [index.values[i].grad for i in group]
+        nodes.append(
+            GraphNode(
+                id=gid,
+                kind="group",
+                label=key or "top level",
+                grad=math.sqrt(math.fsum(g * g for g in grads)),
+                scope=key,
+                count=len(group),
+                role="root" if index.root in group else None,
+                detail="parameters" if index.op[group[0]] == "param" else None,
+                first=group[0],
+            )
+        )
+    return node_of, nodes
+
+
+def _group_edges(index, ids, node_of, is_const, depth, cache) -> tuple[dict, dict]:
+    """Edges between the groups (how many scalar edges each stands for), and the inputs from
+    outside the selection by their group's key (drawn as ``input/…`` groups)."""
+    edge_count: dict[tuple[str, str], int] = defaultdict(int)
+    boundary: dict[str, list[int]] = defaultdict(list)
+    for i in ids:
+        if is_const[i]:
+            continue
+        dst = node_of[i]
+        for c in index.children[i]:
+            if is_const[c]:
+                continue
+            src = node_of.get(c)
+            if src is None:  # an input from outside the selection
+                key = group_key(index, c, depth, cache)
+                src = NodeKey("input", key).id
+                boundary[key].append(c)
+            if src != dst:
+                edge_count[(src, dst)] += 1
+    return edge_count, boundary
 
 
 def max_depth(index: GraphIndex, ids: set[int]) -> int:
