@@ -199,3 +199,17 @@ def test_every_drawn_id_is_its_key(fp):
             else:
                 assert node.kind == "value" and node.id == fp.index.label(node.ref)
     assert kinds == {"node", "op", "group", "input", "folded"}
+
+
+def test_the_dashboard_reads_a_panels_id_through_its_key():
+    """``show_node``: ``group/posP`` moves the position and opens nothing; ``op/NAME`` is the
+    node NAME; an ``input/…`` group's scope is not a position to move to."""
+    from explorer.widgets import Dashboard
+
+    d = Dashboard(doc="christopher", view="overview")
+    d.show_node("group/pos3")
+    assert d.pos == 3 and d.graph.view == "overview"
+    d.show_node("input/pos5.layer0")
+    assert d.pos == 3
+    d.show_node("op/pos4.layer0.attn.head2.attn_weights[k=1]")
+    assert d.pos == 4 and d.graph.selected == "pos4.layer0.attn.head2.attn_weights[k=1]"

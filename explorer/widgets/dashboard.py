@@ -322,7 +322,7 @@ class Dashboard(Checked, W.VBox):
         if not name:
             return
         self.weight.select(name)
-        head_scope = name.rsplit(".", 1)[0]
+        head_scope = parse_name(name).where
         self.graph.scope = head_scope
         self.graph.view = "scope"
         self.selected = name
