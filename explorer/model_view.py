@@ -19,8 +19,6 @@ which scalar view a click on a tensor opens.
 
 from __future__ import annotations
 
-import re
-
 from microgpt.errors import ArgumentTypeError, MicrogptError
 from microgpt.model import loss_position, parse_name
 from microgpt.validate import _short as short_repr
@@ -32,9 +30,6 @@ from .graph import GraphEdge, GraphView, TensorNode
 from .tensors import Tensor, position_tensors
 
 __all__ = ["default_pos", "model_view", "scalar_view_of", "tensor_table"]
-
-#: A parameter matrix's key (``explorer.tensors.parameter``).
-_PARAMETER = re.compile(r"wte|wpe|lm_head|layer\d+\.(?:attn_w[qkvo]|mlp_fc[12])")
 
 
 def default_pos(fp) -> int:
@@ -181,8 +176,7 @@ def scalar_view_of(node_id: str, pos: int, view: GraphView | None = None) -> dic
     pos = check_int(pos, "pos", 0, fix="the model view's position")
     if view is not None:
         check_instance(view, "view", GraphView, "the model view drawn (a GraphView) or None")
-    base = node_id.split("[", 1)[0]
-    if _PARAMETER.fullmatch(base):
+    if parse_name(node_id).parameter:
         if "[" in node_id:
             return {"view": "path", "source": node_id, "pos": pos}
         return {"view": "path", "source": f"{node_id}[{_busiest_row(node_id, view)}]", "pos": pos}

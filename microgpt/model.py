@@ -111,6 +111,7 @@ _SCOPE_WORDS = frozenset({"embed", "attn", "mlp", "lm_head", "softmax", "rmsnorm
 #: Quantities indexed by a token (``logits[e]``); ``wte`` / ``lm_head`` rows are tokens too.
 _BY_TOKEN = frozenset({"logits", "scaled_logits", "probs"})
 _SOFTMAX_PARTS = frozenset({"shifted", "exp", "inv_total"})
+_LAYER_MATRICES = frozenset({"attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,14 @@ class ParsedName:
     pos: int | None = None
     layer: int | None = None
     head: int | None = None
+
+    @property
+    def parameter(self) -> bool:
+        """Whether it names a parameter matrix or an entry of one (``wte``, ``wte[e,4]``,
+        ``layer0.attn_wq[1,2]``; ``wte[e]``, a model view's row, too)."""
+        if self.what in ("wte", "wpe", "lm_head"):
+            return self.where == ""
+        return self.what in _LAYER_MATRICES and self.where == f"layer{self.layer}"
 
     @property
     def leaf(self) -> str:

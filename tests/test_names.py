@@ -213,3 +213,14 @@ def test_the_dashboard_reads_a_panels_id_through_its_key():
     assert d.pos == 3
     d.show_node("op/pos4.layer0.attn.head2.attn_weights[k=1]")
     assert d.pos == 4 and d.graph.selected == "pos4.layer0.attn.head2.attn_weights[k=1]"
+
+
+def test_parameter_is_true_for_exactly_the_parameters(fp):
+    names = fp.trace.node_names()
+    for i, name in enumerate(names):
+        if name is not None:
+            assert parse_name(name).parameter == (i < fp.num_params), name
+    for key in fp.source.config.matrix_shapes():  # the matrices' keys, and a model view's rows
+        assert parse_name(key).parameter and parse_name(f"{key}[0]").parameter
+    for text in ("pos0.layer0.attn.q", "layer0.attn", "pos0.lm_head", "mlp_fc1", "pos0.wte[a,0]"):
+        assert not parse_name(text).parameter, text
