@@ -119,7 +119,7 @@ class ParsedName:
     """A node's name (or a scope) read back: see ``parse_name``.
 
     ``where`` is the scope path (``""`` for none), ``what`` the quantity (``None`` for a
-    scope), ``which`` its indices (ints; a token stays its label, ``"e"`` or ``"BOS"``).
+    scope), ``which`` its indices (ints, ``k=t`` gives t; a token stays its label, ``"e"``).
     ``pos``, ``layer`` and ``head`` are ``None`` when the name has none.
     """
 
@@ -146,7 +146,8 @@ class ParsedName:
 
     @property
     def local(self) -> str:
-        """The text without its position: ``layer0.attn.q[2]`` (``""`` for ``pos2`` itself)."""
+        """The text after its position: ``layer0.attn.q[2]`` (``""`` for ``pos2`` itself; all
+        of it when there is no position)."""
         if self.pos is None:
             return self.text
         cut = self.text.find(".")
