@@ -27,7 +27,7 @@ from microgpt.checkpoint import FORMAT, VERSION, load_checkpoint, shipped_checkp
 from microgpt.data import Tokenizer
 from microgpt.engine import Value, gc_paused
 from microgpt.errors import ArgumentTypeError, ConfigError, MicrogptError
-from microgpt.model import GPT, GPTConfig
+from microgpt.model import GPT, GPTConfig, loss_position
 from microgpt.trace import Trace, trace
 from microgpt.train import Run
 from microgpt.validate import (
@@ -47,7 +47,6 @@ from .graph import GraphIndex
 
 __all__ = ["Address", "Expression", "ForwardPass", "ModelSource"]
 
-_ROOT_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
 #: How many gradient flows (one per source set) a pass keeps.
 FLOW_CACHE = 4
 #: The longest document a pass accepts (the model reads at most block_size positions of it).
@@ -404,9 +403,9 @@ class ForwardPass:
     def _resolve_root(self, root: str) -> Value:
         if root == "loss":
             return self.loss
-        m = _ROOT_LOSS_AT.match(root)
-        if m:
-            return self.losses[self.check_pos(int(m[1]))]
+        pos = loss_position(root)
+        if pos is not None:
+            return self.losses[self.check_pos(pos)]
         return self.trace.find(root)
 
     def __repr__(self) -> str:

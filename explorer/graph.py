@@ -12,8 +12,9 @@ from array import array
 from dataclasses import asdict, dataclass, field
 
 from microgpt.engine import Value
+from microgpt.errors import ArgumentTypeError
 from microgpt.trace import Trace
-from microgpt.validate import check_instance
+from microgpt.validate import _short, check_instance
 
 __all__ = [
     "Consumers",
@@ -21,9 +22,46 @@ __all__ = [
     "GraphIndex",
     "GraphNode",
     "GraphView",
+    "NodeKey",
     "NodeSet",
     "TensorNode",
 ]
+
+
+#: The kinds of drawn node whose id carries a prefix (``op/…``); a scalar node's id is its label.
+_PREFIXED = ("op", "group", "input", "folded")
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    """What a drawn node stands for, as data, and the one mapping to and from its id.
+
+    ``kind`` is ``node`` (a scalar node or a model view's tensor: ``ref`` is its label, a
+    name or ``#id``), ``op`` (the op that made node ``ref``, drawn apart), ``group`` (the scope
+    or parameter matrix ``ref``, collapsed; ``""`` is the top level), ``input`` (a group
+    outside a zoomed scope) or ``folded`` (what a path view left out of scope ``ref``).
+    ``key.id`` is the node's id in views and in the SVG (``op/pos0.loss``, ``group/pos2``,
+    ``#215``); ``NodeKey.parse(id)`` reads one back (a click reports only the id).
+    """
+
+    kind: str
+    ref: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("node", *_PREFIXED) or not isinstance(self.ref, str):
+            raise ArgumentTypeError(
+                f"a node key is a kind (node, {', '.join(_PREFIXED)}) and a string, got "
+                f"{_short(self.kind)} and {_short(self.ref)}"
+            )
+
+    @property
+    def id(self) -> str:
+        return self.ref if self.kind == "node" else f"{self.kind}/{self.ref}"
+
+    @classmethod
+    def parse(cls, node_id: str) -> NodeKey:
+        kind, sep, ref = node_id.partition("/")
+        return cls(kind, ref) if sep and kind in _PREFIXED else cls("node", node_id)
 
 
 @dataclass
@@ -53,6 +91,11 @@ class GraphNode:
     detail: str | None = None  # e.g. "× 0.5" (a folded constant) or "8 adds"
     role: str | None = None  # "root", "source", "selected", "input" (outside a zoomed scope)
     first: int | None = None  # a group's smallest trace id: groups are drawn in model order
+
+    @property
+    def key(self) -> NodeKey:
+        """What the node stands for (``NodeKey``), read from its id."""
+        return NodeKey.parse(self.id)
 
 
 @dataclass

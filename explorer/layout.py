@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
+from microgpt.model import parse_name
 
 from . import style
 from .graph import GraphNode, GraphView
@@ -49,7 +50,6 @@ __all__ = [
 ]
 
 _EDGE_LABELS_UP_TO = 150  # past this many edges, local-gradient labels only clutter
-_POS = re.compile(r"pos(\d+)(?:\.(.*))?\Z")
 _DIGITS = re.compile(r"([0-9]+)")
 _PT = 72.0  # graphviz sizes are in inches; its coordinates in points, which we draw as px
 
@@ -269,11 +269,7 @@ def _model_rows(out: list[str], view: GraphView, nodes: list[GraphNode], ref) ->
 
 def layer_of(node: GraphNode) -> int | None:
     """The layer a tensor of the model view belongs to (``None``: embedding, lm_head, loss)."""
-    m = _LAYER.match(node.name or "")
-    return int(m[1]) if m else None
-
-
-_LAYER = re.compile(r"(?:pos\d+\.)?layer(\d+)[.]")
+    return parse_name(node.name or "").layer
 
 
 def _layer_bands(lay: Layout, nodes: list[GraphNode]) -> list:
@@ -305,9 +301,9 @@ def _bands(view: GraphView, nodes: list[GraphNode]) -> dict[str, int]:
         return {}
     band = {}
     for node in nodes:
-        m = _POS.match(node.scope or "")
-        if m and node.role != "input":
-            band[node.id] = int(m[1])
+        pos = parse_name(node.scope or "").pos
+        if pos is not None and node.role != "input":
+            band[node.id] = pos
     return band if len(set(band.values())) > 1 else {}
 
 
@@ -320,13 +316,13 @@ def _grid_rows(
     rows: dict[str, list[tuple[int, str]]] = {}
     stage_of: dict[str, str] = {}
     for k, node in enumerate(nodes):
-        m = _POS.match(node.scope or "")
+        at = parse_name(node.scope or "")
         if node.op == "param" or node.detail == "parameters":
             rows.setdefault("\x00params", []).append((k, node.id))
-        elif m:
-            stage = m[2] or "(position)"
+        elif at.pos is not None:
+            stage = at.local or "(position)"
             stage_of[node.id] = stage
-            rows.setdefault(stage, []).append((int(m[1]), node.id))
+            rows.setdefault(stage, []).append((at.pos, node.id))
     for stage, members in rows.items():
         members.sort()
         rank = "min" if stage == "\x00params" else "same"

@@ -21,7 +21,7 @@ from microgpt.errors import ArgumentTypeError, ConfigError
 from microgpt.validate import _short, check_instance, check_int
 
 from .checks import check_pass
-from .graph import GraphEdge, GraphIndex, GraphNode
+from .graph import GraphEdge, GraphIndex, GraphNode, NodeKey
 from .roles import roles_of
 from .style import fmt
 
@@ -123,7 +123,7 @@ def detailed(fp, ids: set[int], flows=None) -> tuple[list[GraphNode], list[Graph
         consts += len(const_inputs)
         if folding.is_chain(i):
             chains += 1
-        op_id = f"op/{index.label(i)}"
+        op_id = NodeKey("op", index.label(i)).id
         nodes.append(
             GraphNode(
                 id=op_id,
@@ -178,15 +178,44 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
     for i in sorted(ids):
         if not is_const[i]:
             members[group_key(index, i, depth, cache)].append(i)
+    node_of, nodes = _groups(fp, members)
+    edge_count, boundary = _group_edges(index, ids, node_of, is_const, depth, cache)
+    for key, group in boundary.items():
+        uniq = sorted(set(group))
+        nodes.append(
+            GraphNode(
+                id=NodeKey("input", key).id,
+                kind="group",
+                label=key or "top level",
+                grad=math.sqrt(math.fsum(index.values[c].grad ** 2 for c in uniq)),
+                count=len(uniq),
+                scope=key,
+                role="input",
+                first=uniq[0],
+            )
+        )
+    edges = [
+        GraphEdge(s, d, count=n, label=str(n) if n > 1 else None)
+        for (s, d), n in edge_count.items()
+    ]
+    edges.sort(key=lambda e: (e.src, e.dst))
+    groups = sum(1 for n in nodes if n.kind == "group" and n.role != "input")
+    info = {"groups": groups, "depth": depth, "inputs_outside": len(boundary)}
+    return nodes, edges, info
+
+
+def _groups(fp, members: dict[str, list[int]]) -> tuple[dict[int, str], list[GraphNode]]:
+    """One node per group (a group of one stays a value node): node id of each member, nodes."""
+    index = fp.index
     node_of: dict[int, str] = {}
     nodes: list[GraphNode] = []
     for key, group in members.items():
         if len(group) == 1:
             (i,) = group
-            node_of[i] = fp.index.label(i)
+            node_of[i] = index.label(i)
             nodes.append(value_node(fp, i))
             continue
-        gid = f"group/{key}"
+        gid = NodeKey("group", key).id
         for i in group:
             node_of[i] = gid
         grads = [index.values[i].grad for i in group]
@@ -203,6 +232,12 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
                 first=group[0],
             )
         )
+    return node_of, nodes
+
+
+def _group_edges(index, ids, node_of, is_const, depth, cache) -> tuple[dict, dict]:
+    """Edges between the groups (how many scalar edges each stands for), and the inputs from
+    outside the selection by their group's key (drawn as ``input/…`` groups)."""
     edge_count: dict[tuple[str, str], int] = defaultdict(int)
     boundary: dict[str, list[int]] = defaultdict(list)
     for i in ids:
@@ -215,32 +250,11 @@ def collapsed(fp, ids: set[int], depth: int) -> tuple[list[GraphNode], list[Grap
             src = node_of.get(c)
             if src is None:  # an input from outside the selection
                 key = group_key(index, c, depth, cache)
-                src = f"input/{key}"
-                boundary[src].append(c)
+                src = NodeKey("input", key).id
+                boundary[key].append(c)
             if src != dst:
                 edge_count[(src, dst)] += 1
-    for bid, group in boundary.items():
-        uniq = sorted(set(group))
-        nodes.append(
-            GraphNode(
-                id=bid,
-                kind="group",
-                label=bid.split("/", 1)[1] or "top level",
-                grad=math.sqrt(math.fsum(index.values[c].grad ** 2 for c in uniq)),
-                count=len(uniq),
-                scope=bid.split("/", 1)[1],
-                role="input",
-                first=uniq[0],
-            )
-        )
-    edges = [
-        GraphEdge(s, d, count=n, label=str(n) if n > 1 else None)
-        for (s, d), n in edge_count.items()
-    ]
-    edges.sort(key=lambda e: (e.src, e.dst))
-    groups = sum(1 for n in nodes if n.kind == "group" and n.role != "input")
-    info = {"groups": groups, "depth": depth, "inputs_outside": len(boundary)}
-    return nodes, edges, info
+    return edge_count, boundary
 
 
 def max_depth(index: GraphIndex, ids: set[int]) -> int:

@@ -19,9 +19,8 @@ which scalar view a click on a tensor opens.
 
 from __future__ import annotations
 
-import re
-
 from microgpt.errors import ArgumentTypeError, MicrogptError
+from microgpt.model import loss_position, parse_name
 from microgpt.validate import _short as short_repr
 from microgpt.validate import check_instance, check_int
 
@@ -32,18 +31,13 @@ from .tensors import Tensor, position_tensors
 
 __all__ = ["default_pos", "model_view", "scalar_view_of", "tensor_table"]
 
-#: A parameter matrix's key (``explorer.tensors.parameter``).
-_PARAMETER = re.compile(r"wte|wpe|lm_head|layer\d+\.(?:attn_w[qkvo]|mlp_fc[12])")
-
 
 def default_pos(fp) -> int:
     """The position a model view shows when none is given: the root's (``loss@T``), else
     the last one (whose attention reads the whole document)."""
     check_pass(fp, "default_pos")
-    root = getattr(fp, "root_name", "")
-    if root.startswith("loss@") and root[5:].isdecimal():
-        return int(root[5:])
-    return fp.positions - 1
+    pos = loss_position(getattr(fp, "root_name", ""))
+    return pos if pos is not None and pos >= 0 else fp.positions - 1
 
 
 def model_view(fp, pos: int | None = None, budget: int | None = None) -> GraphView:
@@ -110,11 +104,10 @@ def _short(name: str) -> str:
     """The name as the picture writes it: without its position (the view is of one
     position) or its layer (each layer is a band labelled with it), and a head's tensors
     without ``attn.`` (they sit under their head): ``head1.attn_weights``, ``mlp.relu``."""
-    parts = name.split(".")
-    if parts[0].startswith("pos") and parts[0][3:].isdecimal() and len(parts) > 1:
-        parts = parts[1:]
-    if parts[0].startswith("layer") and parts[0][5:].isdecimal() and len(parts) > 1:
-        parts = parts[1:]
+    at, parts = parse_name(name), name.split(".")
+    for place in (f"pos{at.pos}", f"layer{at.layer}"):  # in this order, each if it is first
+        if parts[0] == place and len(parts) > 1:
+            parts = parts[1:]
     if parts[0] == "attn" and len(parts) > 2 and parts[1].startswith("head"):
         parts = parts[1:]
     return ".".join(parts)
@@ -135,12 +128,12 @@ def _node(fp, t: Tensor, node_id: str) -> TensorNode:
         marks["dead"] = dead
         detail = f"{len(dead)} of {len(t.data)} dead (relu = 0: no gradient reaches fc1 there)"
     elif short == "probs":
-        target = fp.source.token_labels[fp.tokens[int(t.name.split(".")[0][3:]) + 1]]
+        target = fp.source.token_labels[fp.tokens[parse_name(t.name).pos + 1]]
         marks["target"] = target
         p, _ = t.entry(target)
         detail = f"p({target}) = {style.fmt(p)}, the target's probability (outlined)"
     role = "root" if t.ids and t.ids[0] == fp.index.root and not t.shape else None
-    scope = t.name.rsplit(".", 1)[0] if "." in t.name and t.stage != "params" else ""
+    scope = parse_name(t.name).where if t.stage != "params" else ""
     return TensorNode(
         id=node_id,
         kind="tensor",
@@ -183,8 +176,7 @@ def scalar_view_of(node_id: str, pos: int, view: GraphView | None = None) -> dic
     pos = check_int(pos, "pos", 0, fix="the model view's position")
     if view is not None:
         check_instance(view, "view", GraphView, "the model view drawn (a GraphView) or None")
-    base = node_id.split("[", 1)[0]
-    if _PARAMETER.fullmatch(base):
+    if parse_name(node_id).parameter:
         if "[" in node_id:
             return {"view": "path", "source": node_id, "pos": pos}
         return {"view": "path", "source": f"{node_id}[{_busiest_row(node_id, view)}]", "pos": pos}

@@ -34,6 +34,7 @@ from microgpt.validate import _short, check_instance, check_number
 
 from . import style
 from .attention_weight import ExplainedWeight, Term
+from .graph import NodeKey
 from .positions import Letters, Stream
 from .tensor_shapes import DEAD_FILL
 from .tensors import Tensor
@@ -406,7 +407,7 @@ def _letters(letters: Letters, max_width: float) -> tuple[list[str], float, floa
                    f"{style.fmt(x.loss)} (grad {style.fmt(x.loss_grad)})</title>")  # fmt: skip
             parts += [
                 _text(cx, rows_y[0], str(x.pos), SMALL, "middle", fill=MUTED,
-                      data_id=f"group/pos{x.pos}"),
+                      data_id=NodeKey("group", f"pos{x.pos}").id),
                 _text(cx, rows_y[1], x.input, TEXT, "middle", data_id=f"wte[{x.input}]"),
                 f'<g class="letter" data-id="{_a(x.loss_id)}" data-data="{x.loss!r}" '
                 f'data-grad="{x.loss_grad!r}">{tip}'
@@ -613,7 +614,7 @@ def _weight_body(e: ExplainedWeight, max_width: float) -> tuple[list[str], float
         fill = _single_fill(e.total, e.products, which)
         parts.append(_cell(x, y + dy, cw, e.total, which, fill))
     x += cw + 10
-    parts.append(_text(x, y + CELL_H + 0.35 * TEXT, op, TEXT, data_id=f"op/{e.logit.id}"))
+    parts.append(_text(x, y + CELL_H + 0.35 * TEXT, op, TEXT, data_id=NodeKey("op", e.logit.id).id))
     x += _w(op) + 10
     parts.append(_text(x, y + CELL_H + 0.35 * TEXT, "logit", TEXT, bold=True,
                        data_id=e.logit.id))  # fmt: skip

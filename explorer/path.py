@@ -16,7 +16,7 @@ from microgpt.errors import MicrogptError
 
 from .budget import DEFAULT_BUDGET, make_view, plural
 from .checks import check_options, check_pass
-from .graph import GraphEdge, GraphNode, GraphView
+from .graph import GraphEdge, GraphNode, GraphView, NodeKey
 from .levels import group_key, root_role, value_node
 from .selection import unknown_pattern
 
@@ -106,7 +106,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
             rep[i] = fp.index.label(head)
         else:
             key = group_key(index, i, depth, cache)
-            rep[i] = f"folded/{key}"
+            rep[i] = NodeKey("folded", key).id
             groups[key].append(i)
     source_set = set(sources)
     for i in sorted(keep):
@@ -116,7 +116,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
         top_flow = max(members, key=lambda i: abs(flow.flow[i]))
         nodes.append(
             GraphNode(
-                id=f"folded/{key}",
+                id=NodeKey("folded", key).id,
                 kind="folded",
                 label=key or "top level",
                 scope=key,
@@ -126,6 +126,21 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
                 first=min(members),
             )
         )
+    edges = _path_edges(index, flow, path, rep)
+    notes = [
+        f"gradient path: {len(path):,} nodes between {len(sources)} source node(s) and the root; "
+        f"drew {len(keep):,} (the top by |flow|, the source nodes and the root), folded "
+        f"{sum(map(len, groups.values())):,} into {plural(len(groups), 'group')}"
+    ]
+    title = f"{fp.doc!r} · path · source {spec} · root {fp.root_name}"
+    return make_view(
+        fp, "path", title, nodes, edges, set(path), notes, level=f"top by flow, depth {depth}"
+    )
+
+
+def _path_edges(index, flow, path, rep: dict[int, str]) -> list[GraphEdge]:
+    """The drawn edges along the path, between what each node is drawn as (``rep``: itself
+    or its folded group): how many scalar edges each stands for and the flow they carry."""
     on_path = set(path)
     edge_acc: dict[tuple[str, str], list] = {}
     for i in path:
@@ -144,7 +159,7 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
             else:
                 acc[0] += 1
                 acc[1] += e_flow
-    edges = [
+    return [
         GraphEdge(
             s,
             d,
@@ -155,12 +170,3 @@ def _path_graph(fp, flow, path, keep: set[int], depth: int, spec: str, sources) 
         )
         for (s, d), acc in edge_acc.items()
     ]
-    notes = [
-        f"gradient path: {len(path):,} nodes between {len(sources)} source node(s) and the root; "
-        f"drew {len(keep):,} (the top by |flow|, the source nodes and the root), folded "
-        f"{sum(map(len, groups.values())):,} into {plural(len(groups), 'group')}"
-    ]
-    title = f"{fp.doc!r} · path · source {spec} · root {fp.root_name}"
-    return make_view(
-        fp, "path", title, nodes, edges, set(path), notes, level=f"top by flow, depth {depth}"
-    )

@@ -50,7 +50,7 @@ from microgpt.validate import check_instance, check_int
 
 from .backward_replay import BackwardReplay, backward_order, backward_rank
 from .checks import check_pass
-from .graph import GraphView
+from .graph import GraphView, NodeKey
 from .levels import group_key
 from .path import resolve_source
 from .recorded import RecordedPass
@@ -187,7 +187,7 @@ class _Owners:
         drawn = {n.id: n for n in view.nodes}
         for node in view.nodes:
             if node.kind == "value":
-                op = "op/" + node.id
+                op = NodeKey("op", node.id).id
                 self._own(node.ref, node.id, node.id, op if op in drawn else node.id)
         if any(node.kind in ("group", "folded") for node in view.nodes):
             self._groups(fp, view, drawn)
@@ -225,7 +225,7 @@ class _Owners:
                 if head is not None and source[head] is not None:
                     self._own(i, None, source[head], source[head])
                     continue
-                fid = "folded/" + group_key(index, i, depth, cache)
+                fid = NodeKey("folded", group_key(index, i, depth, cache)).id
                 if fid in drawn:
                     self._own(i, None, fid, fid)
             return
@@ -238,17 +238,17 @@ class _Owners:
             if source[i] is not None or op[i] == "const":
                 continue
             if op[i] == "param":
-                gid = "group/" + group_key(index, i, depth, cache)
+                gid = NodeKey("group", group_key(index, i, depth, cache)).id
                 gid = gid if gid in drawn else None
             else:
                 gid = by_scope.get(scope[i], "")
                 if gid == "":
-                    gid = "group/" + group_key(index, i, depth, cache)
+                    gid = NodeKey("group", group_key(index, i, depth, cache)).id
                     gid = by_scope[scope[i]] = gid if gid in drawn else None
             if gid is not None:
                 members[gid].append(i)
         for gid, ids in list(members.items()):
-            if gid.startswith("group/"):
+            if NodeKey.parse(gid).kind == "group":
                 for i in ids:
                     self.holder[i] = source[i] = self.consumer[i] = gid
                 self.sourced += ids
@@ -256,7 +256,7 @@ class _Owners:
             for c in index.children[i]:
                 if source[c] is not None or op[c] == "const":
                     continue
-                bid = "input/" + group_key(index, c, depth, cache)
+                bid = NodeKey("input", group_key(index, c, depth, cache)).id
                 if bid in drawn:
                     self._own(c, bid, bid, bid)
 
@@ -281,7 +281,7 @@ def backward_script(fp: RecordedPass, view: GraphView) -> BackwardScript:
     tally.add(replay.rest())  # what the rest of backward sends along drawn edges (a Σ's later adds)
     steps = []
     for node_id, changes in taken:
-        op = "op/" + node_id if "op/" + node_id in tally.kinds else None
+        op = key if (key := NodeKey("op", node_id).id) in tally.kinds else None
         edges = tally.edges(op or node_id)
         steps.append(PlayStep(node_id, tally.last[node_id], op, edges, changes))
     scales = scales_of(view)

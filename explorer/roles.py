@@ -18,11 +18,11 @@ is the one ``Roles`` of a pass, kept with it, that the views and the node report
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from microgpt.errors import ArgumentTypeError
+from microgpt.model import parse_name
 from microgpt.validate import _short, check_int
 
 from .graph import GraphIndex
@@ -30,18 +30,9 @@ from .style import fmt
 
 __all__ = ["Role", "Roles", "describe", "role", "roles_of", "short_name"]
 
-_PLACE = re.compile(r"(pos|layer|head)\d+\Z")
 _OP_WORD = {"mul": "×", "add": "+"}
 #: How far a role looks through anonymous readers for the named node a value goes into.
 _MAX_HOPS = 16
-
-
-_DOT = re.compile(r"\.(?![^\[]*\])")  # a dot outside brackets (a token may be ".")
-
-
-def _parts(name: str) -> list[str]:
-    """A name's dotted parts, never split inside brackets."""
-    return _DOT.split(name)
 
 
 def short_name(name: str, layers: bool = False) -> tuple[str, str]:
@@ -49,16 +40,17 @@ def short_name(name: str, layers: bool = False) -> tuple[str, str]:
     ``("attn_logits[k=1]", "head1, pos2")``. The head, position and (if ``layers``: the model
     has several) layer move to ``where``; ``attn`` goes with the head it implies."""
     try:
-        parts = _parts(name)
-    except TypeError:  # checked here, off the common path (one call per drawn node)
+        at = parse_name(name)
+    except ArgumentTypeError:
         raise ArgumentTypeError(
             f"name must be a node's name (a string), got {_short(name)}"
         ) from None
-    place = {m.group(1): p for p in parts if (m := _PLACE.fullmatch(p))}
-    kept = [p for p in parts if not _PLACE.fullmatch(p)]
+    place = {k: f"{k}{n}" for k in ("head", "pos", "layer") if (n := getattr(at, k)) is not None}
+    parts = (at.where.split(".") if at.where else []) + ([at.leaf] if at.leaf else [])
+    kept = [p for p in parts if p not in place.values()]  # never split inside brackets
     if "head" in place and kept and kept[0] == "attn":
         kept = kept[1:]
-    where = [place[k] for k in ("head", "pos", "layer") if k in place and (k != "layer" or layers)]
+    where = [p for k, p in place.items() if k != "layer" or layers]
     return ".".join(kept), ", ".join(where)
 
 
@@ -209,8 +201,8 @@ class Roles:
     def _pos(self, i: int | None) -> str | None:
         """The position a named node belongs to (``pos2``), if its name starts with one."""
         name = self.index.name[i] if i is not None else None
-        first = name.split(".", 1)[0] if name is not None else ""
-        return first if first.startswith("pos") and _PLACE.fullmatch(first) else None
+        pos = parse_name(name).pos if name is not None else None
+        return None if pos is None else f"pos{pos}"
 
     def _factor(self, c: int, pos: str | None) -> str:
         """An operand of a product: its last part (``x_norm[3]``), with its position if it
@@ -222,16 +214,14 @@ class Roles:
             if name is None:
                 text = f"#{c}"
             else:
-                own = self._pos(c)
-                bracket = name.find("[")  # the last part: no dot inside brackets counts
-                cut = name.rfind(".", 0, bracket if bracket >= 0 else len(name))
-                text = (f"{own}." if own is not None and own != pos else "") + name[cut + 1 :]
+                own, leaf = self._pos(c), parse_name(name).leaf or name
+                text = (f"{own}." if own is not None and own != pos else "") + leaf
             self._factors[key] = text
         return text
 
     def _what(self, c: int) -> str:
         name = self.index.name[c]
-        return f"#{c}" if name is None else _parts(name)[-1].split("[", 1)[0]
+        return f"#{c}" if name is None else parse_name(name).what or name
 
     def _kind(self, chain: _Chain) -> str:
         """What a chain sums, from its first term: ``q·k``, ``x_emb²``, ``loss``."""

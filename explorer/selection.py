@@ -10,6 +10,7 @@ import it, never the other way round.
 from __future__ import annotations
 
 from microgpt.errors import MicrogptError
+from microgpt.model import parse_name
 from microgpt.trace import MAX_NAME_CHARS, pattern_regex
 from microgpt.validate import quoted
 
@@ -35,8 +36,7 @@ def select(
     ids = set(index.in_graph)
     if pos is not None:
         fp.check_pos(pos)
-        prefix = f"pos{pos}"
-        ids = {i for i in ids if _in_scope(index.scope[i], prefix)}
+        ids = _where(index, ids, lambda at: at.pos == pos)
         if not ids:  # e.g. root loss@3 and pos 5: in range, but the root does not read it
             raise MicrogptError(
                 f"position {pos} is not in the graph of the root {index.label(index.root)}: "
@@ -44,8 +44,7 @@ def select(
             )
     if head is not None:
         head = check_head(fp, head)
-        part = f"head{head}"
-        ids = {i for i in ids if part in index.scope[i].split(".")}
+        ids = _where(index, ids, lambda at: at.head == head)
     if scope is not None:
         ids = {i for i in ids if _in_scope(index.scope[i], scope)}
         if not ids:
@@ -56,6 +55,20 @@ def select(
         if not ids:
             raise MicrogptError(unknown_pattern(fp, pattern))
     return ids
+
+
+def _where(index: GraphIndex, ids: set[int], keep) -> set[int]:
+    """The ids whose scope, read by ``parse_name``, ``keep`` takes (each scope read once)."""
+    verdict: dict[str, bool] = {}
+    out = set()
+    for i in ids:
+        scope = index.scope[i]
+        ok = verdict.get(scope)
+        if ok is None:
+            ok = verdict[scope] = keep(parse_name(scope))
+        if ok:
+            out.add(i)
+    return out
 
 
 def _in_scope(node_scope: str, prefix: str) -> bool:

@@ -46,7 +46,7 @@ positions t ≤ p, c over the vocabulary)::
 In sampling, ``pos{p}.scaled_logits[c]`` (logits / temperature) comes before the softmax.
 Anonymous intermediates (the products and the add chain inside a dot product or a sum, the
 constant 0 that Python's ``sum`` starts from, wrapped plain numbers) have a scope but no name.
-``NAME_RE`` matches exactly the names above.
+``NAME_RE`` matches exactly the names above; ``parse_name`` reads one back (where, what, which).
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ __all__ = [
     "head",
     "mlp",
     "NAME_RE",
+    "ParsedName",
+    "parse_name",
+    "loss_position",
     "matrix_names",
 ]
 
@@ -100,6 +103,143 @@ _PARAM = (
 )
 #: Every name the model gives (see the module docstring).
 NAME_RE = re.compile(rf"(?:{_PARAM}|{_POSITION}|loss)")
+
+
+# -- reading a name back: where, what, which --------------------------------------------------
+#: Scope parts that are not a quantity (a text ending in one is a scope, not a node's name).
+_SCOPE_WORDS = frozenset({"embed", "attn", "mlp", "lm_head", "softmax", "rmsnorm"})
+#: Quantities indexed by a token (``logits[e]``); ``wte`` / ``lm_head`` rows are tokens too.
+_BY_TOKEN = frozenset({"logits", "scaled_logits", "probs"})
+_SOFTMAX_PARTS = frozenset({"shifted", "exp", "inv_total"})
+_LAYER_MATRICES = frozenset({"attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2"})
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A node's name (or a scope) read back: see ``parse_name``.
+
+    ``where`` is the scope path (``""`` for none), ``what`` the quantity (``None`` for a
+    scope), ``which`` its indices (ints, ``k=t`` gives t; a token stays its label, ``"e"``).
+    ``pos``, ``layer`` and ``head`` are ``None`` when the name has none.
+    """
+
+    text: str
+    where: str
+    what: str | None
+    which: tuple[int | str, ...] = ()
+    pos: int | None = None
+    layer: int | None = None
+    head: int | None = None
+
+    @property
+    def parameter(self) -> bool:
+        """Whether it names a parameter matrix or an entry of one (``wte``, ``wte[e,4]``,
+        ``layer0.attn_wq[1,2]``; ``wte[e]``, a model view's row, too)."""
+        if self.what in ("wte", "wpe", "lm_head"):
+            return self.where == ""
+        return self.what in _LAYER_MATRICES and self.where == f"layer{self.layer}"
+
+    @property
+    def leaf(self) -> str:
+        """The last part as written, ``what[which]``: ``attn_logits[k=1]`` (``""`` for a scope)."""
+        return "" if self.what is None else self.text[len(self.where) + 1 if self.where else 0 :]
+
+    @property
+    def local(self) -> str:
+        """The text after its position: ``layer0.attn.q[2]`` (``""`` for ``pos2`` itself; all
+        of it when there is no position)."""
+        if self.pos is None:
+            return self.text
+        cut = self.text.find(".")
+        return "" if cut < 0 else self.text[cut + 1 :]
+
+    def at(self, pos: int) -> str:
+        """The same name at position ``pos`` (``pos1.…`` -> ``pos3.…``); unchanged without one."""
+        if self.pos is None:
+            return self.text
+        local = self.local
+        return f"pos{pos}.{local}" if local else f"pos{pos}"
+
+
+def _number(part: str, word: str) -> int | None:
+    """``3`` for ``pos3`` (word ``pos``), else ``None``."""
+    digits = part[len(word) :]
+    if part.startswith(word) and digits.isascii() and digits.isdigit():
+        return int(digits)
+    return None
+
+
+def _index(label: str) -> int | str:
+    key = label[2:] if label.startswith("k=") else label
+    return int(key) if key.isascii() and key.isdigit() else label
+
+
+def _which(what: str, inside: str, in_head: bool) -> tuple[int | str, ...]:
+    labels = inside.split(",")
+    if what in _BY_TOKEN or (what in _SOFTMAX_PARTS and not in_head):
+        return (inside,)  # a token's label (never a number, even "3")
+    if what in ("wte", "lm_head"):  # rows are tokens (a model view's row: ``wte[e]``)
+        return (labels[0], *map(_index, labels[1:]))
+    return tuple(_index(label) for label in labels)
+
+
+def parse_name(text: str) -> ParsedName:
+    """Read a name of the vocabulary above (or a scope) back into where, what and which.
+
+    Grammar (the module docstring lists every name the model gives)::
+
+        name  := [where "."] what ["[" which "]"]   |   where
+        where := part ("." part)*          e.g. pos2.layer0.attn.head1
+        which := index ("," index)*        an int, k=t (key position t) or a token's label
+
+    ``pos{p}`` counts as the position only as the first part; ``layer{l}`` and ``head{h}``
+    anywhere in ``where``. A text with no brackets whose last part is a place (``pos2``,
+    ``layer0``, ``head1``) or a scope word (``embed``, ``attn``, ``mlp``, ``softmax``,
+    ``rmsnorm``, ``lm_head`` under a position) is a scope: ``what`` is ``None``. Examples::
+
+        pos3.layer0.attn.head1.q[2]   where pos3.layer0.attn.head1, what q, which (2,)
+        pos0.layer0.attn.head1.attn_weights[k=1]   what attn_weights, which (1,)
+        pos0.lm_head.logits[e]        what logits, which ("e",)
+        wte[e,7]                      where "", what wte, which ("e", 7)
+        layer0.attn_wq[1,2]           where layer0, layer 0, what attn_wq, which (1, 2)
+        loss                          where "", what loss
+        pos2.layer0.attn.head1        a scope: pos 2, layer 0, head 1, what None
+
+    Any string parses (a name the model never gives reads by the same rules; brackets not at
+    the end make the rest of the text from the part they open ``what``); anything else is an
+    ``ArgumentTypeError``.
+    """
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"a node's name must be a string, got {_short(text)}")
+    bracket = text.find("[")
+    parts = (text if bracket < 0 else text[:bracket]).split(".")
+    leaf = parts[-1]
+    if bracket >= 0 and not (text.endswith("]") and text.find("]") == len(text) - 1):
+        leaf, bracket = leaf + text[bracket:], -1  # brackets not at the end: all of it is what
+    is_scope = bracket < 0 and (
+        any(_number(leaf, w) is not None for w in ("pos", "layer", "head"))
+        or (leaf in _SCOPE_WORDS and not (leaf == "lm_head" and len(parts) == 1))
+    )
+    where_parts = parts if is_scope else parts[:-1]
+    pos = _number(parts[0], "pos") if where_parts else None
+    layer = next((n for p in where_parts if (n := _number(p, "layer")) is not None), None)
+    head = next((n for p in where_parts if (n := _number(p, "head")) is not None), None)
+    where = ".".join(where_parts)
+    if is_scope:
+        return ParsedName(text, where, None, (), pos, layer, head)
+    which = () if bracket < 0 else _which(leaf, text[bracket + 1 : -1], head is not None)
+    return ParsedName(text, where, leaf, which, pos, layer, head)
+
+
+_LOSS_AT = re.compile(r"loss@(-?\d+)\Z")
+
+
+def loss_position(root: str) -> int | None:
+    """The position T of a backward root written ``loss@T`` (``pos{T}.loss``), else ``None``
+    (``loss``, a node's name, anything else). The one reading of it: a minus sign reads, and
+    whoever takes the root refuses a position the pass does not have."""
+    m = _LOSS_AT.match(root) if isinstance(root, str) else None
+    return int(m[1]) if m else None
 
 
 @dataclass(frozen=True)

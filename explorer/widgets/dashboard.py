@@ -16,11 +16,12 @@ space) step the backward player when the picture has one, else the position.
 
 from __future__ import annotations
 
-import re
-
 import ipywidgets as W
 import traitlets
 
+from microgpt.model import parse_name
+
+from ..graph import NodeKey
 from ..memory import trim
 from ..node import resolve_node
 from .args import Checked, flag, integer, number, text
@@ -38,13 +39,15 @@ from .trainstep import TrainStepView
 
 __all__ = ["Dashboard"]
 
-_POS = re.compile(r"pos(\d+)(?:\.|\Z)")
-_HEAD = re.compile(r"layer(\d+)\.attn\.head(\d+)(?:\.|\Z)")
-
 
 def _pos_of(scope: str) -> int | None:
-    m = _POS.match(scope or "")
-    return int(m[1]) if m else None
+    return parse_name(scope or "").pos
+
+
+def _head_of(scope: str) -> tuple[int, int] | None:
+    """``(layer, head)`` of a scope inside an attention head, else ``None``."""
+    at = parse_name(scope or "")
+    return None if at.layer is None or at.head is None else (at.layer, at.head)
 
 
 #: The text sizes the control offers (``font_scale``: any value from the first to the last).
@@ -287,9 +290,8 @@ class Dashboard(Checked, W.VBox):
         pos = _pos_of(scope)
         if pos is not None and pos < self.graph.fp.positions:
             self.pos = pos
-        m = _HEAD.search(scope or "")
-        if m:
-            self.attention.layer, self.attention.head = int(m[1]), int(m[2])
+        if (m := _head_of(scope)) is not None:
+            self.attention.layer, self.attention.head = m
         if scope:
             self.stepper.follow(scope)
 
@@ -310,9 +312,8 @@ class Dashboard(Checked, W.VBox):
         pos = _pos_of(scope)
         if pos is not None and not self.graph.uses_pos():  # never redraw under a click
             self.pos = pos
-        m = _HEAD.search(scope)
-        if m:
-            self.attention.layer, self.attention.head = int(m[1]), int(m[2])
+        if (m := _head_of(scope)) is not None:
+            self.attention.layer, self.attention.head = m
         self.stepper.follow(scope)
         self.weight.select(change["new"])  # an attention weight: explained under the map
 
@@ -321,7 +322,7 @@ class Dashboard(Checked, W.VBox):
         if not name:
             return
         self.weight.select(name)
-        head_scope = name.rsplit(".", 1)[0]
+        head_scope = parse_name(name).where
         self.graph.scope = head_scope
         self.graph.view = "scope"
         self.selected = name
@@ -336,13 +337,14 @@ class Dashboard(Checked, W.VBox):
         anonymous one (a product inside q·k) the scope it was computed in; ``group/posP`` (a
         position's number) moves the position."""
         fp = self.graph.fp
-        node_id = node_id.removeprefix("op/")
+        key = NodeKey.parse(node_id)
+        node_id = key.ref if key.kind == "op" else node_id
         if fp is None or not node_id:
             return
-        pos = _pos_of(node_id.removeprefix("group/"))
+        pos = _pos_of(key.ref) if key.kind in ("node", "op", "group") else None
         if pos is not None and pos < fp.positions:
             self.pos = pos
-        if node_id.startswith("group/"):
+        if key.kind == "group":
             return
         if "[" in node_id and not node_id.startswith("#"):
             base = node_id.split("[", 1)[0]

@@ -15,7 +15,6 @@ document, root or step changes), views from ``explorer.views``, pictures laid ou
 from __future__ import annotations
 
 import html
-import re
 from inspect import signature
 
 import anywidget
@@ -23,11 +22,13 @@ import ipywidgets as W
 import traitlets
 
 from microgpt.errors import ConfigError, MicrogptError, UnknownNameError
+from microgpt.model import loss_position, parse_name
 from microgpt.trace import pattern_regex
 from microgpt.validate import check_output_path, is_view_file
 
 from .. import layout
 from ..checks import MAX_BUDGET
+from ..graph import NodeKey
 from ..model_view import scalar_view_of
 from ..node import resolve_node
 from ..playback import backward_json
@@ -49,8 +50,6 @@ VIEW_CHOICES = ("overview", "model", "position", "scope", "path", "node", "full"
 _BEFORE_LOAD = ("root", "depth", "budget", "scope", "pattern", "source", "selected", "search",
                 "compact", "pos")  # fmt: skip
 
-_POS = re.compile(r"pos\d+\.")
-_POS_OF = re.compile(r"pos(\d+)(?=\.|\Z)")
 
 #: A search's list of matches to pick from holds at most this many (the note says how many
 #: more there are: narrow the search).
@@ -59,7 +58,8 @@ MAX_LISTED = 100
 
 def _at_pos(label: str, pos: int) -> str:
     """``label`` moved to position ``pos`` when it names one (``pos2.…`` -> ``pos3.…``)."""
-    return f"pos{pos}." + label[_POS.match(label).end() :] if _POS.match(label) else label
+    at = parse_name(label)
+    return at.at(pos) if at.pos is not None and at.local else label
 
 
 #: Presenter mode's page side (``_SlideFront``): it measures the toolbar's tools (those in the
@@ -498,10 +498,10 @@ class GraphExplorer(Checked, W.VBox):
     def _load(self, doc: str) -> bool:
         """Record (or fetch) the pass for ``doc``; on bad input show why and return False."""
         root, note = self.root, ""
-        m = re.fullmatch(r"loss@(\d+)", root)
+        at = loss_position(root)
         positions = min(self.session.source.config.block_size, len(doc) + 1)
-        if m and int(m[1]) >= positions:  # a per-position root the new document lacks
-            root, note = "loss", f"{doc!r} has no position {m[1]}: the root is the mean loss"
+        if at is not None and at >= positions:  # a per-position root the new document lacks
+            root, note = "loss", f"{doc!r} has no position {at}: the root is the mean loss"
         try:
             fp = self.session.forward_pass(doc, root)
         except MicrogptError as e:
@@ -590,7 +590,8 @@ class GraphExplorer(Checked, W.VBox):
     def uses_pos(self) -> bool:
         """Whether the view drawn depends on ``pos`` (a change of position redraws it)."""
         if self.view == "full" and self.pattern:
-            return bool(_POS.match(self.pattern))  # a pattern at a position follows it
+            at = parse_name(self.pattern)
+            return at.pos is not None and bool(at.local)  # a pattern at a position follows it
         return self.view in ("model", "position", "path", "full") or (
             self.view == "scope" and not self.scope
         )
@@ -662,11 +663,11 @@ class GraphExplorer(Checked, W.VBox):
             return True
         node = self.node_id(name)
         scope = self.fp.index.scope[node]
-        at = _POS_OF.match(scope)
-        if at and int(at[1]) != self.pos:  # its position, everywhere (drawn below, once)
+        at = parse_name(scope).pos
+        if at is not None and at != self.pos:  # its position, everywhere (drawn below, once)
             self._held = True
             try:
-                self.pos = int(at[1])
+                self.pos = at
             finally:
                 self._held = False
         base = name.split("[", 1)[0]
@@ -848,7 +849,8 @@ class GraphExplorer(Checked, W.VBox):
         if shown is not None and shown.kind == "model" and self._drawn(title):
             self.open_tensor(title)
             return
-        kind, _, rest = title.partition("/")
+        key = NodeKey.parse(title)
+        kind, rest = key.kind, key.ref
         if kind in ("group", "input", "folded") and not rest:  # the top-level group: the root
             self.selected = self.fp.index.label(self.fp.index.root)
             return

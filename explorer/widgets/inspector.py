@@ -20,6 +20,7 @@ import ipywidgets as W
 import traitlets
 
 from microgpt.errors import MicrogptError
+from microgpt.model import parse_name
 
 from ..adam import adam_preview
 from ..gradcheck import finite_difference
@@ -31,8 +32,6 @@ from .args import Checked, integer, need, need_pass, text
 
 __all__ = ["NodeInspector", "TensorLookup", "names_a_node"]
 
-_POS = re.compile(r"pos(\d+)\.")
-_ROW = re.compile(r"(wte|wpe)\[(.+)\]")
 
 #: A tensor table longer than this says that it scrolls.
 _SHORT_TABLE = 16
@@ -98,14 +97,14 @@ class TensorLookup:
         view's default position), an embedding row where its token or position is read."""
         if fp is None or not isinstance(label, str) or not label:
             return None
-        m = _POS.match(label)
-        tries = [int(m[1])] if m else [default_pos(fp) if pos is None else pos]
-        row = _ROW.fullmatch(label)
-        if row and row[1] == "wpe" and row[2].isdecimal():
-            tries.append(int(row[2]))
-        elif row:  # wte[c]: the first position whose input is c
+        at = parse_name(label)
+        tries = [at.pos] if at.pos is not None else [default_pos(fp) if pos is None else pos]
+        row = at.what in ("wte", "wpe") and not at.where and len(at.which) == 1
+        if row and at.what == "wpe" and isinstance(at.which[0], int):
+            tries.append(at.which[0])
+        elif row and at.what == "wte":  # wte[c]: the first position whose input is c
             labels = fp.source.token_labels
-            tries += [p for p in range(fp.positions) if labels[fp.tokens[p]] == row[2]][:1]
+            tries += [p for p in range(fp.positions) if labels[fp.tokens[p]] == at.which[0]][:1]
         for p in tries:
             if not 0 <= p < fp.positions:
                 continue

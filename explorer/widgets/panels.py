@@ -19,13 +19,13 @@ open that node in the graph.
 from __future__ import annotations
 
 import html
-import re
 
 import anywidget
 import ipywidgets as W
 import traitlets
 
 from microgpt.errors import MicrogptError, UnknownNameError
+from microgpt.model import NAME_RE, parse_name
 
 from ..pictures import stream_picture, weight_picture
 from .args import Checked, bind, flag, integer, need_pass, offer, text
@@ -33,13 +33,13 @@ from .lazy import ShownLater
 
 __all__ = ["ClickableSvg", "PositionsView", "WeightView", "parse_weight"]
 
-_WEIGHT = re.compile(r"pos(\d+)\.layer(\d+)\.attn\.head(\d+)\.attn_weights\[k=(\d+)\]\Z")
-
 
 def parse_weight(name: str) -> tuple[int, int, int, int] | None:
     """``(layer, head, query, key)`` of an attention weight's node name, else ``None``."""
-    m = _WEIGHT.match(name or "")
-    return (int(m[2]), int(m[3]), int(m[1]), int(m[4])) if m else None
+    at = parse_name(name) if isinstance(name, str) else None
+    if at is None or at.what != "attn_weights" or NAME_RE.fullmatch(at.text) is None:
+        return None
+    return at.layer, at.head, at.pos, at.which[0]
 
 
 class ClickableSvg(anywidget.AnyWidget):

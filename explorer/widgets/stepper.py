@@ -4,12 +4,12 @@ order, showing which gradients each step changes."""
 from __future__ import annotations
 
 import html
-import re
 
 import ipywidgets as W
 import traitlets
 
 from microgpt.errors import MicrogptError
+from microgpt.model import parse_name
 
 from ..stepper import backward_steps
 from ..style import fmt
@@ -17,8 +17,6 @@ from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
 
 __all__ = ["BackwardStepper"]
-
-_POS = re.compile(r"pos(\d+)(?=\.|\Z)")
 
 
 class BackwardStepper(Checked, ShownLater, W.VBox):
@@ -100,18 +98,18 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
             if self._steppable(candidate):
                 self.scope = candidate
                 return
-        m = _POS.match(scope or "")
-        if m:
-            self.follow_pos(int(m[1]))
+        pos = parse_name(scope or "").pos
+        if pos is not None:
+            self.follow_pos(pos)
 
     def follow_pos(self, pos: int) -> None:
         """The same scope at position ``pos`` (``pos1.layer0.attn.head0.softmax`` ->
         ``pos3.…``), when the scope names a position and that one can be stepped through."""
         pos = integer(0)(self, pos, "BackwardStepper.follow_pos(pos)")
-        m = _POS.match(self.scope)
-        if self.fp is None or m is None or int(m[1]) == pos:
+        at = parse_name(self.scope)
+        if self.fp is None or at.pos is None or at.pos == pos:
             return
-        moved = f"pos{pos}{self.scope[m.end() :]}"
+        moved = at.at(pos)
         if self._steppable(moved):
             self.scope = moved
 
