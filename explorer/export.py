@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from microgpt import files
+
 from . import layout, render, svg
 from .graph import GraphView
 from .playback import backward_json
@@ -109,4 +111,4 @@ def write_view(view: GraphView, path: str | os.PathLike, fp=None, force: bool = 
     path = render.check_path(path, EXPORT_FORMATS, force, inputs)
     if path.suffix.lower() != ".html":
         return render.write(view, path, force=True)  # checked above, with the pass's inputs
-    return render.write_atomically(path, to_html(view, fp).encode("utf-8"))
+    return files.write_atomically(path, to_html(view, fp).encode("utf-8"), "picture")

@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
+from microgpt.validate import check_instance
 
 from . import style
 from .graph import GraphNode, GraphView
@@ -115,6 +116,8 @@ def _edge_text(edge, label_edges: bool) -> str | None:
 def to_dot(view: GraphView) -> str:
     """The DOT source of a view (deterministic): fixed-size nodes in the model's order, with
     plain labels and fills so that any graphviz draws it readably on its own."""
+    takes = "a view to draw (a GraphView), e.g. to_dot(overview(fp))"
+    check_instance(view, "view", GraphView, takes)
     shapes, _ = _shapes(view)
     return _dot(view, shapes)[0]
 
