@@ -403,14 +403,14 @@ def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float
     """The model view's scales (``explorer.tensor_shapes``): each strip on its own ±max,
     probabilities on 0…1, the dead-ReLU grey and the target's outline."""
     out: list[str] = []
-    colours = [style.diverging(-1 + 2 * (k + 0.5) / 20, 1.0) for k in range(20)]
+    colours = style.diverging_swatches(1.0)
     out.append(_text(0, 9, "data, grad"))
     out += _bar(label_w, 0.0, colours, [(0, "−max"), (0.5, "0"), (1, "+max")], bar_w)
     note = "each strip on its own scale: ±max at its right"
     x = label_w + bar_w + 8
     out.append(_text(x, 9, note))
     width = x + style.text_width(note, 9)
-    colours = [style.sequential((k + 0.5) / 20) for k in range(20)]
+    colours = style.sequential_swatches()
     out.append(_text(0, 37, "probabilities"))
     out += _bar(label_w, 28.0, colours, [(0, "0"), (1, "1")], bar_w)
     note = "probs and attn_weights (data)"
@@ -469,19 +469,6 @@ def legend_svg(view: GraphView, scales: Scales) -> str:
     )
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """``text`` in lines no wider than ``width`` px (broken at spaces)."""
-    per_line = max(20, int(width / (style.CHAR_EM * size)))
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > per_line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return [*lines, line]
-
-
 def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     """One standalone SVG: title, summary and notes above the graph, the legend below."""
     _check_view(view, lay, "to_svg")
@@ -490,9 +477,9 @@ def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     graph_w = lay.width + 2 * MARGIN
     width = max(graph_w, legend_w + 2 * MARGIN, 480.0)
     title, *rest = header_lines(view)
-    head = [(t, style.TITLE_SIZE, "bold") for t in _wrap(title, style.TITLE_SIZE, width - 16)]
+    head = [(t, style.TITLE_SIZE, "bold") for t in style.wrap(title, style.TITLE_SIZE, width - 16)]
     for line in rest:
-        head += [(t, 10.0, "normal") for t in _wrap(line, 10.0, width - 16)]
+        head += [(t, 10.0, "normal") for t in style.wrap(line, 10.0, width - 16)]
     out, y = [], MARGIN
     for text, size, weight in head:
         y += size * style.LINE_EM
