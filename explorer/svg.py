@@ -113,10 +113,11 @@ def _cells(shape: NodeShape, left: float, top: float) -> str:
     """A tensor's heat strips (``explorer.tensor_shapes``), the box's corner at (left, top)."""
     out = []
     for c in shape.cells:
-        attrs = (f'x="{_n(left + c.x)}" y="{_n(top + c.y)}" width="{_n(c.w)}" '
-                 f'height="{_n(c.h)}" fill="{c.fill}"')  # fmt: skip
-        if c.stroke:
-            attrs += f' stroke="{c.stroke}" stroke-width="{_n(c.stroke_width)}"'
+        x, y, w, h = c.box
+        attrs = (f'x="{_n(left + x)}" y="{_n(top + y)}" width="{_n(w)}" '
+                 f'height="{_n(h)}" fill="{c.fill}"')  # fmt: skip
+        if c.outline:
+            attrs += f' stroke="{c.outline[0]}" stroke-width="{_n(c.outline[1])}"'
         tip = f"<title>{_a(c.tip)}</title>" if c.tip else ""
         out.append(f'<rect class="cell" {attrs}>{tip}</rect>' if tip else f"<rect {attrs}/>")
     return '<g class="strips">' + "".join(out) + "</g>"
@@ -124,7 +125,7 @@ def _cells(shape: NodeShape, left: float, top: float) -> str:
 
 def _texts(shape: NodeShape, left: float, top: float) -> list[str]:
     return [
-        f'<text x="{_n(left + t.x)}" y="{_n(top + t.y)}" font-size="{_n(t.size)}" '
+        f'<text x="{_n(left + t.at[0])}" y="{_n(top + t.at[1])}" font-size="{_n(t.size)}" '
         f'text-anchor="{t.anchor}">{_a(t.text)}</text>'
         for t in shape.texts
     ]
