@@ -15,11 +15,11 @@ from microgpt import files
 from . import layout, render, svg
 from .graph import GraphView
 from .playback import backward_json
+from .viewer import viewer_script
 
 __all__ = ["EXPORT_FORMATS", "to_html", "write_view"]
 
 EXPORT_FORMATS = (".html", *render.FORMATS)
-_VIEWER_JS = Path(__file__).with_name("viewer.js")
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -96,7 +96,7 @@ def to_html(view: GraphView, fp=None) -> str:
     return _PAGE.format(
         title=html.escape(view.title),
         data=text,
-        viewer=_VIEWER_JS.read_text(encoding="utf-8"),
+        viewer=viewer_script(),
     )
 
 

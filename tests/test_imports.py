@@ -78,6 +78,7 @@ DRAWING = {
     "shapes",
     "svg",
     "tensor_shapes",
+    "viewer",
     "widgets",
 }  # renderers, the CLI, the widgets
 FORBIDDEN_IN_QUERIES = (

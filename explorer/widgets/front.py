@@ -9,21 +9,20 @@ nothing is built, nothing is fetched from a network.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import traitlets
 
 from .. import layout, svg
 from ..graph import GraphView
 from ..playback import backward_json
+from ..viewer import viewer_script
 from .args import need, need_pass
 from .theme import STYLESHEET
 
 __all__ = ["SvgGraph", "show"]
 
 
-_VIEWER_JS = (Path(__file__).resolve().parent.parent / "viewer.js").read_text(encoding="utf-8")
+_VIEWER_JS = viewer_script()
 
 
 class SvgGraph(anywidget.AnyWidget):
