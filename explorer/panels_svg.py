@@ -248,7 +248,26 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
     sequential = which == "data" and any(_is(tensor, s) for s in _SEQUENTIAL)
     dead = which == "data" and _is(tensor, "relu")
     scale = _finite_max(values)
+    parts, width = _block_bar(g.label_w, which, scale, sequential, dead)
+    y = 2 + 13 + SMALL + 8
+    ticks, y = _block_ticks(g, y)
+    parts += ticks
     x0, rows, cols, cw = g.label_w, g.rows, g.cols, g.cw
+    if dead:
+        parts.append(_text(x0 + cols * cw + 6, y - 4, "dead", SMALL, fill=MUTED))
+    parts += _block_cells(tensor, g, which, _fills(values, scale, sequential, dead), y, dead)
+    bottom = y + rows * ROW_H
+    for h in range(1, cols // g.group if g.group else 0):
+        x = x0 + h * g.group * cw
+        parts.append(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x)}" y2="{_n(bottom)}" '
+                     f'stroke="{INK}" stroke-width="1.5"/>')  # fmt: skip
+    parts.append(_rect(x0, y, cols * cw, rows * ROW_H, "none", MUTED, 0.75))
+    right = x0 + cols * cw + (_w(f"{cols}/{cols}", SMALL) + 8 if dead else 0.0)
+    return parts, max(width, right), bottom
+
+
+def _block_bar(x0: float, which: str, scale: float, sequential: bool, dead: bool):
+    """A heatmap's name, its colour bar and (a ReLU's data) the dead swatch: ``(parts, width)``."""
     parts = [_text(x0, TEXT, which, TEXT, bold=True)]
     bar_x = x0 + _w("data ") + 6
     parts += _scale_bar(bar_x, 2, scale, sequential)
@@ -257,7 +276,14 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
         x = bar_x + BAR_W + 16
         parts += [_rect(x, 2, 12, 10, DEAD_FILL), _text(x + 16, 11, "dead: exactly 0", SMALL)]
         width = x + 16 + _w("dead: exactly 0", SMALL)
-    y = 2 + 13 + SMALL + 8
+    return parts, width
+
+
+def _block_ticks(g: _Grid, y: float) -> tuple[list[str], float]:
+    """The heads over the columns (q, k, v) and the column ticks from ``y`` down: ``(parts,
+    the y where the cells begin)``."""
+    parts = []
+    x0, cols, cw = g.label_w, g.cols, g.cw
     if g.group:
         for h in range(cols // g.group):
             word = f"head {h}" if _w(f"head {h}", SMALL) + 4 <= g.group * cw else f"h{h}"
@@ -272,12 +298,14 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
                          f'fill="{MUTED}">{_a(word)}</text>')  # fmt: skip
         else:
             parts.append(_text(cx, y + g.tick_h - 3, word, SMALL, "middle", fill=MUTED))
-    y += g.tick_h
-    if dead:
-        parts.append(_text(x0 + cols * cw + 6, y - 4, "dead", SMALL, fill=MUTED))
-    fills = _fills(values, scale, sequential, dead)
+    return parts, y + g.tick_h
+
+
+def _block_cells(tensor: Tensor, g: _Grid, which: str, fills: list[str], y: float, dead: bool):
+    """Each position's row label and cells from ``y`` down (a ReLU's data: its dead count)."""
+    parts, cells = [], []
+    x0, rows, cols, cw = g.label_w, g.rows, g.cols, g.cw
     data, grad, names = tensor.data, tensor.grad, tensor.scalars
-    cells = []
     for r in range(rows):
         base, top = r * cols, y + r * ROW_H
         row_id = names[base].rsplit("[", 1)[0]  # this position's tensor: pos3.layer0.mlp.relu
@@ -295,14 +323,7 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
             parts.append(_text(x0 + cols * cw + 6, base_y, f"{n_dead}/{cols}", SMALL,
                                data_id=row_id))  # fmt: skip
     parts.append(f'<g class="cells {which}">{"".join(cells)}</g>')
-    bottom = y + rows * ROW_H
-    for h in range(1, cols // g.group if g.group else 0):
-        x = x0 + h * g.group * cw
-        parts.append(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x)}" y2="{_n(bottom)}" '
-                     f'stroke="{INK}" stroke-width="1.5"/>')  # fmt: skip
-    parts.append(_rect(x0, y, cols * cw, rows * ROW_H, "none", MUTED, 0.75))
-    right = x0 + cols * cw + (_w(f"{cols}/{cols}", SMALL) + 8 if dead else 0.0)
-    return parts, max(width, right), bottom
+    return parts
 
 
 def _heatmap(tensor: Tensor, row_labels, max_width: float, group) -> tuple[list[str], float, float]:
