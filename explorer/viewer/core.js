@@ -51,45 +51,19 @@ function microgptViewer(host, options) {
   const win = doc.defaultView;
   const MAX_SCALE = 8;
   const STEP = 1.25; // zoom factor of a button or key press
-  const READABLE_PX = 9; // median node text on screen a picture opens with, at least
-  const COMFORT_PX = 16; // a small picture is enlarged until its median text is this size
-  const MAX_ENLARGE = 2; // and never beyond twice its natural size (all three x textScale)
   const listening = new AbortController(); // destroy() removes every listener at once
   microgptViewerAddStyle(host);
 
   // ---- the DOM: header, toolbar (with the minimap), canvas (the svg), footer ----
-  const add = (parent, tag, cls) =>
-    parent.appendChild(Object.assign(doc.createElement(tag), { className: cls }));
-  host.classList.add("microgpt-viewer");
-  const header = add(host, "div", "microgpt-viewer-header");
-  const toolbar = add(host, "div", "microgpt-viewer-toolbar");
-  const canvas = add(host, "div", "microgpt-viewer-canvas");
-  const footer = add(host, "div", "microgpt-viewer-footer");
-  canvas.tabIndex = 0;
-  const button = (text, cls, title, action) => {
-    const b = add(toolbar, "button", "microgpt-viewer-" + cls);
-    Object.assign(b, { type: "button", textContent: text, title });
-    on(b, "click", action);
-    return b;
+  const moves = {
+    zoomIn: () => zoomBy(STEP),
+    zoomOut: () => zoomBy(1 / STEP),
+    fit: () => fit(),
+    oneToOne: () => oneToOne(),
+    fullscreen: () => toggleFullscreen(),
+    notes: () => resized(), // the canvas below moves
   };
-  button("+", "zoom-in", "Zoom in (+)", () => zoomBy(STEP));
-  button("\u2212", "zoom-out", "Zoom out (\u2212)", () => zoomBy(1 / STEP));
-  button("fit", "fit", "Fit the whole picture (0 or F)", () => fit());
-  button("1:1", "one", "Actual size, 1:1 (1)", () => oneToOne());
-  // four corners drawn, not a glyph: a font without U+26F6 would show an empty box
-  button("", "fullscreen", "Full screen (Esc leaves)", () => toggleFullscreen()).innerHTML =
-    '<svg viewBox="0 0 16 16" width="0.9em" height="0.9em" aria-hidden="true">' +
-    '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="currentColor"' +
-    ' stroke-width="2"/></svg>';
-  const readout = add(toolbar, "span", "microgpt-viewer-zoom");
-  // presenter mode: the notes (the header's lines after the title) fold behind this toggle
-  const notesToggle = add(header, "button", "microgpt-viewer-notes-toggle");
-  Object.assign(notesToggle, { type: "button", textContent: "notes", title: "Show the notes" });
-  on(notesToggle, "click", () => {
-    const open = header.classList.toggle("microgpt-viewer-notes-open");
-    notesToggle.title = open ? "Hide the notes" : "Show the notes";
-    resized(); // the canvas below moves
-  });
+  const { add, header, toolbar, canvas, footer, readout } = microgptViewerChrome(host, on, moves);
   const player = microgptPlayer(toolbar, add, on, win, (g) => follow(g));
   const minimap = microgptMinimap(toolbar, add); // at the toolbar's right end
 
@@ -121,28 +95,11 @@ function microgptViewer(host, options) {
   // ---- size: the canvas is as wide as the host, as tall as the picture at the scale it opens
   // with (fitted to the width, enlarged if small; the readable scale if fitting is not) ----
   function measure() {
-    const width = canvas.getBoundingClientRect().width;
-    cw = Math.max(0, Math.floor(width) - 2 * canvas.clientLeft); // floor: never overflow
-    textScale = microgptViewerTextScale(host, win);
-    const enlarge = MAX_ENLARGE * textScale;
-    const minH = opts.minHeight ?? 240;
-    const maxH = opts.maxHeight ?? 0.7 * win.innerHeight;
-    const clampH = (h) => Math.round(Math.max(minH, Math.min(h, maxH))); // the min wins
-    const filled = microgptViewerFillHeight(host, canvas); // presenter mode or full screen
-    // text size known: enlarged up to comfortable text; not known: never above 1:1
-    const comfort = COMFORT_PX * textScale;
-    const most = textSize ? Math.max(1, Math.min(enlarge, comfort / textSize)) : 1;
-    const widthScale = pic && cw ? Math.min(most, cw / pic.w) : 0;
-    ch = filled || clampH(pic ? pic.h * widthScale : 0);
-    fitScale = pic && cw ? Math.min(widthScale, ch / pic.h) : 1;
-    openScale = textSize ? Math.min(enlarge, (READABLE_PX * textScale) / textSize) : 1;
-    if (!filled && !fitsReadable()) ch = clampH(pic.h * openScale); // more height, up to max
-    canvas.style.height = ch + "px";
-    minScale = Math.min(0.5 * fitScale, 0.05);
+    const sizes = microgptViewerMeasure(host, canvas, opts, pic, textSize);
+    ({ cw, ch, textScale, fitScale, openScale, minScale } = sizes);
   }
 
-  // Fitted whole, the median text is readable (or the picture has no text to read).
-  const fitsReadable = () => !textSize || fitScale * textSize >= READABLE_PX * textScale - 1e-6;
+  const fitsReadable = () => microgptViewerReadable(fitScale, textSize, textScale);
 
   function relayout() {
     const before = [cw, ch, textScale];
@@ -269,29 +226,8 @@ function microgptViewer(host, options) {
   function setSvg(text) {
     player.load(null, nodes);
     if (svg) svg.remove();
-    svg = pic = markScale = null;
-    nodes = new Map();
-    textSize = 0;
-    const start = (text || "").indexOf("<svg"); // drop any XML prolog, DOCTYPE, comments
-    if (start >= 0) {
-      const holder = doc.createElement("template");
-      holder.innerHTML = text.slice(start);
-      svg = holder.content.querySelector("svg");
-    }
-    if (svg) {
-      pic = microgptViewerNaturalBox(svg);
-      canvas.appendChild(svg);
-      const b = pic ? null : svg.getBBox(); // no size given: measure the drawing
-      if (b) pic = { x: b.x, y: b.y, w: b.width || 1, h: b.height || 1 };
-      // 1 SVG unit = 1 px before the transform (graphviz's width in pt would make it 4/3)
-      svg.setAttribute("viewBox", `${pic.x} ${pic.y} ${pic.w} ${pic.h}`);
-      Object.assign(svg.style, { width: pic.w + "px", height: pic.h + "px", maxWidth: "none" });
-      for (const g of svg.querySelectorAll("g.node")) {
-        const id = microgptViewerNodeId(g);
-        if (id !== null && !nodes.has(id)) nodes.set(id, g);
-      }
-      textSize = microgptViewerTextSize(svg, win);
-    }
+    markScale = null;
+    ({ svg, pic, nodes, textSize } = microgptViewerShow(canvas, text));
     player.load(svg, nodes); // a picture with a backward script gets the player's controls
     measure();
     openView(); // whatever the last picture's view was
@@ -309,7 +245,7 @@ function microgptViewer(host, options) {
   function reveal(g, zoom) {
     const b = nodeBox(g);
     const inside = microgptViewerInside(b, view, cw / view.scale, ch / view.scale);
-    const readable = textSize ? (READABLE_PX * textScale) / textSize : 0.75;
+    const readable = textSize ? (microgptViewerText().readable * textScale) / textSize : 0.75;
     if (inside && view.scale >= Math.min(0.75, readable) - 1e-9) return;
     let s = view.scale;
     if (zoom) s = Math.min(Math.max(s, 1), 0.9 * Math.min(cw / b.w, ch / b.h));
@@ -389,9 +325,9 @@ function microgptViewer(host, options) {
   }
 
   microgptViewerInput(canvas, on, {
-    panBy, zoomAt, fit, oneToOne,
-    zoomIn: () => zoomBy(STEP),
-    zoomOut: () => zoomBy(1 / STEP),
+    ...moves,
+    panBy,
+    zoomAt,
     size: () => [cw, ch],
     player: player.api,
     click: (id, e) => opts.onNodeClick && opts.onNodeClick(id, e),
@@ -450,4 +386,85 @@ function microgptViewerFillHeight(host, canvas) {
   const below = full ? parseFloat(win.getComputedStyle(host).paddingBottom) || 0 : 0;
   const h = visible - above - below - 2 * canvas.clientTop - FILL_MARGIN_PX;
   return Math.round(Math.max(FILL_MIN_PX, h));
+}
+
+// The viewer's DOM in host: header, toolbar (zoom buttons, full screen, the zoom readout),
+// canvas, footer; the notes toggle in the header. act: the buttons' actions (zoomIn, zoomOut,
+// fit, oneToOne, fullscreen, notes).
+function microgptViewerChrome(host, on, act) {
+  const doc = host.ownerDocument;
+  const add = (parent, tag, cls) =>
+    parent.appendChild(Object.assign(doc.createElement(tag), { className: cls }));
+  host.classList.add("microgpt-viewer");
+  const header = add(host, "div", "microgpt-viewer-header");
+  const toolbar = add(host, "div", "microgpt-viewer-toolbar");
+  const canvas = add(host, "div", "microgpt-viewer-canvas");
+  const footer = add(host, "div", "microgpt-viewer-footer");
+  canvas.tabIndex = 0;
+  const button = (text, cls, title, action) => {
+    const b = add(toolbar, "button", "microgpt-viewer-" + cls);
+    Object.assign(b, { type: "button", textContent: text, title });
+    on(b, "click", action);
+    return b;
+  };
+  button("+", "zoom-in", "Zoom in (+)", act.zoomIn);
+  button("\u2212", "zoom-out", "Zoom out (\u2212)", act.zoomOut);
+  button("fit", "fit", "Fit the whole picture (0 or F)", act.fit);
+  button("1:1", "one", "Actual size, 1:1 (1)", act.oneToOne);
+  // four corners drawn, not a glyph: a font without U+26F6 would show an empty box
+  button("", "fullscreen", "Full screen (Esc leaves)", act.fullscreen).innerHTML =
+    '<svg viewBox="0 0 16 16" width="0.9em" height="0.9em" aria-hidden="true">' +
+    '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="currentColor"' +
+    ' stroke-width="2"/></svg>';
+  const readout = add(toolbar, "span", "microgpt-viewer-zoom");
+  // presenter mode: the notes (the header's lines after the title) fold behind this toggle
+  const notesToggle = add(header, "button", "microgpt-viewer-notes-toggle");
+  Object.assign(notesToggle, { type: "button", textContent: "notes", title: "Show the notes" });
+  on(notesToggle, "click", () => {
+    const open = header.classList.toggle("microgpt-viewer-notes-open");
+    notesToggle.title = open ? "Hide the notes" : "Show the notes";
+    act.notes();
+  });
+  return { add, header, toolbar, canvas, footer, readout };
+}
+
+// Text sizes, in CSS px of median node text on screen (all three times the page's text size):
+// a picture opens with readable text at least; a small one is enlarged until its text is
+// comfortable, and never beyond enlarge times its natural size.
+function microgptViewerText() {
+  return { readable: 9, comfort: 16, enlarge: 2 };
+}
+
+// Fitted whole, the median text is readable (or the picture has no text to read).
+function microgptViewerReadable(fitScale, textSize, textScale) {
+  return !textSize || fitScale * textSize >= microgptViewerText().readable * textScale - 1e-6;
+}
+
+// The canvas's size and the scales a picture opens with: the canvas is as wide as the host, as
+// tall as the picture at the scale it opens with (fitted to the width, enlarged if small; the
+// readable scale if fitting is not), within opts.minHeight and opts.maxHeight, or the height
+// it fills (presenter mode, full screen). Sets the canvas's height.
+function microgptViewerMeasure(host, canvas, opts, pic, textSize) {
+  const win = host.ownerDocument.defaultView;
+  const text = microgptViewerText();
+  const width = canvas.getBoundingClientRect().width;
+  const cw = Math.max(0, Math.floor(width) - 2 * canvas.clientLeft); // floor: never overflow
+  const textScale = microgptViewerTextScale(host, win);
+  const enlarge = text.enlarge * textScale;
+  const minH = opts.minHeight ?? 240;
+  const maxH = opts.maxHeight ?? 0.7 * win.innerHeight;
+  const clampH = (h) => Math.round(Math.max(minH, Math.min(h, maxH))); // the min wins
+  const filled = microgptViewerFillHeight(host, canvas); // presenter mode or full screen
+  // text size known: enlarged up to comfortable text; not known: never above 1:1
+  const comfort = text.comfort * textScale;
+  const most = textSize ? Math.max(1, Math.min(enlarge, comfort / textSize)) : 1;
+  const widthScale = pic && cw ? Math.min(most, cw / pic.w) : 0;
+  let ch = filled || clampH(pic ? pic.h * widthScale : 0);
+  const fitScale = pic && cw ? Math.min(widthScale, ch / pic.h) : 1;
+  const openScale = textSize ? Math.min(enlarge, (text.readable * textScale) / textSize) : 1;
+  if (!filled && !microgptViewerReadable(fitScale, textSize, textScale)) {
+    ch = clampH(pic.h * openScale); // more height, up to max
+  }
+  canvas.style.height = ch + "px";
+  return { cw, ch, textScale, fitScale, openScale, minScale: Math.min(0.5 * fitScale, 0.05) };
 }

@@ -64,3 +64,30 @@ function microgptViewerNodeId(g) {
   for (const child of g.children) if (child.localName === "title") return child.textContent;
   return null;
 }
+
+// A picture's text (an SVG document; any XML prolog, DOCTYPE or comments before <svg> are
+// dropped) shown in canvas at its natural size: 1 SVG unit = 1 px before the viewer's
+// transform (graphviz's width in pt would make it 4/3). Returns the root <svg> (null if the
+// text holds none), its natural box pic, its nodes (node id -> g.node, the first of each id)
+// and its median node text size.
+function microgptViewerShow(canvas, text) {
+  const shown = { svg: null, pic: null, nodes: new Map(), textSize: 0 };
+  const start = (text || "").indexOf("<svg");
+  if (start < 0) return shown;
+  const holder = canvas.ownerDocument.createElement("template");
+  holder.innerHTML = text.slice(start);
+  const svg = holder.content.querySelector("svg");
+  if (!svg) return shown;
+  let pic = microgptViewerNaturalBox(svg);
+  canvas.appendChild(svg);
+  const b = pic ? null : svg.getBBox(); // no size given: measure the drawing
+  if (b) pic = { x: b.x, y: b.y, w: b.width || 1, h: b.height || 1 };
+  svg.setAttribute("viewBox", `${pic.x} ${pic.y} ${pic.w} ${pic.h}`);
+  Object.assign(svg.style, { width: pic.w + "px", height: pic.h + "px", maxWidth: "none" });
+  for (const g of svg.querySelectorAll("g.node")) {
+    const id = microgptViewerNodeId(g);
+    if (id !== null && !shown.nodes.has(id)) shown.nodes.set(id, g);
+  }
+  const win = canvas.ownerDocument.defaultView;
+  return Object.assign(shown, { svg, pic, textSize: microgptViewerTextSize(svg, win) });
+}
