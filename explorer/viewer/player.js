@@ -4,28 +4,19 @@
 // step sets the grads shown (text and fill) and labels the edges into the node with the
 // grad += it sent. Position p (0 … N) is how many steps are taken; N is the picture as drawn.
 function microgptPlayer(toolbar, add, on, win, onCurrent) {
-  const bar = add(toolbar, "span", "microgpt-viewer-play");
-  bar.hidden = true;
-  add(bar, "span", "microgpt-viewer-play-label").textContent = "backward";
-  const button = (text, cls, title, action) => {
-    const b = add(bar, "button", "microgpt-viewer-play-" + cls);
-    Object.assign(b, { type: "button", textContent: text, title });
-    on(b, "click", action);
-    return b;
-  };
-  button("|\u25c0", "start", "Backward: back to the start (no grad final yet)", () => act(() => seek(0)));
-  button("\u25c0", "back", "Backward: one step back", () => act(() => seek(p - 1)));
-  const playButton = button("\u25b6", "play", "Play backward, node by node", () => toggle());
-  button("\u25b6|", "step", "Backward: one step", () => act(() => stepOnce()));
-  button("\u25b6\u25b6|", "end", "Backward: to the end (the picture as recorded)", () => act(() => seek(n)));
-  const speed = add(bar, "select", "microgpt-viewer-play-speed");
-  speed.title = "Steps per second";
-  for (const v of [1, 2, 5, 10, 20, 50]) {
-    const o = add(speed, "option", "");
-    Object.assign(o, { value: String(v), textContent: v + "/s", selected: v === 5 });
-  }
-  on(speed, "change", () => { if (timer) { pause(); play(); } });
-  const status = add(bar, "span", "microgpt-viewer-play-status");
+  const { bar, playButton, speed, status } = microgptPlayerBar(toolbar, add, on, {
+    start: () => act(() => seek(0)),
+    back: () => act(() => seek(p - 1)),
+    toggle: () => toggle(),
+    step: () => act(() => stepOnce()),
+    end: () => act(() => seek(n)),
+    speed: () => {
+      if (timer) {
+        pause();
+        play();
+      }
+    },
+  });
 
   let script = null;
   let n = 0; // steps
@@ -253,4 +244,33 @@ function microgptPlayerLabel(g, text) {
   t.textContent = text;
   g.classList.add("microgpt-play-edge");
   g.appendChild(t);
+}
+
+// The player's controls, hidden until a picture has a script: start, back, play, step, end,
+// the speed (steps per second) and the status. act: what each does (start, back, toggle,
+// step, end, speed: the speed changed).
+function microgptPlayerBar(toolbar, add, on, act) {
+  const bar = add(toolbar, "span", "microgpt-viewer-play");
+  bar.hidden = true;
+  add(bar, "span", "microgpt-viewer-play-label").textContent = "backward";
+  const button = (text, cls, title, action) => {
+    const b = add(bar, "button", "microgpt-viewer-play-" + cls);
+    Object.assign(b, { type: "button", textContent: text, title });
+    on(b, "click", action);
+    return b;
+  };
+  button("|\u25c0", "start", "Backward: back to the start (no grad final yet)", act.start);
+  button("\u25c0", "back", "Backward: one step back", act.back);
+  const playButton = button("\u25b6", "play", "Play backward, node by node", act.toggle);
+  button("\u25b6|", "step", "Backward: one step", act.step);
+  button("\u25b6\u25b6|", "end", "Backward: to the end (the picture as recorded)", act.end);
+  const speed = add(bar, "select", "microgpt-viewer-play-speed");
+  speed.title = "Steps per second";
+  for (const v of [1, 2, 5, 10, 20, 50]) {
+    const o = add(speed, "option", "");
+    Object.assign(o, { value: String(v), textContent: v + "/s", selected: v === 5 });
+  }
+  on(speed, "change", act.speed);
+  const status = add(bar, "span", "microgpt-viewer-play-status");
+  return { bar, playButton, speed, status };
 }
