@@ -308,7 +308,8 @@ def _magnitude_ticks(s: float, floor: float) -> list[tuple[float, float]]:
 def _magnitude_bar(s: float, floor: float, colour) -> tuple[list[str], list[tuple[float, str]]]:
     """Swatches and ticks of a bar from 0 (or a log scale's ``floor``) at the left to ``s``;
     ``colour(value)`` fills it."""
-    colours = [colour(_value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    n = style.SWATCHES
+    colours = [colour(_value_at(s, floor, (k + 0.5) / n)) for k in range(n)]
     ticks = [(u, style.fmt(v)) for u, v in _magnitude_ticks(s, floor)]
     return colours, _fitting(ticks, BAR_W)
 
@@ -321,14 +322,16 @@ def _signed_bar(
     drawn, 0 (or the floor) at its inner end: no swatch for a sign nothing has."""
     ticks = _magnitude_ticks(s, floor)
     if lo < 0 < hi:
-        side = [_value_at(s, floor, (k + 0.5) / 10) for k in range(10)]
+        half = style.SWATCHES // 2  # half the swatches on each side of 0
+        side = [_value_at(s, floor, (k + 0.5) / half) for k in range(half)]
         colours = [colour(-v) for v in reversed(side)] + [colour(v) for v in side]
         marks = [(1.0, style.fmt(s)), (0.0, style.fmt(-s)), (0.5, "0")]
         for u, v in ticks[2:]:  # the floor sits at 0, in the middle
             marks += [(0.5 + u / 2, style.fmt(v)), (0.5 - u / 2, style.fmt(-v))]
         return colours, _fitting(marks, BAR_W)
     sign = 1 if hi > 0 else -1
-    colours = [colour(sign * _value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    n = style.SWATCHES
+    colours = [colour(sign * _value_at(s, floor, (k + 0.5) / n)) for k in range(n)]
     if sign > 0:
         return colours, _fitting([(u, style.fmt(v)) for u, v in ticks], BAR_W)
     return colours[::-1], _fitting([(1 - u, style.fmt(-v)) for u, v in ticks], BAR_W)
