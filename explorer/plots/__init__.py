@@ -11,11 +11,10 @@ by subject, every public name importable from ``explorer.plots`` itself:
 - ``labels``: point labels that overlap nothing; ``png``: PNG bytes and ``picture``;
 - ``base``: the colours, sizes and argument checks they share.
 
-Every function
-takes plain data (lists or arrays of numbers and labels, never a ``ForwardPass``), so notebooks,
-widgets and tests can feed it from anywhere. The plots compute nothing about the graph; the only
-arithmetic here is the picture's own: the PCA of an embedding matrix (numpy SVD), a smoothed loss
-line, a temperature applied to a distribution.
+Every function takes plain data (lists or arrays of numbers and labels, never a
+``ForwardPass``), so notebooks, widgets and tests can feed it from anywhere. The plots compute
+nothing about the graph; the only arithmetic here is the picture's own: the PCA of an embedding
+matrix (numpy SVD), a smoothed loss line, a temperature applied to a distribution.
 
 Conventions:
 
