@@ -401,12 +401,8 @@ function microgptViewerChrome(host, on, act) {
   const canvas = add(host, "div", "microgpt-viewer-canvas");
   const footer = add(host, "div", "microgpt-viewer-footer");
   canvas.tabIndex = 0;
-  const button = (text, cls, title, action) => {
-    const b = add(toolbar, "button", "microgpt-viewer-" + cls);
-    Object.assign(b, { type: "button", textContent: text, title });
-    on(b, "click", action);
-    return b;
-  };
+  const button = (text, cls, title, action) =>
+    microgptViewerButton(add, on, toolbar, "microgpt-viewer-" + cls, [text, title], action);
   button("+", "zoom-in", "Zoom in (+)", act.zoomIn);
   button("\u2212", "zoom-out", "Zoom out (\u2212)", act.zoomOut);
   button("fit", "fit", "Fit the whole picture (0 or F)", act.fit);
@@ -426,6 +422,15 @@ function microgptViewerChrome(host, on, act) {
     act.notes();
   });
   return { add, header, toolbar, canvas, footer, readout };
+}
+
+// A button in parent, of class cls, showing label[0] with the tooltip label[1]; a click runs
+// action. add and on: the viewer's element maker and listener (removed by destroy()).
+function microgptViewerButton(add, on, parent, cls, label, action) {
+  const b = add(parent, "button", cls);
+  Object.assign(b, { type: "button", textContent: label[0], title: label[1] });
+  on(b, "click", action);
+  return b;
 }
 
 // Text sizes, in CSS px of median node text on screen (all three times the page's text size):

@@ -253,12 +253,8 @@ function microgptPlayerBar(toolbar, add, on, act) {
   const bar = add(toolbar, "span", "microgpt-viewer-play");
   bar.hidden = true;
   add(bar, "span", "microgpt-viewer-play-label").textContent = "backward";
-  const button = (text, cls, title, action) => {
-    const b = add(bar, "button", "microgpt-viewer-play-" + cls);
-    Object.assign(b, { type: "button", textContent: text, title });
-    on(b, "click", action);
-    return b;
-  };
+  const button = (text, cls, title, action) =>
+    microgptViewerButton(add, on, bar, "microgpt-viewer-play-" + cls, [text, title], action);
   button("|\u25c0", "start", "Backward: back to the start (no grad final yet)", act.start);
   button("\u25c0", "back", "Backward: one step back", act.back);
   const playButton = button("\u25b6", "play", "Play backward, node by node", act.toggle);
