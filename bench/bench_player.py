@@ -1,4 +1,4 @@
-"""Benchmark backward played on the graph (explorer/playback.py + the player in viewer.js).
+"""Benchmark backward played on the graph (explorer/playback.py + explorer/viewer/player.js).
 
 Builds a ~300-node view ("christopher", scope pos8.layer0.attn.head1: 338 drawn nodes, every
 scalar, 207 of them with a step), times its script in Python (``backward_script``), exports it

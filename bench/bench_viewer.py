@@ -1,4 +1,4 @@
-"""Benchmark the graph viewer (explorer/viewer.js): frames per second while panning and zooming.
+"""Benchmark the graph viewer (explorer/viewer/): frames per second while panning and zooming.
 
 Draws a 1,000-node picture with ``dot`` (40 columns x 25 stages, each node a table of three
 lines like the explorer's: name, data, grad; or ``--svg FILE``), opens it in Debian's Chromium
@@ -150,7 +150,9 @@ def graph_dot(columns: int = 40, stages: int = 25, seed: int = 1) -> str:
 
 
 def page_html(svg: str) -> str:
-    viewer = (REPO / "explorer" / "viewer.js").read_text()
+    from explorer.viewer import viewer_script
+
+    viewer = viewer_script()
     data = json.dumps(svg).replace("</", "<\\/")
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>viewer bench</title></head>'

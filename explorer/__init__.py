@@ -10,7 +10,7 @@ Layers, bottom up; a module imports only from its own layer or those below, neve
    ``path`` / ``node`` → ``views``; ``gradcheck``, ``adam``, ``stepper``.
 4. The renderers: ``shapes`` → ``layout`` (graphviz places the nodes) → ``svg`` (the package
    writes the picture) → ``render`` → ``export`` (SVG, DOT, PNG, JSON, text; HTML with the
-   viewer, ``viewer.js``) and ``plots`` (matplotlib figures). They draw the queries'
+   viewer, ``viewer/``) and ``plots`` (matplotlib figures). They draw the queries'
    ``GraphView``s and data.
 5. ``cli`` and ``widgets`` (JupyterLab): they call queries and renderers.
 

@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 from microgpt.errors import ArgumentTypeError, ConfigError
 from microgpt.validate import _short, check_int
 
-from .plots import (
+from .plots import attention_heatmap
+from .plots.base import (
     LINE_COLOUR,
     _check_ax,
     _check_labels,
@@ -25,7 +26,6 @@ from .plots import (
     _new_axes,
     _numbers,
     _sequence,
-    attention_heatmap,
 )
 
 __all__ = ["A_COLOUR", "B_COLOUR", "attention_pair", "loss_pair", "probs_pair"]

@@ -10,14 +10,16 @@ import json
 import os
 from pathlib import Path
 
+from microgpt import files
+
 from . import layout, render, svg
 from .graph import GraphView
 from .playback import backward_json
+from .viewer import viewer_script
 
 __all__ = ["EXPORT_FORMATS", "to_html", "write_view"]
 
 EXPORT_FORMATS = (".html", *render.FORMATS)
-_VIEWER_JS = Path(__file__).with_name("viewer.js")
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -94,7 +96,7 @@ def to_html(view: GraphView, fp=None) -> str:
     return _PAGE.format(
         title=html.escape(view.title),
         data=text,
-        viewer=_VIEWER_JS.read_text(encoding="utf-8"),
+        viewer=viewer_script(),
     )
 
 
@@ -109,4 +111,4 @@ def write_view(view: GraphView, path: str | os.PathLike, fp=None, force: bool = 
     path = render.check_path(path, EXPORT_FORMATS, force, inputs)
     if path.suffix.lower() != ".html":
         return render.write(view, path, force=True)  # checked above, with the pass's inputs
-    return render.write_atomically(path, to_html(view, fp).encode("utf-8"))
+    return files.write_atomically(path, to_html(view, fp).encode("utf-8"), "picture")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from microgpt.errors import MicrogptError
 from microgpt.model import parse_name
+from microgpt.validate import check_instance
 
 from . import style
 from .graph import GraphNode, GraphView
@@ -115,6 +116,8 @@ def _edge_text(edge, label_edges: bool) -> str | None:
 def to_dot(view: GraphView) -> str:
     """The DOT source of a view (deterministic): fixed-size nodes in the model's order, with
     plain labels and fills so that any graphviz draws it readably on its own."""
+    takes = "a view to draw (a GraphView), e.g. to_dot(overview(fp))"
+    check_instance(view, "view", GraphView, takes)
     shapes, _ = _shapes(view)
     return _dot(view, shapes)[0]
 
@@ -129,6 +132,25 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
     ``drawn[k]`` has the id ``e<k>``); the node ids (the DOT node ``n<k>`` is ``ids[k]``: names
     may hold any character, and graphviz would not give every one back as it was written)."""
     grid = view.layout == "grid"
+    out = _dot_head(view, grid)
+    nodes = sorted(view.nodes, key=_node_key)
+    ref = {n.id: f"n{k}" for k, n in enumerate(nodes)}.__getitem__
+    out += [_dot_node(node, shapes[node.id], ref) for node in nodes]
+    same_row: set[tuple[str, str]] = set()
+    band = {} if grid else _bands(view, nodes)
+    if grid:
+        same_row = _grid_rows(out, view, nodes, ref)
+    out += _dot_rows(view, nodes, band, ref)
+    if view.layout == "model":
+        _model_rows(out, view, nodes, ref)
+    edges, drawn = _dot_edges(view, nodes, band, same_row, ref)
+    out += edges
+    out.append("}")
+    return "\n".join(out) + "\n", drawn, [n.id for n in nodes]
+
+
+def _dot_head(view: GraphView, grid: bool) -> list[str]:
+    """The graph's opening lines: title and notes as comments, graph, node and edge defaults."""
     # the model view reads top to bottom, as the article's gpt() does
     graph = dict(style.GRAPH, rankdir="TB" if grid or view.layout == "model" else "LR")
     if not grid:
@@ -140,31 +162,33 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
     size, small, colour = style.FONT_SIZE, style.SMALL_SIZE, style.EDGE["color"]
     out.append(f'  node [fontname="Courier" fontsize="{size:g}" style="filled" fixedsize="true"]')
     out.append(f'  edge [fontname="Courier" fontsize="{small:g}" color="{colour}" arrowsize="0.6"]')
-    nodes = sorted(view.nodes, key=_node_key)
-    ref = {n.id: f"n{k}" for k, n in enumerate(nodes)}.__getitem__
-    for node in nodes:
-        shape = shapes[node.id]
-        label = "\n".join(line.text for line in shape.lines)
-        attrs = {
-            "shape": "circle" if shape.outline == "circle" else "box",
-            "width": f"{shape.width / _PT:.4f}",
-            "height": f"{shape.height / _PT:.4f}",
-            "label": label,
-            "fillcolor": shape.fill,
-            "fontcolor": shape.ink,
-            "color": shape.border["color"],
-            "comment": node.id,
-        }
-        if shape.border["width"] != 1.0:
-            attrs["penwidth"] = f"{shape.border['width']:g}"
-        if shape.dashed:
-            attrs["style"] = "filled,dashed"
-        out.append(f"  {ref(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]")
-    rank = {n.id: k for k, n in enumerate(nodes)}
-    same_row: set[tuple[str, str]] = set()
-    band = {} if grid else _bands(view, nodes)
-    if grid:
-        same_row = _grid_rows(out, view, nodes, ref)
+    return out
+
+
+def _dot_node(node: GraphNode, shape: NodeShape, ref) -> str:
+    """One node's line: its fixed size, plain label, fill and border."""
+    label = "\n".join(line.text for line in shape.lines)
+    attrs = {
+        "shape": "circle" if shape.outline == "circle" else "box",
+        "width": f"{shape.width / _PT:.4f}",
+        "height": f"{shape.height / _PT:.4f}",
+        "label": label,
+        "fillcolor": shape.fill,
+        "fontcolor": shape.ink,
+        "color": shape.border["color"],
+        "comment": node.id,
+    }
+    if shape.border["width"] != 1.0:
+        attrs["penwidth"] = f"{shape.border['width']:g}"
+    if shape.dashed:
+        attrs["style"] = "filled,dashed"
+    return f"  {ref(node.id)} [" + " ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "]"
+
+
+def _dot_rows(view: GraphView, nodes: list, band: dict, ref) -> list[str]:
+    """A cluster per position band, and siblings chained in rows (inside their band's cluster
+    when all of them are in one)."""
+    out = []
     rows = _sibling_rows(nodes) if view.kind in ("scope", "full") else []
     for p in sorted(set(band.values())):
         # a rank=same row must sit inside the cluster of its nodes, or graphviz breaks the band;
@@ -176,8 +200,13 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
         out.append(f'  subgraph cluster_pos{p} {{ label="pos{p}" labeljust="l" {body} }}')
     banded = set(band)
     out += ["  " + _chain(ids, ref) for ids in rows if not (set(ids) & banded)]
-    if view.layout == "model":
-        _model_rows(out, view, nodes, ref)
+    return out
+
+
+def _dot_edges(view: GraphView, nodes: list, band: dict, same_row: set, ref):
+    """The edges' lines, by the rank of their ends, and the drawn ones (see ``_dot``)."""
+    grid = view.layout == "grid"
+    rank = {n.id: k for k, n in enumerate(nodes)}
     params = {
         n.id
         for n in view.nodes
@@ -185,7 +214,7 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
     }
     label_edges = len(view.edges) <= _EDGE_LABELS_UP_TO
     ordered = sorted(view.edges, key=lambda e: (rank.get(e.dst, 0), rank.get(e.src, 0)))
-    drawn = []
+    out, drawn = [], []
     for edge in ordered:
         attrs = {}
         text = _edge_text(edge, label_edges)
@@ -213,8 +242,7 @@ def _dot(view: GraphView, shapes: dict[str, NodeShape]) -> tuple[str, list, list
             drawn.append((edge, text, edge.src in params))
         body = " ".join(f"{k}={_q(v)}" for k, v in attrs.items())
         out.append(f"  {ref(edge.src)} -> {ref(edge.dst)}" + (f" [{body}]" if body else ""))
-    out.append("}")
-    return "\n".join(out) + "\n", drawn, [n.id for n in nodes]
+    return out, drawn
 
 
 #: Siblings: the same name with another index (``attn_logits[k=0]``, ``[k=1]``), or the heads

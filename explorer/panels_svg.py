@@ -49,7 +49,6 @@ MARGIN = 8.0
 INK, MUTED = "#222222", "#555555"
 ROW_H = 16.0  # px: one position's row of a heatmap
 BAR_W = 160.0  # px: a colour bar
-_LOSS = (140, 81, 10)  # brown: the loss scale (red means an error, blue and red a sign)
 _SEQUENTIAL = ("probs", "attn_weights")
 
 
@@ -108,24 +107,11 @@ def _document(parts: list[str], width: float, height: float, cls: str) -> str:
     )
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """``text`` in lines at most ``width`` px wide, broken at spaces."""
-    per_line = max(16, int(width / (style.CHAR_EM * size)))
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > per_line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return [*lines, line]
-
-
 def _lines(texts: list[tuple[str, float, bool]], width: float, data_id=None):
     """Title and caption lines, wrapped to ``width``: ``(parts, height)``."""
     parts, y = [], 0.0
     for text, size, bold in texts:
-        for line in _wrap(text, size, width):
+        for line in style.wrap(text, size, width, least=16):
             y += size * 1.3
             parts.append(_text(0, y - 0.25 * size, line, size, bold=bold,
                                data_id=data_id if bold else None))  # fmt: skip
@@ -156,12 +142,11 @@ def _bar(x: float, y: float, colours: list[str], ticks, w: float = BAR_W) -> lis
 
 def _scale_bar(x: float, y: float, scale: float, sequential: bool) -> list[str]:
     if sequential:
-        colours = [style.sequential((k + 0.5) / 20) for k in range(20)]
-        return _bar(x, y, colours, [(0, "0"), (1, "1")])
+        return _bar(x, y, style.sequential_swatches(), [(0, "0"), (1, "1")])
     if not scale:
         return _bar(x, y, ["#ffffff"], [(0.5, "0 (all zero)")])
-    colours = [style.diverging(scale * (-1 + 2 * (k + 0.5) / 20), scale) for k in range(20)]
-    return _bar(x, y, colours, [(0, _num(-scale)), (0.5, "0"), (1, "+" + _num(scale))])
+    ticks = [(0, _num(-scale)), (0.5, "0"), (1, "+" + _num(scale))]
+    return _bar(x, y, style.diverging_swatches(scale), ticks)
 
 
 def _tip(name: str, data: float, grad: float) -> str:
@@ -264,7 +249,26 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
     sequential = which == "data" and any(_is(tensor, s) for s in _SEQUENTIAL)
     dead = which == "data" and _is(tensor, "relu")
     scale = _finite_max(values)
+    parts, width = _block_bar(g.label_w, which, scale, sequential, dead)
+    y = 2 + 13 + SMALL + 8
+    ticks, y = _block_ticks(g, y)
+    parts += ticks
     x0, rows, cols, cw = g.label_w, g.rows, g.cols, g.cw
+    if dead:
+        parts.append(_text(x0 + cols * cw + 6, y - 4, "dead", SMALL, fill=MUTED))
+    parts += _block_cells(tensor, g, which, _fills(values, scale, sequential, dead), y, dead)
+    bottom = y + rows * ROW_H
+    for h in range(1, cols // g.group if g.group else 0):
+        x = x0 + h * g.group * cw
+        parts.append(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x)}" y2="{_n(bottom)}" '
+                     f'stroke="{INK}" stroke-width="1.5"/>')  # fmt: skip
+    parts.append(_rect(x0, y, cols * cw, rows * ROW_H, "none", MUTED, 0.75))
+    right = x0 + cols * cw + (_w(f"{cols}/{cols}", SMALL) + 8 if dead else 0.0)
+    return parts, max(width, right), bottom
+
+
+def _block_bar(x0: float, which: str, scale: float, sequential: bool, dead: bool):
+    """A heatmap's name, its colour bar and (a ReLU's data) the dead swatch: ``(parts, width)``."""
     parts = [_text(x0, TEXT, which, TEXT, bold=True)]
     bar_x = x0 + _w("data ") + 6
     parts += _scale_bar(bar_x, 2, scale, sequential)
@@ -273,7 +277,14 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
         x = bar_x + BAR_W + 16
         parts += [_rect(x, 2, 12, 10, DEAD_FILL), _text(x + 16, 11, "dead: exactly 0", SMALL)]
         width = x + 16 + _w("dead: exactly 0", SMALL)
-    y = 2 + 13 + SMALL + 8
+    return parts, width
+
+
+def _block_ticks(g: _Grid, y: float) -> tuple[list[str], float]:
+    """The heads over the columns (q, k, v) and the column ticks from ``y`` down: ``(parts,
+    the y where the cells begin)``."""
+    parts = []
+    x0, cols, cw = g.label_w, g.cols, g.cw
     if g.group:
         for h in range(cols // g.group):
             word = f"head {h}" if _w(f"head {h}", SMALL) + 4 <= g.group * cw else f"h{h}"
@@ -288,12 +299,14 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
                          f'fill="{MUTED}">{_a(word)}</text>')  # fmt: skip
         else:
             parts.append(_text(cx, y + g.tick_h - 3, word, SMALL, "middle", fill=MUTED))
-    y += g.tick_h
-    if dead:
-        parts.append(_text(x0 + cols * cw + 6, y - 4, "dead", SMALL, fill=MUTED))
-    fills = _fills(values, scale, sequential, dead)
+    return parts, y + g.tick_h
+
+
+def _block_cells(tensor: Tensor, g: _Grid, which: str, fills: list[str], y: float, dead: bool):
+    """Each position's row label and cells from ``y`` down (a ReLU's data: its dead count)."""
+    parts, cells = [], []
+    x0, rows, cols, cw = g.label_w, g.rows, g.cols, g.cw
     data, grad, names = tensor.data, tensor.grad, tensor.scalars
-    cells = []
     for r in range(rows):
         base, top = r * cols, y + r * ROW_H
         row_id = names[base].rsplit("[", 1)[0]  # this position's tensor: pos3.layer0.mlp.relu
@@ -311,14 +324,7 @@ def _block(tensor: Tensor, g: _Grid, which: str) -> tuple[list[str], float, floa
             parts.append(_text(x0 + cols * cw + 6, base_y, f"{n_dead}/{cols}", SMALL,
                                data_id=row_id))  # fmt: skip
     parts.append(f'<g class="cells {which}">{"".join(cells)}</g>')
-    bottom = y + rows * ROW_H
-    for h in range(1, cols // g.group if g.group else 0):
-        x = x0 + h * g.group * cw
-        parts.append(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x)}" y2="{_n(bottom)}" '
-                     f'stroke="{INK}" stroke-width="1.5"/>')  # fmt: skip
-    parts.append(_rect(x0, y, cols * cw, rows * ROW_H, "none", MUTED, 0.75))
-    right = x0 + cols * cw + (_w(f"{cols}/{cols}", SMALL) + 8 if dead else 0.0)
-    return parts, max(width, right), bottom
+    return parts
 
 
 def _heatmap(tensor: Tensor, row_labels, max_width: float, group) -> tuple[list[str], float, float]:
@@ -361,12 +367,6 @@ def heatmap_svg(
 
 
 # -- the loss of each character --------------------------------------------------------------
-def _loss_fill(loss: float, scale: float) -> str:
-    t = min(max(loss / scale, 0.0), 1.0) if scale and math.isfinite(loss) else 1.0
-    r, g, b = (round(255 + (c - 255) * t) for c in _LOSS)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def _loss_scale(letters: Letters) -> tuple[float, float]:
     """The top of the loss scale (the largest loss, or a uniform guess's if larger) and a
     uniform guess's loss, ln vocab_size (a property of the model, marked on the scale)."""
@@ -401,7 +401,7 @@ def _letters(letters: Letters, max_width: float) -> tuple[list[str], float, floa
             parts.append(_text(0, ry, word, size, fill=MUTED if size == SMALL else INK))
         for k, x in enumerate(chunk):
             cx = head_w + (k + 0.5) * col_w
-            fill = _loss_fill(x.loss, scale)
+            fill = style.loss_colour(x.loss, scale)
             tip = (f"<title>position {x.pos}: reads {x.input}, should predict {x.target}; "
                    f"p = {style.fmt(x.p)} (grad {style.fmt(x.p_grad)}), loss = "
                    f"{style.fmt(x.loss)} (grad {style.fmt(x.loss_grad)})</title>")  # fmt: skip
@@ -420,7 +420,7 @@ def _letters(letters: Letters, max_width: float) -> tuple[list[str], float, floa
         y = rows_y[4] + 14
     # the legend: the loss scale, a uniform guess marked above it, and the mean
     parts.append(_text(0, y + 24, "loss", TEXT, bold=True))
-    colours = [_loss_fill(scale * (k + 0.5) / 20, scale) for k in range(20)]
+    colours = style.loss_swatches(scale)
     bar_x, bar_y = head_w, y + 14
     parts += _bar(bar_x, bar_y, colours, [(0, "0 (sure)"), (1, _num(scale))], 240)
     ux = bar_x + 240 * uniform / scale
@@ -635,7 +635,7 @@ def _weight_body(e: ExplainedWeight, max_width: float) -> tuple[list[str], float
 
 
 def _weight_legend(y: float) -> tuple[list[str], float, float]:
-    colours = [style.diverging(-1 + 2 * (k + 0.5) / 20, 1.0) for k in range(20)]
+    colours = style.diverging_swatches(1.0)
     label_w = _w("attn_weights ", SMALL) + 4
     parts = [_text(0, y + 10, "data, grad", SMALL)]
     parts += _bar(label_w, y + 1, colours, [(0, "−max"), (0.5, "0"), (1, "+max")])
@@ -644,8 +644,7 @@ def _weight_legend(y: float) -> tuple[list[str], float, float]:
     width = label_w + BAR_W + 10 + _w(note, SMALL)
     y += 30
     parts.append(_text(0, y + 10, "attn_weights", SMALL))
-    parts += _bar(label_w, y + 1, [style.sequential((k + 0.5) / 20) for k in range(20)],
-                  [(0, "0"), (1, "1")])  # fmt: skip
+    parts += _bar(label_w, y + 1, style.sequential_swatches(), [(0, "0"), (1, "1")])
     parts.append(_rect(label_w + BAR_W + 10, y + 1, 12, 10, "#ffffff", "#000000", 2.0))
     note = "outlined: the weight explained"
     parts.append(_text(label_w + BAR_W + 28, y + 10, note, SMALL))

@@ -32,7 +32,7 @@ What a step is
 
 After the last step every drawn node shows what the picture shows (``backward()``'s gradient;
 for a group the norm of its members' gradients). ``BackwardScript.state(k)`` is the picture
-after ``k`` steps; ``to_json`` is what the viewer (``explorer/viewer.js``) plays in the page.
+after ``k`` steps; ``to_json`` is what the viewer (``explorer/viewer/player.js``) plays in the page.
 Views whose groups cannot be matched to their members (an overview sliced by head or pattern)
 raise a ``MicrogptError``: their pictures are drawn without a player.
 """

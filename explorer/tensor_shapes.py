@@ -35,26 +35,23 @@ _SEQUENTIAL = ("attn_weights", "probs")
 
 @dataclass(frozen=True)
 class Cell:
-    """One coloured cell (or a strip's outline when ``fill`` is ``"none"``): its top-left
-    ``x``, ``y`` from the box's top-left, size, fill, and an outline when ``stroke`` is set."""
+    """One coloured cell (or a strip's outline when ``fill`` is ``"none"``). ``box`` is
+    ``(x, y, w, h)``: its top-left corner from the box's top-left, and its size; ``outline``,
+    ``(colour, width)``, draws a border; ``tip`` is the hover tooltip, the ``(label, data,
+    grad)`` of the entry it shows."""
 
-    x: float
-    y: float
-    w: float
-    h: float
+    box: tuple[float, float, float, float]
     fill: str
-    stroke: str | None = None
-    stroke_width: float = 0.0
-    #: ``(label, data, grad)`` of the entry it shows: the hover tooltip.
+    outline: tuple[str, float] | None = None
     tip: str | None = None
 
 
 @dataclass(frozen=True)
 class Label:
-    """A piece of text at ``x`` (its start; ``anchor`` "start" or "end") and baseline ``y``."""
+    """A piece of text: ``at`` is ``(x, y)``, where it is anchored (its start, middle or end,
+    as ``anchor`` says) and its baseline, from the box's top-left."""
 
-    x: float
-    y: float
+    at: tuple[float, float]
     text: str
     size: float = TEXT_SIZE
     anchor: str = "start"
@@ -131,21 +128,21 @@ def _vector(node: TensorNode, top: float, width: float, pad_x: float):
     for which, values in (("data", node.data), ("grad", node.grad)):
         fills = _fills(node, values, which)
         for k, fill in enumerate(fills):
-            cells.append(Cell(x0 + k * cw, y, cw, ROW_H, fill, tip=_tip(node, k)))
-        cells.append(Cell(x0, y, strip, ROW_H, "none", "#777777", 0.75))
+            cells.append(Cell((x0 + k * cw, y, cw, ROW_H), fill, tip=_tip(node, k)))
+        cells.append(Cell((x0, y, strip, ROW_H), "none", ("#777777", 0.75)))
         if target is not None and target in node.labels:
             k = node.labels.index(target)
-            cells.append(Cell(x0 + k * cw, y, cw, ROW_H, "none", "#000000", 2.0))
+            cells.append(Cell((x0 + k * cw, y, cw, ROW_H), "none", ("#000000", 2.0)))
         base = y + ROW_H / 2 + 0.35 * TEXT_SIZE
-        labels.append(Label(x0 - GAP, base, which, anchor="end"))
-        labels.append(Label(x0 + strip + GAP, base, _scale_text(node, values, which)))
+        labels.append(Label((x0 - GAP, base), which, anchor="end"))
+        labels.append(Label((x0 + strip + GAP, base), _scale_text(node, values, which)))
         y += ROW_H + 3
     if node.labels and not node.labels[0].isdecimal() and cw >= TOKEN_SIZE * style.CHAR_EM:
         # a vocabulary (logits, probs) or keys (k=0 …): each entry's character under it
         words = [_short_label(lab) for lab in node.labels]
         if all(style.text_width(w, TOKEN_SIZE) <= cw + 1 for w in words):
             for k, word in enumerate(words):
-                labels.append(Label(x0 + (k + 0.5) * cw, y + TOKEN_SIZE, word, TOKEN_SIZE,
+                labels.append(Label((x0 + (k + 0.5) * cw, y + TOKEN_SIZE), word, TOKEN_SIZE,
                                     "middle"))  # fmt: skip
             y += TOKEN_SIZE * 1.3
     return cells, labels, box_w, y + GAP
@@ -162,8 +159,8 @@ def _grid(node, values, which, x, y, rows, cols, cw, ch, cells):
     for r in range(rows):
         for c in range(cols):
             k = r * cols + c
-            cells.append(Cell(x + c * cw, y + r * ch, cw, ch, fills[k]))
-    cells.append(Cell(x, y, cols * cw, rows * ch, "none", "#777777", 0.75))
+            cells.append(Cell((x + c * cw, y + r * ch, cw, ch), fills[k]))
+    cells.append(Cell((x, y, cols * cw, rows * ch), "none", ("#777777", 0.75)))
 
 
 def _matrix(node: TensorNode, top: float, width: float, pad_x: float):
@@ -180,7 +177,7 @@ def _matrix(node: TensorNode, top: float, width: float, pad_x: float):
     y = top + GAP
     cells, labels = [], []
     for caption, (which, values) in zip(captions, (("data", node.data), ("grad", node.grad))):
-        labels.append(Label(x + col_w / 2, y + TEXT_SIZE * 0.9, caption, anchor="middle"))
+        labels.append(Label((x + col_w / 2, y + TEXT_SIZE * 0.9), caption, anchor="middle"))
         _grid(node, values, which, x + (col_w - gw) / 2, y + TEXT_SIZE * 1.3, rows, cols,
               cell, cell, cells)  # fmt: skip
         x += col_w + 3 * GAP
@@ -202,7 +199,7 @@ def _stacked(node: TensorNode, top: float, width: float, pad_x: float):
     for which, values in (("data", node.data), ("grad", node.grad)):
         _grid(node, values, which, x0, y, rows, cols, cw, ch, cells)
         base = y + min(rows * ch, ROW_H) / 2 + 0.35 * TEXT_SIZE
-        labels.append(Label(x0 - GAP, base, which, anchor="end"))
-        labels.append(Label(x0 + strip + GAP, base, _scale_text(node, values, which)))
+        labels.append(Label((x0 - GAP, base), which, anchor="end"))
+        labels.append(Label((x0 + strip + GAP, base), _scale_text(node, values, which)))
         y += max(rows * ch, ROW_H) + 3
     return cells, labels, box_w, y + GAP

@@ -333,7 +333,7 @@ CASES = [
         _c(lambda c: plots.apply_temperature([0.5, 0.5], "hot")),
         "temperature",
     ),
-    ("plots", "probs-none", _c(lambda c: plots.next_token_probs([0.5, None], ["a", "b"])), "probs"),
+    ("plots", "probs-none", _c(lambda c: plots.next_token_chart([0.5, None], ["a", "b"])), "probs"),
     ("plots", "histogram-ints", _c(lambda c: plots.length_histogram([1, 2])), "docs"),
     ("plots", "png-dpi", _c(lambda c: plots.figure_to_png(plots.loss_curve([1.0]), 10**6)), "dpi"),
     ("plots", "png-fig-str", _c(lambda c: plots.figure_to_png("figure")), "fig"),
@@ -619,8 +619,8 @@ CALLABLES = {
     "plots.loss_curve": lambda c, losses=(1.0, 2.0), window=None, baseline=None, mark=None: (
         plots.loss_curve(losses, window=window, baseline=baseline, mark=mark)
     ),
-    "plots.next_token_probs": lambda c, probs=(0.5, 0.5), labels=("a", "b"), target=None, t=None: (
-        plots.next_token_probs(probs, labels, target=target, temperature=t)
+    "plots.next_token_chart": lambda c, probs=(0.5, 0.5), labels=("a", "b"), target=None, t=None: (
+        plots.next_token_chart(probs, labels, target=target, temperature=t)
     ),
     "plots.length_histogram": lambda c, docs=("ab", "c"), block=None: plots.length_histogram(
         docs, block_size=block

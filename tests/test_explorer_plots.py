@@ -317,7 +317,7 @@ def test_grad_norms_without_any_gradient_say_so_and_bad_snapshots_raise():
 def test_probability_bars_are_the_probs_with_the_target_highlighted(emma, source):
     probs = emma.probs(2)  # after "BOS e", the document has "m" next
     labels = source.token_labels
-    ax = plots.next_token_probs(probs, labels, target="m")
+    ax = plots.next_token_chart(probs, labels, target="m")
     bars = ax.patches
     assert [b.get_height() for b in bars] == probs
     assert _texts(ax.get_xticklabels()) == labels
@@ -326,9 +326,9 @@ def test_probability_bars_are_the_probs_with_the_target_highlighted(emma, source
     assert colours[m] == plots.HIGHLIGHT_COLOUR
     assert set(colours[:m] + colours[m + 1 :]) == {plots.BAR_COLOUR}
     assert ax.get_ylim() == (0.0, 1.0)
-    by_index = plots.next_token_probs(probs, labels, target=m)
+    by_index = plots.next_token_chart(probs, labels, target=m)
     assert [to_hex(b.get_facecolor()) for b in by_index.patches] == colours
-    assert _texts(plots.next_token_probs(probs, labels).texts) == []
+    assert _texts(plots.next_token_chart(probs, labels).texts) == []
 
 
 def test_temperature_reshapes_the_distribution_as_sampling_would(emma, source):
@@ -338,7 +338,7 @@ def test_temperature_reshapes_the_distribution_as_sampling_would(emma, source):
     np.testing.assert_allclose(t2, np.sqrt(probs) / np.sqrt(probs).sum())
     cold = plots.apply_temperature(probs, 0.05)
     assert cold.argmax() == probs.argmax() and cold.max() > probs.max()
-    ax = plots.next_token_probs(probs, source.token_labels, temperature=2.0)
+    ax = plots.next_token_chart(probs, source.token_labels, temperature=2.0)
     np.testing.assert_allclose([b.get_height() for b in ax.patches], t2)
     assert "temperature 2" in ax.get_title()
 
@@ -356,7 +356,7 @@ def test_temperature_reshapes_the_distribution_as_sampling_would(emma, source):
 )
 def test_probability_bars_refuse_bad_input(probs, labels, kw, message):
     with pytest.raises(ValueError, match=message):
-        plots.next_token_probs(probs, labels, **kw)
+        plots.next_token_chart(probs, labels, **kw)
 
 
 # -- output and layering --------------------------------------------------------------------
@@ -377,7 +377,7 @@ def test_plots_never_load_pyplot():
         "import sys\n"
         "from explorer import plots\n"
         "ax = plots.attention_heatmap([[1.0], [0.4, 0.6]], ['BOS', 'a'])\n"
-        "plots.next_token_probs([0.25, 0.75], ['a', 'b'], target='b')\n"
+        "plots.next_token_chart([0.25, 0.75], ['a', 'b'], target='b')\n"
         "assert plots.figure_to_png(ax)[:4] == b'\\x89PNG'\n"
         "print('matplotlib.pyplot' in sys.modules)"
     )
@@ -518,3 +518,18 @@ def test_labels_of_coincident_points_are_placed_apart_with_leaders():
     assert not any(_overlaps(boxes[i], boxes[j]) for i in range(6) for j in range(i))
     with pytest.raises(ValueError, match="2 labels for 6 points"):
         plots.place_labels(ax, coords, ["a", "b"])
+
+
+def test_the_plots_package_reexports_every_submodule_name():
+    """``from explorer.plots import X`` works for each chart module's public X, and the chart of
+    the next-token distribution is not named like ``microgpt.sample``'s numbers."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(plots.__path__, "explorer.plots."):
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            assert getattr(plots, name) is getattr(module, name), (info.name, name)
+            assert name in plots.__all__
+    assert plots.next_token_chart.__module__ == "explorer.plots.next_token"
+    assert not hasattr(plots, "next_token_probs")

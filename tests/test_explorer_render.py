@@ -191,3 +191,16 @@ def test_cli_finite_difference_agrees_with_source_grad(tmp_path):
     estimate = (plus["root_value"] - minus["root_value"]) / (2 * h)
     assert base["source_grad"] == pytest.approx(estimate, rel=1e-4, abs=1e-8)
     assert base["source_grad"] != 0
+
+
+def test_each_writer_exists_once():
+    """``render`` is the formats' facade: its SVG and DOT are ``svg``'s and ``layout``'s own
+    functions, and files go through microgpt's one atomic writer."""
+    from explorer import layout
+    from explorer import svg as svg_module
+
+    assert render.to_svg is svg_module.to_svg
+    assert render.to_dot is layout.to_dot
+    assert not hasattr(render, "write_atomically")
+    with pytest.raises(MicrogptError, match="view"):
+        layout.to_dot("view")

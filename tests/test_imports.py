@@ -89,6 +89,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "explorer.shapes", "explorer.tensor_shapes", "explorer.lite", "explorer.layout",
         "explorer.svg", "explorer.render", "explorer.export", "explorer.plots",
         "explorer.compare_plots", "explorer.panels_svg", "explorer.pictures",
+        "explorer.plots.*", "explorer.viewer",
     )),
     ("cli / widgets", (
         "explorer.cli", "explorer.lessons", "explorer.serve", "explorer.voila_adapter",

@@ -22,6 +22,7 @@ import pytest
 
 from explorer import ForwardPass, layout, overview, scope_view, style, svg
 from explorer.shapes import scales_of
+from microgpt.errors import MicrogptError
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -193,3 +194,38 @@ def test_the_widgets_take_every_text_colour_from_the_theme():
         assert "filter:" not in css.replace("filter: none", "")
     for prop, value in re.findall(r"(?<![-\w])(color):\s*([^;]+);", dashboard._BASE_CSS):
         assert value.startswith("var("), f"the dashboard's {prop}: {value} is not the theme's"
+
+
+def test_the_loss_scale_lives_with_the_others():
+    """White at 0 to brown at the scale, clamped; what cannot be placed is full brown."""
+    assert style.loss_colour(0.0, 3.0) == "#ffffff"
+    assert style.loss_colour(3.0, 3.0) == style.loss_colour(9.0, 3.0) == "#8c510a"
+    assert style.loss_colour(math.inf, 3.0) == style.loss_colour(1.0, 0.0) == "#8c510a"
+    assert style.luminance(style.loss_colour(1.0, 3.0)) > style.luminance("#8c510a")
+    with pytest.raises(MicrogptError, match="loss"):
+        style.loss_colour("high", 3.0)
+
+
+def test_swatches_walk_each_scale_in_equal_steps():
+    div, seq, loss = (
+        style.diverging_swatches(2.0),
+        style.sequential_swatches(),
+        style.loss_swatches(2.0),
+    )
+    assert len(div) == len(seq) == len(loss) == style.SWATCHES
+    half = style.SWATCHES // 2
+    light = [style.luminance(c) for c in div]
+    assert light[:half] == sorted(light[:half]) and light[half:] == sorted(light[half:])[::-1]
+    assert div[0] == style.diverging(-1.9, 2.0) and div[-1] == style.diverging(1.9, 2.0)
+    assert seq[-1] == style.sequential(1 - 0.5 / style.SWATCHES)
+    assert loss[0] == style.loss_colour(0.05, 2.0)
+
+
+def test_wrap_breaks_at_spaces_within_the_width():
+    text = "the quick brown fox jumps over the lazy dog " * 3
+    lines = style.wrap(text.strip(), 10.0, 150.0, least=10)
+    assert " ".join(lines) == text.strip()
+    per_line = int(150.0 / (style.CHAR_EM * 10.0))
+    assert all(len(line) <= per_line for line in lines) and len(lines) > 1
+    assert style.wrap("a" * 50, 10.0, 10.0, least=5) == ["a" * 50]  # a long word stays whole
+    assert len(style.wrap(text, 10.0, 1.0, least=30)[0]) > 20  # at least `least` a line

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from explorer.viewer import PARTS
+
 REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
@@ -62,6 +64,8 @@ def wheel_venv(tmp_path_factory) -> Path:
     (Path(site) / "microgpt_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
     with zipfile.ZipFile(wheel) as z:
         assert "explorer/lessons/classroom_dashboard.ipynb" in z.namelist()
+        # the viewer's parts, which explorer.viewer joins into one script
+        assert {f"explorer/viewer/{part}" for part in PARTS} <= set(z.namelist())
     return venv
 
 

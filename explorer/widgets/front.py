@@ -3,13 +3,11 @@ be clicked. (The attention heatmap's clickable image is ``attention.HeatmapImage
 clickable SVG is ``panels.ClickableSvg``.)
 
 It draws what Python gives it and reports clicks; all logic stays in Python. The JavaScript
-is plain code inlined here (the viewer is ``explorer/viewer.js``, shared with the exported HTML):
+is plain code inlined here (the viewer is ``explorer/viewer/``, shared with the exported HTML):
 nothing is built, nothing is fetched from a network.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import anywidget
 import traitlets
@@ -17,17 +15,18 @@ import traitlets
 from .. import layout, svg
 from ..graph import GraphView
 from ..playback import backward_json
+from ..viewer import viewer_script
 from .args import need, need_pass
 from .theme import STYLESHEET
 
 __all__ = ["SvgGraph", "show"]
 
 
-_VIEWER_JS = (Path(__file__).resolve().parent.parent / "viewer.js").read_text(encoding="utf-8")
+_VIEWER_JS = viewer_script()
 
 
 class SvgGraph(anywidget.AnyWidget):
-    """A graph in the viewer (``explorer/viewer.js``): opens fitted to its panel, pans and
+    """A graph in the viewer (``explorer/viewer/``): opens fitted to its panel, pans and
     zooms, and reports clicks on nodes by their ids. The title, notes and legend sit above and
     below the moving canvas, so they stay in sight."""
 

@@ -21,7 +21,7 @@ from microgpt.errors import MicrogptError
 from microgpt.sample import temperature_probs
 from microgpt.validate import check_int
 
-from ..plots import next_token_probs
+from ..plots import next_token_chart
 from .args import Checked, flag, integer, need_pass, number, text
 from .images import chart_image, show_chart
 from .lazy import ShownLater
@@ -175,7 +175,7 @@ class ProbabilitiesView(Checked, ShownLater, W.VBox):
         )
         probs = fp.probs(pos)
         # the bars are the very weights a sample would draw with at this temperature
-        ax = next_token_probs(self._weights(pos), labels, target=target, title=title)
+        ax = next_token_chart(self._weights(pos), labels, target=target, title=title)
         self.figure = ax.figure  # the chart shown (for tests and tools: its data, its title)
         show_chart(self.image, ax.figure)
         read = html.escape(fp.chars[pos])

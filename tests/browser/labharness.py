@@ -636,7 +636,7 @@ def save_artifacts(
 
 
 # --------------------------------------------------------------------------------------------
-# The graph viewer (explorer/viewer.js) as a learner sees it
+# The graph viewer (explorer/viewer/) as a learner sees it
 
 #: What a learner sees of one viewer (``.microgpt-viewer``), in CSS px: ``scale`` (screen px per
 #: SVG unit), ``font`` (the median font size of its node text on screen: font size × scale) and

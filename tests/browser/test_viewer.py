@@ -1,7 +1,9 @@
-"""The graph viewer (explorer/viewer.js) in Chromium, on a laptop and on a projector screen.
+"""The graph viewer (explorer/viewer/: its parts, joined by ``viewer_script``) in Chromium, on a
+laptop and on a projector screen.
 
-Each test opens a standalone page (file://) that inlines viewer.js and two real pictures drawn
-by ``dot``: a wide graph (300 nodes in 60 columns, far wider than any screen) and a tall one.
+Each test opens a standalone page (file://) that inlines the viewer's script and two real
+pictures drawn by ``dot``: a wide graph (300 nodes in 60 columns, far wider than any screen) and
+a tall one.
 Neither is readable fitted whole, so each opens at the readable scale (median node text 9 CSS px)
 on its start; most tests begin from the fitted view ("fit"), the first two check the opening.
 Positions are read from the rendered page (``getBoundingClientRect``) in CSS px, so the tests
@@ -26,7 +28,6 @@ from labharness import SCREENS
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-VIEWER_JS = REPO / "explorer" / "viewer.js"
 DOT = shutil.which("dot") or "/usr/bin/dot"
 TOL = 2.0  # px: where a point under the cursor may end up after a zoom
 EDGE_TOL = 0.5  # px: sub-pixel rounding at the canvas's edges
@@ -113,8 +114,10 @@ def pictures() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def page_url(pictures, tmp_path_factory) -> str:
+    from explorer.viewer import viewer_script
+
     svgs = json.dumps(pictures).replace("</", "<\\/")
-    html = PAGE.format(viewer=VIEWER_JS.read_text(), svgs=svgs)
+    html = PAGE.format(viewer=viewer_script(), svgs=svgs)
     path = tmp_path_factory.mktemp("viewer") / "viewer.html"
     path.write_text(html, encoding="utf-8")
     return path.as_uri()
@@ -485,7 +488,9 @@ def test_pinch_zooms_about_the_fingers(page):
 
 
 def test_no_modules_and_safe_to_inline_twice(page):
-    source = VIEWER_JS.read_text()
+    from explorer.viewer import viewer_script
+
+    source = viewer_script()
     assert not re.search(r"^\s*(import|export)\b", source, re.M)
     top = re.findall(r"^(?!function |\}|//|\s|$)(.*)", source, re.M)
     assert top == [], "only function declarations at top level"
