@@ -31,16 +31,25 @@ import json
 import math
 import os
 import random
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import MicrogptError
+from .errors import ArgumentTypeError, MicrogptError
 from .files import write_atomically
+from .hyperparams import Hyperparams
 from .model import GPTConfig
-from .train import Hyperparams
+from .params import ParamLayout
 from .validate import MAX_CHECKPOINT_BYTES, read_input_file
 
-__all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Checkpoint",
+    "save_checkpoint",
+    "load_checkpoint",
+    "shipped_checkpoint_path",
+]
 
 FORMAT = "microgpt-checkpoint"
 VERSION = 2
@@ -59,15 +68,93 @@ _REQUIRED = (
 )
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A training run as a checkpoint holds it (``load_checkpoint``, ``Run.to_checkpoint``):
+    its fields are the file's, with ``config`` a ``GPTConfig`` and ``hyperparams`` a
+    ``Hyperparams``; ``step_docs`` is None in a version 1 file. The lists and dicts inside are
+    the file's JSON data (treat them as read-only). The JSON form lives in the loader and the
+    saver only (``from_dict`` / ``to_dict``).
+
+    ``ckpt["loss_history"]``-style reads still work (the lessons and older code read the
+    checkpoint as the dict it once was); new code reads attributes.
+    """
+
+    config: GPTConfig
+    hyperparams: Hyperparams
+    vocab: list[str]
+    data: dict
+    step: int
+    weights: dict[str, list[list[float]]]
+    adam: dict[str, dict[str, list[list[float]]]]
+    rng_state: list
+    loss_history: list[float]
+    snapshots: list[dict]
+    step_docs: list[str] | None = None
+    version: int = VERSION
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Checkpoint:
+        """From a checkpoint's JSON data (validated by the loader first)."""
+        return cls(
+            GPTConfig(**d["config"]), Hyperparams(**d["hyperparams"]), d["vocab"], d["data"],
+            d["step"], d["weights"], d["adam"], d["rng_state"], d["loss_history"],
+            d["snapshots"], d.get("step_docs"), d.get("version", VERSION),
+        )  # fmt: skip
+
+    def to_dict(self) -> dict:
+        """The file's JSON data, its fields in the file's order (the saver writes this)."""
+        d = {"format": FORMAT, "version": self.version}
+        d.update((key, self[key]) for key in _REQUIRED)
+        if self.step_docs is not None:
+            d["step_docs"] = self.step_docs
+        return d
+
+    @property
+    def layout(self) -> ParamLayout:
+        return ParamLayout(self.config)
+
+    def __getitem__(self, key: str):
+        if key == "format":
+            return FORMAT
+        if key in ("config", "hyperparams"):
+            return getattr(self, key).to_dict()
+        if key in _FIELDS and (key != "step_docs" or self.step_docs is not None):
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def get(self, key: str, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+_FIELDS = (*_REQUIRED, "step_docs", "version")
+_MISSING = object()
+
+
 def shipped_checkpoint_path() -> Path:
     """The checkpoint shipped inside the package (1,000 steps on the bundled names, seed 42)."""
     return Path(str(resources.files("microgpt").joinpath("data", "model.json")))
 
 
-def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
-    """Write ``ckpt`` (from ``Run.to_checkpoint()``) to ``path`` atomically; returns the path."""
+def save_checkpoint(ckpt: Checkpoint | dict, path: str | os.PathLike) -> Path:
+    """Write ``ckpt`` (from ``Run.to_checkpoint()``, or its JSON data as a dict) to ``path``
+    atomically; returns the path."""
     path = Path(path)
-    payload = {"format": FORMAT, "version": VERSION, **ckpt}
+    if isinstance(ckpt, Checkpoint):
+        payload = ckpt.to_dict()
+    elif isinstance(ckpt, dict):
+        payload = {"format": FORMAT, "version": VERSION, **ckpt}
+    else:
+        raise ArgumentTypeError(
+            f"save_checkpoint takes a Checkpoint, got {type(ckpt).__name__}: e.g. "
+            "run.to_checkpoint()"
+        )
     try:
         text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     except ValueError as e:
@@ -78,7 +165,7 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
     return write_atomically(path, text.encode("utf-8") + b"\n", "checkpoint")
 
 
-def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
+def load_checkpoint(path: str | os.PathLike | None = None) -> Checkpoint:
     """Read and validate a checkpoint (default: the shipped one). Errors name file and problem."""
     path = Path(path) if path is not None else shipped_checkpoint_path()
     where = f"checkpoint {str(path)!r}"
@@ -111,7 +198,7 @@ def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
             "it again"
         ) from None
     _validate(ckpt, where)
-    return ckpt
+    return Checkpoint.from_dict(ckpt)
 
 
 def _reject_constant(name: str):

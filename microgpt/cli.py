@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint, shipped_checkpoint_path
 from .data import BUNDLED, cache_dir, load_docs
 from .errors import DivergedError, MicrogptError
 from .files import OutputLock
@@ -449,10 +449,10 @@ def _new_run(args) -> Run:
     return Run.start(docs, hp, source=source_label, **_settings(args, _MODEL_FLAGS))
 
 
-def _resumed_checkpoint(args) -> dict:
+def _resumed_checkpoint(args) -> Checkpoint:
     check_input_file(args.resume, "checkpoint", MAX_CHECKPOINT_BYTES)
     ckpt = load_checkpoint(args.resume)
-    saved = {**ckpt["config"], **ckpt["hyperparams"]}
+    saved = {**ckpt.config.to_dict(), **ckpt.hyperparams.to_dict()}
     differ = [
         f"--{dest.replace('_', '-')} {value} (the checkpoint has {saved[key]})"
         for dest, (key, _) in {**_MODEL_FLAGS, **_RUN_FLAGS}.items()
@@ -463,13 +463,13 @@ def _resumed_checkpoint(args) -> dict:
             f"cannot resume {args.resume!r} with different settings: {'; '.join(differ)}. "
             "Drop these flags to continue the run as it was, or start a new run without --resume"
         )
-    if args.data is None and ckpt["data"]["source"] is None:
+    if args.data is None and ckpt.data["source"] is None:
         raise MicrogptError(f"{args.resume!r} does not record its dataset: pass --data")
     return ckpt
 
 
-def _data_source(args, ckpt: dict | None):
-    return args.data if args.data is not None or ckpt is None else ckpt["data"]["source"]
+def _data_source(args, ckpt: Checkpoint | None):
+    return args.data if args.data is not None or ckpt is None else ckpt.data["source"]
 
 
 def _cmd_train(args) -> int:
@@ -483,7 +483,7 @@ def _cmd_train(args) -> int:
         return _train(args, ckpt, source, out)
 
 
-def _train(args, ckpt: dict | None, source, out: Path | None) -> int:
+def _train(args, ckpt: Checkpoint | None, source, out: Path | None) -> int:
     if ckpt is not None:
         run = Run.from_checkpoint(ckpt, docs=load_docs(source))
     else:
