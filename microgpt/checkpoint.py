@@ -226,9 +226,37 @@ def _is_finite_number(x) -> bool:
 
 
 def _validate(ckpt, where: str) -> None:
+    """Every field of a checkpoint's JSON data, checked before a ``Checkpoint`` is made of it;
+    the first problem is a ``MicrogptError`` naming ``where`` and the field."""
+
     def fail(problem: str):
         raise MicrogptError(f"{where}: {problem}")
 
+    version = _check_header(ckpt, fail)
+    config = _check_settings(ckpt, fail)
+    step = _check_progress(ckpt, fail)
+    shapes = config.matrix_shapes()
+    _check_matrices(ckpt["weights"], shapes, "weights", fail)
+    if not isinstance(ckpt["adam"], dict):
+        fail("adam must hold m and v")
+    _check_moments(ckpt["adam"], shapes, "adam", fail)
+    _check_rng_state(ckpt["rng_state"], fail)
+    if not isinstance(ckpt["snapshots"], list):
+        fail("snapshots must be a list")
+    for i, snap in enumerate(ckpt["snapshots"]):
+        _check_snapshot(snap, i, step, shapes, version, fail)
+    if version >= 2:
+        step_docs = ckpt.get("step_docs")
+        if (
+            not isinstance(step_docs, list)
+            or len(step_docs) != step
+            or not all(isinstance(d, str) and d for d in step_docs)
+        ):
+            fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
+
+
+def _check_header(ckpt, fail) -> int:
+    """The format, a version this microgpt reads (returned), and every required field."""
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         fail(f'not a microgpt checkpoint (no "format": "{FORMAT}" field)')
     version = ckpt.get("version")
@@ -241,6 +269,11 @@ def _validate(ckpt, where: str) -> None:
     missing = [k for k in _REQUIRED if k not in ckpt]
     if missing:
         fail(f"missing field(s) {', '.join(missing)}")
+    return version
+
+
+def _check_settings(ckpt, fail) -> GPTConfig:
+    """The config (returned), the hyperparameters, the dataset's record and the vocabulary."""
     try:
         config = GPTConfig(**ckpt["config"])
     except (TypeError, MicrogptError) as e:
@@ -268,10 +301,13 @@ def _validate(ckpt, where: str) -> None:
         fail("vocab must be a sorted list of distinct single characters")
     if len(vocab) + 1 != config.vocab_size:
         fail(f"{len(vocab)} characters in vocab but config.vocab_size is {config.vocab_size}")
+    return config
+
+
+def _check_progress(ckpt, fail) -> int:
+    """The step (returned: within the run's ``num_steps``) and one finite loss per step."""
     step = ckpt["step"]
-    num_steps = (
-        ckpt["hyperparams"].get("num_steps") if isinstance(ckpt["hyperparams"], dict) else None
-    )
+    num_steps = ckpt["hyperparams"].get("num_steps")
     if (
         isinstance(step, bool)
         or not isinstance(step, int)
@@ -282,12 +318,11 @@ def _validate(ckpt, where: str) -> None:
     if not isinstance(ckpt["loss_history"], list) or len(ckpt["loss_history"]) != step:
         fail(f"loss_history should hold one loss per step done ({step})")
     _check_numbers(ckpt["loss_history"], "loss_history", fail)
-    shapes = config.matrix_shapes()
-    _check_matrices(ckpt["weights"], shapes, "weights", fail)
-    if not isinstance(ckpt["adam"], dict):
-        fail("adam must hold m and v")
-    _check_moments(ckpt["adam"], shapes, "adam", fail)
-    rng = ckpt["rng_state"]
+    return step
+
+
+def _check_rng_state(rng, fail) -> None:
+    """A state ``random.Random.setstate`` takes: ``[version, [internal state], gauss_next]``."""
     if not (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[1], list)):
         fail("rng_state must be [version, [internal state], gauss_next]")
     gauss_next = rng[2]
@@ -297,18 +332,6 @@ def _validate(ckpt, where: str) -> None:
         random.Random().setstate((rng[0], tuple(rng[1]), gauss_next))
     except (TypeError, ValueError, OverflowError) as e:
         fail(f"rng_state is not a valid random state ({e})")
-    if not isinstance(ckpt["snapshots"], list):
-        fail("snapshots must be a list")
-    for i, snap in enumerate(ckpt["snapshots"]):
-        _check_snapshot(snap, i, step, shapes, version, fail)
-    if version >= 2:
-        step_docs = ckpt.get("step_docs")
-        if (
-            not isinstance(step_docs, list)
-            or len(step_docs) != step
-            or not all(isinstance(d, str) and d for d in step_docs)
-        ):
-            fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
 
 
 def _check_snapshot(snap, i: int, step: int, shapes: dict, version: int, fail) -> None:

@@ -74,6 +74,12 @@ class RunState:
     num_step_docs: int
 
 
+def _part(part: str, attr: str, doc: str) -> property:
+    """A read-only ``Run`` attribute that is one of its parts' (``run.adam.m`` as
+    ``run.adam_m``): the state lives in the part, once."""
+    return property(lambda run: getattr(getattr(run, part), attr), doc=doc)
+
+
 class Run:
     """A training run: model, tokenizer, documents in training order, optimizer, history.
 
@@ -109,25 +115,11 @@ class Run:
         self._floats: FloatGPT | None = None  # made on first use (steps_on_floats)
 
     # -- the parts' state, under the names callers read -----------------------------------
-    @property
-    def adam_m(self) -> list[float]:
-        return self.adam.m
-
-    @property
-    def adam_v(self) -> list[float]:
-        return self.adam.v
-
-    @property
-    def loss_history(self) -> list[float]:
-        return self.history.losses
-
-    @property
-    def snapshots(self) -> list[dict]:
-        return self.history.snapshots
-
-    @property
-    def step_docs(self) -> list[str]:
-        return self.history.step_docs
+    adam_m = _part("adam", "m", "Adam's first moments (flat, ``params`` order).")
+    adam_v = _part("adam", "v", "Adam's second moments (flat, ``params`` order).")
+    loss_history = _part("history", "losses", "One loss per step done.")
+    snapshots = _part("history", "snapshots", "The snapshots taken (``History``).")
+    step_docs = _part("history", "step_docs", "The document each step trained on.")
 
     def moments(self) -> dict[str, dict[str, list[list[float]]]]:
         """Adam's moments by matrix key, as a checkpoint keeps them: ``{"m": ..., "v": ...}``."""

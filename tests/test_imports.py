@@ -78,6 +78,7 @@ DRAWING = {
     "shapes",
     "svg",
     "tensor_shapes",
+    "view_files",
     "widgets",
 }  # renderers, the CLI, the widgets
 FORBIDDEN_IN_QUERIES = (
