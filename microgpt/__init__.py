@@ -12,10 +12,11 @@ Layers, bottom up (each imports only those below it, and only the standard libra
 - ``params``: ``ParamLayout``, the flat ``params`` list as matrices (split, flatten, norms);
 - ``hyperparams``: ``Hyperparams``; ``optim``: Adam (its update, moments, the learning-rate
   decay); ``history``: the losses, the documents and the snapshots of a run;
-- ``checkpoint``: ``Checkpoint`` and its JSON files (validated on load, written atomically);
+- ``checkpoint_data``: ``Checkpoint``, a run as data (what a checkpoint file holds);
 - ``train``: ``Run`` (an optimizer, a history, resume, replay; on floats or on the ``Value``
   engine, the same run); ``sample``: temperature sampling (on floats, or on the engine inside a
   ``trace()``);
+- ``checkpoint``: the JSON files (validated on load, written atomically);
 - ``cli``: the ``microgpt`` command (``explorer`` adds its commands through an entry point).
 
 The explorer (graphs, widgets) lives in the separate ``explorer`` package and reads what this

@@ -30,7 +30,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .checkpoint import Checkpoint
+from .checkpoint_data import Checkpoint
 from .data import Tokenizer, docs_fingerprint
 from .engine import gc_paused
 from .errors import ArgumentTypeError, ConfigError, DivergedError, MicrogptError
