@@ -1,5 +1,7 @@
-"""The ``microgpt`` command: ``train``, ``sample``, ``graph`` and ``serve`` (which load the
-explorer package only when they run, so importing microgpt never loads it).
+"""The ``microgpt`` command: ``train`` and ``sample``, and the commands other packages add
+through ``microgpt.commands`` entry points (the explorer's ``graph``, ``serve`` and
+``lessons``). This module never imports them: it loads an entry point only when the command
+run is not one of its own, or ``--help`` lists them all.
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
 without a traceback, exit status 2; every output path is checked before any work, and no
