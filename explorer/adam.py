@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microgpt.errors import ConfigError
-from microgpt.train import Hyperparams, adam_move, learning_rate_at
+from microgpt.hyperparams import Hyperparams
+from microgpt.optim import adam_move, learning_rate_at
+from microgpt.params import ParamLayout
 from microgpt.validate import check_int
 
 from .checks import check_pass
@@ -102,12 +104,7 @@ def param_location(fp: ModelPass, node_id: int) -> tuple[str, int, int]:
         raise ConfigError(
             f"{label} is not a parameter: parameters have ids 0 to {fp.num_params - 1}"
         )
-    flat = node_id
-    for key, (rows, cols) in fp.source.config.matrix_shapes().items():
-        if flat < rows * cols:
-            return key, flat // cols, flat % cols
-        flat -= rows * cols
-    raise AssertionError("parameter ids cover the matrices exactly")  # pragma: no cover
+    return ParamLayout(fp.source.config).locate(node_id)
 
 
 def adam_preview(fp: ModelPass, node_id: int) -> AdamPreview:
@@ -118,7 +115,7 @@ def adam_preview(fp: ModelPass, node_id: int) -> AdamPreview:
     """
     key, r, c = param_location(fp, node_id)
     node_id = int(node_id)
-    hp = Hyperparams(**fp.source.ckpt["hyperparams"])
+    hp = fp.source.ckpt.hyperparams
     k = fp.step
     moments = fp.source.moments_at(k)
     g = fp.index.values[node_id].grad

@@ -23,11 +23,11 @@ from functools import cached_property
 from os import PathLike
 from pathlib import Path
 
-from microgpt.checkpoint import FORMAT, VERSION, load_checkpoint, shipped_checkpoint_path
+from microgpt.checkpoint import load_checkpoint, shipped_checkpoint_path
 from microgpt.data import Tokenizer
 from microgpt.engine import Value, gc_paused
 from microgpt.errors import ArgumentTypeError, ConfigError, MicrogptError
-from microgpt.model import GPT, GPTConfig, loss_position
+from microgpt.model import GPT, loss_position
 from microgpt.trace import Trace, trace
 from microgpt.train import Run
 from microgpt.validate import (
@@ -93,8 +93,8 @@ class ModelSource:
         self.path = Path(path) if path is not None else shipped_checkpoint_path()
         self.ckpt = load_checkpoint(self.path)
         self.sha = hashlib.sha256(self.path.read_bytes()).hexdigest()[:12]
-        self.config = GPTConfig(**self.ckpt["config"])
-        self.tokenizer = Tokenizer(tuple(self.ckpt["vocab"]))
+        self.config = self.ckpt.config
+        self.tokenizer = Tokenizer(tuple(self.ckpt.vocab))
         self.token_labels = [self.tokenizer.label(i) for i in range(self.tokenizer.vocab_size)]
         self._runs: dict[int, Run] = {}  # replayed runs by step, oldest use first
 
@@ -107,8 +107,8 @@ class ModelSource:
         source = cls.__new__(cls)
         source.path = None
         source._label = label
-        source.ckpt = {"format": FORMAT, "version": VERSION, **run.to_checkpoint()}
-        weights = json.dumps(source.ckpt["weights"]).encode("utf-8")
+        source.ckpt = run.to_checkpoint()
+        weights = json.dumps(source.ckpt.weights).encode("utf-8")
         source.sha = hashlib.sha256(weights).hexdigest()[:12]
         source.config = run.config
         source.tokenizer = run.tokenizer
@@ -127,17 +127,17 @@ class ModelSource:
     @property
     def step(self) -> int:
         """The checkpoint's final step."""
-        return self.ckpt["step"]
+        return self.ckpt.step
 
     @property
     def steps(self) -> list[int]:
         """Every step whose weights are recorded (the snapshots and the final step)."""
-        return sorted({s["step"] for s in self.ckpt["snapshots"]} | {self.step})
+        return sorted({s["step"] for s in self.ckpt.snapshots} | {self.step})
 
     @property
     def replayable(self) -> bool:
         """Whether any step can be re-created (format 2 keeps what replaying needs)."""
-        return "step_docs" in self.ckpt and all("adam" in s for s in self.ckpt["snapshots"])
+        return self.ckpt.step_docs is not None and all("adam" in s for s in self.ckpt.snapshots)
 
     def check_step(self, step: int) -> int:
         """``step`` if the weights after it can be had, else a clear error."""
@@ -158,9 +158,9 @@ class ModelSource:
     def weights_at(self, step: int | None = None) -> dict:
         """The weights after ``step`` training steps (default: the final step)."""
         if step is None or step == self.step:
-            return self.ckpt["weights"]
+            return self.ckpt.weights
         step = self.check_step(step)
-        for snap in self.ckpt["snapshots"]:
+        for snap in self.ckpt.snapshots:
             if snap["step"] == step:
                 return snap["weights"]
         return self.run_at(step).model.weights()
@@ -168,9 +168,9 @@ class ModelSource:
     def moments_at(self, step: int | None = None) -> dict:
         """Adam's moments ``{"m", "v"}`` (by matrix key) after ``step`` training steps."""
         if step is None or step == self.step:
-            return self.ckpt["adam"]
+            return self.ckpt.adam
         step = self.check_step(step)
-        for snap in self.ckpt["snapshots"]:
+        for snap in self.ckpt.snapshots:
             if snap["step"] == step and "adam" in snap:
                 return snap["adam"]
         if not self.replayable:
@@ -179,7 +179,7 @@ class ModelSource:
                 f"({self.step}) only (an older format): train it again with this microgpt"
             )
         run = self.run_at(step)
-        return {"m": run._by_key(run.adam_m), "v": run._by_key(run.adam_v)}
+        return run.moments()
 
     def run_at(self, step: int) -> Run:
         """The training run as it was after ``step`` steps (replayed; do not modify it)."""
@@ -197,7 +197,7 @@ class ModelSource:
 
     def doc_of_train_step(self, k: int) -> str:
         """The document training step ``k`` (1 … final step) trained on."""
-        docs = self.ckpt.get("step_docs")
+        docs = self.ckpt.step_docs
         if docs is None:
             raise MicrogptError(
                 f"checkpoint {self.label} does not record the document of each step (an older "

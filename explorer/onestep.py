@@ -121,7 +121,7 @@ class StepLab:
     def refusal_at(source: ModelSource, step: int) -> str:
         """Why no step can be taken from ``source``'s weights after ``step`` steps ("" if one
         can): the schedule decays the learning rate to 0 at its last step."""
-        num_steps = source.ckpt["hyperparams"]["num_steps"]
+        num_steps = source.ckpt.hyperparams.num_steps
         if step >= num_steps:
             return (
                 f"the run's schedule is over: it has done all {num_steps} steps and its "

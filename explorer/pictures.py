@@ -19,11 +19,12 @@ from pathlib import Path
 
 from microgpt import files
 from microgpt.errors import MicrogptError
-from microgpt.validate import check_instance, check_output_path, check_str, is_view_file
+from microgpt.validate import check_instance, check_output_path, check_str
 
 from . import panels_svg
 from .attention_weight import explain_weight
 from .positions import letters, stream
+from .view_files import is_view_file
 
 __all__ = ["Picture", "letters_picture", "stream_picture", "weight_picture"]
 

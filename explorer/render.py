@@ -24,18 +24,13 @@ from pathlib import Path
 from microgpt import files
 from microgpt.checkpoint import shipped_checkpoint_path
 from microgpt.errors import MicrogptError, OutputPathError
-from microgpt.validate import (
-    PNG_VIEW_TEXT,
-    check_instance,
-    check_output_path,
-    is_view_file,
-    quoted,
-)
+from microgpt.validate import check_instance, check_output_path, quoted
 
 from . import layout, style
 from .graph import GraphView
 from .layout import to_dot  # the one DOT writer, re-exported: render is the formats' facade
 from .svg import to_svg  # the one SVG writer, re-exported
+from .view_files import PNG_VIEW_TEXT, is_view_file
 
 __all__ = [
     "FORMATS",
@@ -199,7 +194,7 @@ def check_directory(path: Path) -> None:
 
 def mark_png(png: bytes) -> bytes:
     """``png`` with a ``tEXt`` chunk right after its header saying ``microgpt graph`` wrote it
-    (``microgpt.validate.is_view_file`` reads it: only such a PNG is replaced without
+    (``explorer.view_files.is_view_file`` reads it: only such a PNG is replaced without
     ``force``). Chunks are length, type, data, CRC-32 of type and data."""
     at = 8 + 25  # the signature, then the IHDR chunk
     chunk = b"tEXt" + PNG_VIEW_TEXT

@@ -9,9 +9,15 @@ Layers, bottom up (each imports only those below it, and only the standard libra
 - ``floats``: the training step's loss and gradients, and the forward pass with a KV cache, on
   plain floats, bit for bit the engine's: what training (``Run.train``, ``engine="floats"`` by
   default), replays and sampling run on when no graph is wanted;
-- ``train``: ``Run`` (Adam, snapshots, resume; on floats or on the ``Value`` engine, the same
-  run); ``sample``: temperature sampling (on floats, or on the engine inside a ``trace()``);
-- ``checkpoint``: JSON checkpoints; ``cli``: the ``microgpt`` command.
+- ``params``: ``ParamLayout``, the flat ``params`` list as matrices (split, flatten, norms);
+- ``hyperparams``: ``Hyperparams``; ``optim``: Adam (its update, moments, the learning-rate
+  decay); ``history``: the losses, the documents and the snapshots of a run;
+- ``checkpoint_data``: ``Checkpoint``, a run as data (what a checkpoint file holds);
+- ``train``: ``Run`` (an optimizer, a history, resume, replay; on floats or on the ``Value``
+  engine, the same run); ``sample``: temperature sampling (on floats, or on the engine inside a
+  ``trace()``);
+- ``checkpoint``: the JSON files (validated on load, written atomically);
+- ``cli``: the ``microgpt`` command (``explorer`` adds its commands through an entry point).
 
 The explorer (graphs, widgets) lives in the separate ``explorer`` package and reads what this
 package records; nothing here imports it.
@@ -19,7 +25,7 @@ package records; nothing here imports it.
 
 __version__ = "0.1.0"
 
-from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint, shipped_checkpoint_path
 from .data import Tokenizer, load_docs
 from .engine import Value
 from .errors import MicrogptError
@@ -30,6 +36,7 @@ from .train import Hyperparams, Run
 
 __all__ = [
     "GPT",
+    "Checkpoint",
     "NAME_RE",
     "GPTConfig",
     "Hyperparams",

@@ -34,29 +34,23 @@ import random
 from importlib import resources
 from pathlib import Path
 
-from .errors import MicrogptError
+from .checkpoint_data import FORMAT, REQUIRED_FIELDS, VERSION, Checkpoint
+from .errors import ArgumentTypeError, MicrogptError
 from .files import write_atomically
+from .hyperparams import Hyperparams
 from .model import GPTConfig
-from .train import Hyperparams
 from .validate import MAX_CHECKPOINT_BYTES, read_input_file
 
-__all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "shipped_checkpoint_path"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Checkpoint",
+    "save_checkpoint",
+    "load_checkpoint",
+    "shipped_checkpoint_path",
+]
 
-FORMAT = "microgpt-checkpoint"
-VERSION = 2
 READABLE_VERSIONS = (1, 2)
-_REQUIRED = (
-    "config",
-    "hyperparams",
-    "vocab",
-    "data",
-    "step",
-    "weights",
-    "adam",
-    "rng_state",
-    "loss_history",
-    "snapshots",
-)
 
 
 def shipped_checkpoint_path() -> Path:
@@ -64,10 +58,19 @@ def shipped_checkpoint_path() -> Path:
     return Path(str(resources.files("microgpt").joinpath("data", "model.json")))
 
 
-def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
-    """Write ``ckpt`` (from ``Run.to_checkpoint()``) to ``path`` atomically; returns the path."""
+def save_checkpoint(ckpt: Checkpoint | dict, path: str | os.PathLike) -> Path:
+    """Write ``ckpt`` (from ``Run.to_checkpoint()``, or its JSON data as a dict) to ``path``
+    atomically; returns the path."""
     path = Path(path)
-    payload = {"format": FORMAT, "version": VERSION, **ckpt}
+    if isinstance(ckpt, Checkpoint):
+        payload = ckpt.to_dict()
+    elif isinstance(ckpt, dict):
+        payload = {"format": FORMAT, "version": VERSION, **ckpt}
+    else:
+        raise ArgumentTypeError(
+            f"save_checkpoint takes a Checkpoint, got {type(ckpt).__name__}: e.g. "
+            "run.to_checkpoint()"
+        )
     try:
         text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     except ValueError as e:
@@ -78,7 +81,7 @@ def save_checkpoint(ckpt: dict, path: str | os.PathLike) -> Path:
     return write_atomically(path, text.encode("utf-8") + b"\n", "checkpoint")
 
 
-def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
+def load_checkpoint(path: str | os.PathLike | None = None) -> Checkpoint:
     """Read and validate a checkpoint (default: the shipped one). Errors name file and problem."""
     path = Path(path) if path is not None else shipped_checkpoint_path()
     where = f"checkpoint {str(path)!r}"
@@ -111,7 +114,7 @@ def load_checkpoint(path: str | os.PathLike | None = None) -> dict:
             "it again"
         ) from None
     _validate(ckpt, where)
-    return ckpt
+    return Checkpoint.from_dict(ckpt)
 
 
 def _reject_constant(name: str):
@@ -139,9 +142,37 @@ def _is_finite_number(x) -> bool:
 
 
 def _validate(ckpt, where: str) -> None:
+    """Every field of a checkpoint's JSON data, checked before a ``Checkpoint`` is made of it;
+    the first problem is a ``MicrogptError`` naming ``where`` and the field."""
+
     def fail(problem: str):
         raise MicrogptError(f"{where}: {problem}")
 
+    version = _check_header(ckpt, fail)
+    config = _check_settings(ckpt, fail)
+    step = _check_progress(ckpt, fail)
+    shapes = config.matrix_shapes()
+    _check_matrices(ckpt["weights"], shapes, "weights", fail)
+    if not isinstance(ckpt["adam"], dict):
+        fail("adam must hold m and v")
+    _check_moments(ckpt["adam"], shapes, "adam", fail)
+    _check_rng_state(ckpt["rng_state"], fail)
+    if not isinstance(ckpt["snapshots"], list):
+        fail("snapshots must be a list")
+    for i, snap in enumerate(ckpt["snapshots"]):
+        _check_snapshot(snap, i, step, shapes, version, fail)
+    if version >= 2:
+        step_docs = ckpt.get("step_docs")
+        if (
+            not isinstance(step_docs, list)
+            or len(step_docs) != step
+            or not all(isinstance(d, str) and d for d in step_docs)
+        ):
+            fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
+
+
+def _check_header(ckpt, fail) -> int:
+    """The format, a version this microgpt reads (returned), and every required field."""
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         fail(f'not a microgpt checkpoint (no "format": "{FORMAT}" field)')
     version = ckpt.get("version")
@@ -151,9 +182,14 @@ def _validate(ckpt, where: str) -> None:
             f"{', '.join(map(str, READABLE_VERSIONS))}: use the microgpt release that wrote it, "
             "or train a new checkpoint"
         )
-    missing = [k for k in _REQUIRED if k not in ckpt]
+    missing = [k for k in REQUIRED_FIELDS if k not in ckpt]
     if missing:
         fail(f"missing field(s) {', '.join(missing)}")
+    return version
+
+
+def _check_settings(ckpt, fail) -> GPTConfig:
+    """The config (returned), the hyperparameters, the dataset's record and the vocabulary."""
     try:
         config = GPTConfig(**ckpt["config"])
     except (TypeError, MicrogptError) as e:
@@ -181,10 +217,13 @@ def _validate(ckpt, where: str) -> None:
         fail("vocab must be a sorted list of distinct single characters")
     if len(vocab) + 1 != config.vocab_size:
         fail(f"{len(vocab)} characters in vocab but config.vocab_size is {config.vocab_size}")
+    return config
+
+
+def _check_progress(ckpt, fail) -> int:
+    """The step (returned: within the run's ``num_steps``) and one finite loss per step."""
     step = ckpt["step"]
-    num_steps = (
-        ckpt["hyperparams"].get("num_steps") if isinstance(ckpt["hyperparams"], dict) else None
-    )
+    num_steps = ckpt["hyperparams"].get("num_steps")
     if (
         isinstance(step, bool)
         or not isinstance(step, int)
@@ -195,12 +234,11 @@ def _validate(ckpt, where: str) -> None:
     if not isinstance(ckpt["loss_history"], list) or len(ckpt["loss_history"]) != step:
         fail(f"loss_history should hold one loss per step done ({step})")
     _check_numbers(ckpt["loss_history"], "loss_history", fail)
-    shapes = config.matrix_shapes()
-    _check_matrices(ckpt["weights"], shapes, "weights", fail)
-    if not isinstance(ckpt["adam"], dict):
-        fail("adam must hold m and v")
-    _check_moments(ckpt["adam"], shapes, "adam", fail)
-    rng = ckpt["rng_state"]
+    return step
+
+
+def _check_rng_state(rng, fail) -> None:
+    """A state ``random.Random.setstate`` takes: ``[version, [internal state], gauss_next]``."""
     if not (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[1], list)):
         fail("rng_state must be [version, [internal state], gauss_next]")
     gauss_next = rng[2]
@@ -210,18 +248,6 @@ def _validate(ckpt, where: str) -> None:
         random.Random().setstate((rng[0], tuple(rng[1]), gauss_next))
     except (TypeError, ValueError, OverflowError) as e:
         fail(f"rng_state is not a valid random state ({e})")
-    if not isinstance(ckpt["snapshots"], list):
-        fail("snapshots must be a list")
-    for i, snap in enumerate(ckpt["snapshots"]):
-        _check_snapshot(snap, i, step, shapes, version, fail)
-    if version >= 2:
-        step_docs = ckpt.get("step_docs")
-        if (
-            not isinstance(step_docs, list)
-            or len(step_docs) != step
-            or not all(isinstance(d, str) and d for d in step_docs)
-        ):
-            fail(f"step_docs should hold the document (non-empty text) of each step done ({step})")
 
 
 def _check_snapshot(snap, i: int, step: int, shapes: dict, version: int, fail) -> None:

@@ -1,5 +1,7 @@
-"""The ``microgpt`` command: ``train``, ``sample``, ``graph`` and ``serve`` (which load the
-explorer package only when they run, so importing microgpt never loads it).
+"""The ``microgpt`` command: ``train`` and ``sample``, and the commands other packages add
+through ``microgpt.commands`` entry points (the explorer's ``graph``, ``serve`` and
+``lessons``). This module never imports them: it loads an entry point only when the command
+run is not one of its own, or ``--help`` lists them all.
 
 The only module that prints. Errors a user can fix (``MicrogptError``) are printed as one line
 without a traceback, exit status 2; every output path is checked before any work, and no
@@ -17,15 +19,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shlex
 import signal
 import sys
 import tempfile
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from . import __version__
-from .checkpoint import load_checkpoint, save_checkpoint, shipped_checkpoint_path
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint, shipped_checkpoint_path
 from .data import BUNDLED, cache_dir, load_docs
 from .errors import DivergedError, MicrogptError
 from .files import OutputLock
@@ -34,12 +35,19 @@ from .train import ENGINES, Hyperparams, Run
 from .validate import (
     MAX_CHECKPOINT_BYTES,
     check_input_file,
+    check_int,
+    check_number,
     check_output_path,
     is_checkpoint_file,
-    is_view_file,
 )
 
-__all__ = ["main", "build_parser"]
+__all__ = ["FORCE_HELP", "build_parser", "main", "non_negative_int", "positive_float"]
+__all__ += ["positive_int"]
+
+#: The entry-point group other packages add subcommands to (``explorer``: graph, serve,
+#: lessons). Each entry point names a package's function ``add(sub)``, which adds its
+#: commands' parsers to ``sub`` (argparse's subparsers), each with ``func`` as its default.
+COMMANDS_GROUP = "microgpt.commands"
 
 _MODEL_FLAGS = {  # flag dest -> (config key, default)
     "n_layer": ("n_layer", 1),
@@ -55,37 +63,32 @@ _RUN_FLAGS = {  # flag dest -> (hyperparams key, default)
 }
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+def _arg_type(parse, kind: str, check, rule: str):
+    """An argparse ``type``: ``parse`` the text (else "'x' is not {kind}"), then ``check`` the
+    value (``validate.check_int`` / ``check_number``; else "must be {rule}, got x")."""
+
+    def convert(text: str):
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        try:
+            return check(value)
+        except MicrogptError:
+            shown = text if parse is float else value  # a float as typed, an int as read
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {shown}") from None
+
+    return convert
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+#: The command line's numbers (``microgpt.commands`` entry points use them too).
+positive_int = _arg_type(int, "an integer", lambda v: check_int(v, "it", 1), "a positive integer")
+non_negative_int = _arg_type(int, "an integer", lambda v: check_int(v, "it", 0), "0 or more")
+positive_float = _arg_type(
+    float, "a number", lambda v: check_number(v, "it", 0, lo_open=True), "a positive number"
+)
 
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-_FORCE_HELP = "replace an existing --out file that microgpt did not write"
+FORCE_HELP = "replace an existing --out file that microgpt did not write"
 #: ``--engine``'s help: what 1,000 steps of the article's run took on each (bench/bench_train.py).
 _ENGINE_HELP = (
     "the arithmetic training runs on: 'floats' (default; plain floats, no graph: 1,000 steps of "
@@ -154,17 +157,42 @@ def _check_printable(chars, what: str, fix: str = "") -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``microgpt`` parser: ``train`` and ``sample``, then the commands other packages add
+    through ``COMMANDS_GROUP`` entry points. Those load only when ``argv`` runs none of
+    microgpt's own (``microgpt train`` never imports the explorer); a package whose commands
+    fail to load is one ``MicrogptError``."""
     parser = argparse.ArgumentParser(
         prog="microgpt",
         description="Karpathy's microgpt: train a tiny GPT on names and sample from it.",
     )
     parser.add_argument("--version", action="version", version=f"microgpt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    for add in (_train_parser, _sample_parser, _graph_parser, _serve_parser, _lessons_parser):
-        add(sub)
+    _train_parser(sub)
+    _sample_parser(sub)
+    if _command_named(argv) not in ("train", "sample"):
+        for entry in sorted(metadata.entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+            _add_commands(sub, entry)
     return parser
+
+
+def _command_named(argv: list[str] | None) -> str | None:
+    """The command ``argv`` runs (its first word that is not an option), if any."""
+    if argv is None:
+        return None
+    return next((a for a in argv if isinstance(a, str) and not a.startswith("-")), None)
+
+
+def _add_commands(sub, entry) -> None:
+    """Load one entry point and let it add its parsers; its failure is one clear error."""
+    try:
+        entry.load()(sub)
+    except Exception as e:  # a broken or half-installed package: say which and how to fix it
+        raise MicrogptError(
+            f"the commands of {entry.name!r} could not be loaded from {entry.value} "
+            f"({type(e).__name__}: {e}): reinstall the package that provides them "
+            "(pip install --force-reinstall microgpt-explorer)"
+        ) from None
 
 
 def _train_parser(sub) -> None:
@@ -182,18 +210,18 @@ def _train_parser(sub) -> None:
         help=f"'{BUNDLED}' (the bundled SSA names, default), 'makemore' (the article's file, "
         "downloaded once into ~/.cache/microgpt), or a text file with one document per line",
     )
-    t.add_argument("--steps", type=_positive_int, help="training steps (default 1000)")
+    t.add_argument("--steps", type=positive_int, help="training steps (default 1000)")
     t.add_argument("--seed", type=int, help="random seed (default 42)")
-    t.add_argument("--n-layer", type=_positive_int, help="transformer layers (default 1)")
-    t.add_argument("--n-embd", type=_positive_int, help="embedding width (default 16)")
-    t.add_argument("--n-head", type=_positive_int, help="attention heads (default 4)")
-    t.add_argument("--block-size", type=_positive_int, help="context length (default 16)")
-    t.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01)")
+    t.add_argument("--n-layer", type=positive_int, help="transformer layers (default 1)")
+    t.add_argument("--n-embd", type=positive_int, help="embedding width (default 16)")
+    t.add_argument("--n-head", type=positive_int, help="attention heads (default 4)")
+    t.add_argument("--block-size", type=positive_int, help="context length (default 16)")
+    t.add_argument("--lr", type=positive_float, help="learning rate (default 0.01)")
     t.add_argument(
-        "--temperature", type=_positive_float, default=0.5, help="sampling temperature (0.5)"
+        "--temperature", type=positive_float, default=0.5, help="sampling temperature (0.5)"
     )
     t.add_argument(
-        "--samples", type=_non_negative_int, default=20, help="names to sample after (20)"
+        "--samples", type=non_negative_int, default=20, help="names to sample after (20)"
     )
     t.add_argument("--out", metavar="CKPT", help="save the trained run to this JSON checkpoint")
     t.add_argument(
@@ -203,14 +231,14 @@ def _train_parser(sub) -> None:
     )
     t.add_argument(
         "--snapshot-every",
-        type=_positive_int,
+        type=positive_int,
         help="keep the weights every N steps for the explorer (default 100)",
     )
     t.add_argument(
         "--progress", action="store_true", help="show a progress bar instead of step lines"
     )
     t.add_argument("--engine", choices=ENGINES, default="floats", help=_ENGINE_HELP)
-    t.add_argument("--force", action="store_true", help=_FORCE_HELP)
+    t.add_argument("--force", action="store_true", help=FORCE_HELP)
     t.set_defaults(func=_cmd_train)
 
 
@@ -224,159 +252,11 @@ def _sample_parser(sub) -> None:
         "prints the same names its training run did.",
     )
     s.add_argument("--checkpoint", metavar="CKPT", help="checkpoint (default: the shipped one)")
-    s.add_argument("--num", type=_non_negative_int, default=20, help="how many samples (20)")
-    s.add_argument("--temperature", type=_positive_float, default=0.5, help="temperature (0.5)")
+    s.add_argument("--num", type=non_negative_int, default=20, help="how many samples (20)")
+    s.add_argument("--temperature", type=positive_float, default=0.5, help="temperature (0.5)")
     s.add_argument("--seed", type=int, help="random seed (default: the checkpoint's RNG state)")
     s.add_argument("--prefix", default="", help="start every sample with this text")
     s.set_defaults(func=_cmd_sample)
-
-
-def _graph_parser(sub) -> None:
-    """``microgpt graph``."""
-    g = sub.add_parser(
-        "graph",
-        help="draw the computation graph of one forward pass (SVG, HTML, PNG, DOT, JSON, text)",
-        description="Run the model on one document under a trace, back-propagate from the root "
-        "and write one view of the recorded graph. The output file's extension picks the "
-        "format: .svg .html (with the pan/zoom viewer) .png .dot .json .txt. Every view stays "
-        "within --budget drawn nodes, folding what does not fit and saying so.",
-    )
-    g.add_argument("--checkpoint", metavar="C", help="checkpoint (default: the shipped one)")
-    g.add_argument(
-        "--step", type=int, help="use the weights after this many training steps (default: all)"
-    )
-    g.add_argument("--doc", metavar="NAME", help="the document, e.g. emma")
-    g.add_argument(
-        "--train-step",
-        type=_positive_int,
-        metavar="K",
-        help="the forward pass of training step K: the document the run trained on at step K, "
-        "with the weights before that step's update (replayed from the snapshot before it; "
-        "implies the document, so leave --doc and --step out)",
-    )
-    g.add_argument("--pos", type=int, help="a position (slice; default source of --view path)")
-    g.add_argument(
-        "--root", default="loss", help="loss (the mean), loss@T (position T's), or a node name"
-    )
-    g.add_argument(
-        "--view",
-        default="overview",
-        choices=("overview", "model", "scope", "path", "node", "full"),
-        help="overview (default): collapsed by scope; model: the tensors of gpt() at --pos "
-        "(default: the last position) with their data and grads; scope: zoom into --scope; "
-        "path: the "
-        "gradient path from --source; node: one node's chain rule; full: every scalar node",
-    )
-    g.add_argument("--scope", metavar="PREFIX", help="e.g. pos2.layer0.attn.head1")
-    g.add_argument("--depth", type=_positive_int, help="overview: scope depth (default 2)")
-    g.add_argument("--head", type=int, help="slice: one attention head")
-    g.add_argument("--pattern", help="slice: names matching a glob, e.g. 'pos3.*.attn_weights[*]'")
-    g.add_argument(
-        "--source",
-        metavar="NAME",
-        help="path view: a node name, pattern or parameter row such as wte[e] "
-        "(default: the embedding row of the token at --pos)",
-    )
-    g.add_argument("--node", metavar="NAME", help="node view: the node's name or #id")
-    g.add_argument("--top", type=_positive_int, default=40, help="path view: nodes drawn (40)")
-    g.add_argument(
-        "--budget", type=_positive_int, default=1000, help="most nodes drawn (default 1000)"
-    )
-    g.add_argument(
-        "--out", required=True, metavar="FILE", help="output: .svg .html .png .dot .json .txt"
-    )
-    compare = g.add_mutually_exclusive_group()
-    compare.add_argument(
-        "--compare-step",
-        type=int,
-        metavar="S",
-        help="compare with the same document after S training steps: nodes show both passes' "
-        "numbers, coloured by their difference",
-    )
-    compare.add_argument(
-        "--compare-doc", metavar="NAME", help="compare with another document (same weights)"
-    )
-    g.add_argument(
-        "--compare-by",
-        choices=("grad", "data"),
-        default="grad",
-        help="with --compare-*: colour nodes by Δgrad (default) or Δdata",
-    )
-    g.add_argument("--force", action="store_true", help=_FORCE_HELP)
-    g.set_defaults(func=_cmd_graph)
-
-
-def _serve_parser(sub) -> None:
-    """``microgpt serve``."""
-    v = sub.add_parser(
-        "serve",
-        help="serve the classroom dashboard to a class as a Voilà app (pip install '.[voila]')",
-        description="Serve notebooks/classroom_dashboard.ipynb with Voilà: one kernel per "
-        "student's tab (about 125 MB of its own, 150 MB after a long name such as "
-        "christopher), kernels pre-started, closed tabs' kernels freed. Prints the address to "
-        "hand out; Ctrl-C stops.",
-    )
-    v.add_argument(
-        "--host",
-        default="0.0.0.0",
-        help="interface: 0.0.0.0 (default) for the network, 127.0.0.1 for this machine only",
-    )
-    v.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    v.add_argument(
-        "--pool",
-        type=_non_negative_int,
-        default=2,
-        help="kernels kept started "
-        "with the dashboard already run (default 2; set it to the class size): each holds "
-        "~125 MB and took ~3 CPU-s to warm up; a student who finds none waits for a kernel "
-        "start and a run (~3 s alone, more in a burst); taken kernels are replaced one "
-        "every 4 s; 0 turns it off",
-    )
-    v.add_argument(
-        "--cull-idle",
-        type=_positive_int,
-        default=120,
-        metavar="S",
-        help="stop a "
-        "kernel with no tab open after S idle seconds (default 120): a tab that "
-        "closes cleanly frees its kernel at once; a lost one holds ~125-150 MB "
-        "until then; open tabs, and pages still loading, are never stopped",
-    )
-    v.add_argument(
-        "--iopub-timeout",
-        type=_positive_int,
-        default=60,
-        metavar="S",
-        help="wait "
-        "up to S seconds for the dashboard's output (default 60; Voilà's 4 left "
-        "pages blank when 20 opened at once); costs nothing when the server keeps "
-        "up",
-    )
-    v.add_argument(
-        "--notebook",
-        metavar="PATH",
-        help="the notebook to serve (default: the "
-        "classroom dashboard the package holds, the one `microgpt lessons` writes out)",
-    )
-    v.set_defaults(func=_cmd_serve)
-
-
-def _lessons_parser(sub) -> None:
-    """``microgpt lessons``."""
-    n = sub.add_parser(
-        "lessons",
-        help="write the lessons (JupyterLab notebooks) into a folder to open them",
-        description="Write the lessons the package holds (00_tour … 09, the classroom "
-        "dashboard) into DIR, then open them with `jupyter lab DIR`. A lesson already there "
-        "that differs from the shipped one (your edits) is kept unless --force; equal copies "
-        "are left as they are.",
-    )
-    n.add_argument("dir", nargs="?", default="lessons", metavar="DIR",
-                   help="the folder (default ./lessons; created if its parent exists)")  # fmt: skip
-    n.add_argument(
-        "--force", action="store_true", help="replace lessons in DIR that you have changed"
-    )
-    n.set_defaults(func=_cmd_lessons)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(argv).parse_args(argv)
         if sys.stdout is None:  # started with standard output closed (`>&-`)
             raise StdoutError(
                 "standard output is closed, so nothing can be printed: redirect it instead "
@@ -449,10 +329,10 @@ def _new_run(args) -> Run:
     return Run.start(docs, hp, source=source_label, **_settings(args, _MODEL_FLAGS))
 
 
-def _resumed_checkpoint(args) -> dict:
+def _resumed_checkpoint(args) -> Checkpoint:
     check_input_file(args.resume, "checkpoint", MAX_CHECKPOINT_BYTES)
     ckpt = load_checkpoint(args.resume)
-    saved = {**ckpt["config"], **ckpt["hyperparams"]}
+    saved = {**ckpt.config.to_dict(), **ckpt.hyperparams.to_dict()}
     differ = [
         f"--{dest.replace('_', '-')} {value} (the checkpoint has {saved[key]})"
         for dest, (key, _) in {**_MODEL_FLAGS, **_RUN_FLAGS}.items()
@@ -463,13 +343,13 @@ def _resumed_checkpoint(args) -> dict:
             f"cannot resume {args.resume!r} with different settings: {'; '.join(differ)}. "
             "Drop these flags to continue the run as it was, or start a new run without --resume"
         )
-    if args.data is None and ckpt["data"]["source"] is None:
+    if args.data is None and ckpt.data["source"] is None:
         raise MicrogptError(f"{args.resume!r} does not record its dataset: pass --data")
     return ckpt
 
 
-def _data_source(args, ckpt: dict | None):
-    return args.data if args.data is not None or ckpt is None else ckpt["data"]["source"]
+def _data_source(args, ckpt: Checkpoint | None):
+    return args.data if args.data is not None or ckpt is None else ckpt.data["source"]
 
 
 def _cmd_train(args) -> int:
@@ -483,11 +363,53 @@ def _cmd_train(args) -> int:
         return _train(args, ckpt, source, out)
 
 
-def _train(args, ckpt: dict | None, source, out: Path | None) -> int:
+def _train(args, ckpt: Checkpoint | None, source, out: Path | None) -> int:
     if ckpt is not None:
         run = Run.from_checkpoint(ckpt, docs=load_docs(source))
     else:
         run = _new_run(args)
+    _announce(run, args)
+    interrupted = []  # Ctrl-C, noted between steps and while saving (never lost mid-save)
+    stdout_failed: list[StdoutError] = []
+    bar = _progress_bar(run) if args.progress else None  # (may refuse: before the handler)
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    try:
+        try:
+            run.train(
+                on_step=_step_reporter(bar, stdout_failed),
+                should_stop=lambda: bool(interrupted or stdout_failed),
+                engine=args.engine,
+            )
+        except DivergedError as e:
+            print(f"microgpt: error: {e}", file=sys.stderr)
+            if out and run.step:
+                saved = _save(run, out)
+                print(f"saved the last finite state (step {run.step}) to {saved}", file=sys.stderr)
+            return 3
+        finally:
+            if bar is not None:
+                bar.close()
+        if interrupted or stdout_failed:
+            return _stopped(run, out, interrupted, stdout_failed)
+        if out:
+            _save(run, out)
+            print(f"saved {out}", file=sys.stderr)
+        if interrupted:  # a Ctrl-C during the save: the run is saved, the samples skipped
+            return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+    if args.samples:
+        _say("--- inference (new, hallucinated names) ---")
+        names = samples(run.model, run.tokenizer, run.rng, args.samples, args.temperature)
+        for i, text in enumerate(names):
+            _say(f"sample {i + 1:2d}: {text}")
+    return 0
+
+
+def _announce(run: Run, args) -> None:
+    """Before training: what the run is (and refuse a vocabulary the terminal cannot print
+    when samples will be printed); warn of documents the context cuts."""
     if args.samples:
         _check_printable(
             run.tokenizer.chars,
@@ -511,64 +433,38 @@ def _train(args, ckpt: dict | None, source, out: Path | None) -> int:
     if run.step:
         _say(f"resuming {args.resume} at step {run.step} / {run.hp.num_steps}")
 
-    interrupted = []  # Ctrl-C, noted between steps and while saving (never lost mid-save)
-    stdout_failed: list[StdoutError] = []
-    bar = _progress_bar(run) if args.progress else None  # (may refuse: before the handler)
-    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    try:
-        try:
-            if bar is not None:
 
-                def on_step(step, num_steps, loss):
-                    bar.update(1)
-                    bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+def _step_reporter(bar, stdout_failed: list):
+    """``on_step`` for training: the progress bar, else a line per step; a failure to print
+    is kept in ``stdout_failed`` (which stops training, and the run is then saved)."""
+    if bar is not None:
 
-            else:
+        def on_bar(step, num_steps, loss):
+            bar.update(1)
+            bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
 
-                def on_step(step, num_steps, loss):
-                    if not stdout_failed:
-                        try:
-                            _say(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}")
-                        except StdoutError as e:  # stops training, which is then saved
-                            stdout_failed.append(e)
+        return on_bar
 
-            run.train(
-                on_step=on_step,
-                should_stop=lambda: bool(interrupted or stdout_failed),
-                engine=args.engine,
-            )
-        except DivergedError as e:
-            print(f"microgpt: error: {e}", file=sys.stderr)
-            if out and run.step:
-                saved = _save(run, out)
-                print(f"saved the last finite state (step {run.step}) to {saved}", file=sys.stderr)
-            return 3
-        finally:
-            if bar is not None:
-                bar.close()
-        if interrupted or stdout_failed:
-            target = _save(run, out or _interrupt_target(run.step))
-            why = "interrupted" if interrupted else f"stopped: {stdout_failed[0]},"
-            print(
-                f"\n{why} at step {run.step} / {run.hp.num_steps}: saved {target}. "
-                f"Continue with: microgpt train --resume {target}",
-                file=sys.stderr,
-            )
-            return 130 if interrupted else stdout_failed[0].status
-        if out:
-            _save(run, out)
-            print(f"saved {out}", file=sys.stderr)
-        if interrupted:  # a Ctrl-C during the save: the run is saved, the samples skipped
-            return 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    def on_line(step, num_steps, loss):
+        if not stdout_failed:
+            try:
+                _say(f"step {step:4d} / {num_steps:4d} | loss {loss:.4f}")
+            except StdoutError as e:
+                stdout_failed.append(e)
 
-    if args.samples:
-        _say("--- inference (new, hallucinated names) ---")
-        names = samples(run.model, run.tokenizer, run.rng, args.samples, args.temperature)
-        for i, text in enumerate(names):
-            _say(f"sample {i + 1:2d}: {text}")
-    return 0
+    return on_line
+
+
+def _stopped(run: Run, out: Path | None, interrupted: list, stdout_failed: list) -> int:
+    """A run stopped by Ctrl-C or by its output closing: saved, and how to continue said."""
+    target = _save(run, out or _interrupt_target(run.step))
+    why = "interrupted" if interrupted else f"stopped: {stdout_failed[0]},"
+    print(
+        f"\n{why} at step {run.step} / {run.hp.num_steps}: saved {target}. "
+        f"Continue with: microgpt train --resume {target}",
+        file=sys.stderr,
+    )
+    return 130 if interrupted else stdout_failed[0].status
 
 
 def _train_output(args, source) -> Path | None:
@@ -623,57 +519,6 @@ def _progress_bar(run: Run):
     return tqdm(
         total=run.hp.num_steps, initial=run.step, unit="step", desc="training", file=sys.stderr
     )
-
-
-# -- graph -------------------------------------------------------------------------------
-def _cmd_graph(args) -> int:
-    # The explorer (and graphviz) load only here: importing microgpt never loads them.
-    from explorer.cli import run_graph
-
-    shipped = "--checkpoint (the shipped model, read by default)"
-    check_output_path(
-        args.out,
-        inputs=[
-            ("--checkpoint", args.checkpoint)
-            if args.checkpoint is not None
-            else (shipped, shipped_checkpoint_path())
-        ],
-        force=args.force,
-        replaceable=is_view_file,
-        kind="view",
-    )
-    if args.checkpoint is not None:
-        check_input_file(args.checkpoint, "checkpoint", MAX_CHECKPOINT_BYTES)
-    line = run_graph(args)
-    print(line)
-    return 0
-
-
-# -- serve -------------------------------------------------------------------------------
-def _cmd_serve(args) -> int:
-    # Voilà and the explorer load only here.
-    from explorer.serve import plan, serve
-
-    checked = plan(args.host, args.port, args.pool, args.cull_idle, args.iopub_timeout,
-                   args.notebook)  # fmt: skip
-    print("\n".join(checked.lines()), flush=True)
-    return serve(checked)
-
-
-# -- lessons -----------------------------------------------------------------------------
-def _cmd_lessons(args) -> int:
-    # the lessons are the explorer's: it loads only here
-    from explorer.lessons import lesson_files, write_lessons
-
-    written = write_lessons(args.dir, force=args.force)
-    total = len(lesson_files())
-    kept = total - len(written)
-    print(
-        f"wrote {len(written)} of {total} lesson files into {args.dir}"
-        + (f" ({kept} already there, unchanged)" if kept else "")
-        + f"; open them with: jupyter lab {shlex.quote(str(args.dir))}"
-    )
-    return 0
 
 
 # -- sample ------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ from functools import reduce
 from itertools import repeat
 from operator import add, itemgetter, mul
 
+from .params import ParamLayout
+
 __all__ = ["FloatGPT", "FloatCache", "loss_and_grads", "temperature_softmax"]
 
 
@@ -120,6 +122,7 @@ class FloatGPT:
 
     def __init__(self, config):
         self.config = config
+        self.layout = ParamLayout(config)
         self.kernels = _Kernels()
         E, H = config.n_embd, config.n_head
         self._qkv_orders = [_qkv_order(E, H, own_key) for own_key in (True, False)]
@@ -161,11 +164,7 @@ class FloatGPT:
 
         # -- the weights as rows, and for the backward pass as columns in the order the rows
         # add their terms to the input's gradient (the last row first, unless said otherwise)
-        mats = []
-        i = 0
-        for rows, cols in config.matrix_shapes().values():  # in GPT.params order
-            mats.append([weights[i + r * cols : i + (r + 1) * cols] for r in range(rows)])
-            i += rows * cols
+        mats = self.layout.matrices(weights)  # in GPT.params order
         wte, wpe, lm_head = mats[0], mats[1], mats[2]
         layers = []
         for li in range(L):
@@ -318,11 +317,7 @@ class FloatGPT:
     # -- inference: one position at a time, as GPT.forward with its KV cache ------------------
     def matrices(self, weights) -> list[list[list[float]]]:
         """The weights (flat, ``GPT.params`` order) as the matrices of ``matrix_shapes()``."""
-        mats, i = [], 0
-        for rows, cols in self.config.matrix_shapes().values():
-            mats.append([weights[i + r * cols : i + (r + 1) * cols] for r in range(rows)])
-            i += rows * cols
-        return mats
+        return self.layout.matrices(weights)
 
     def forward(self, mats, token_id: int, pos_id: int, cache: FloatCache) -> list[float]:
         """The logits of one token at one position, bit for bit ``GPT.forward``'s data.

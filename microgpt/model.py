@@ -57,6 +57,7 @@ from dataclasses import asdict, dataclass
 
 from .engine import Value
 from .errors import ArgumentTypeError, ConfigError, MicrogptError
+from .params import ParamLayout
 from .trace import name, name_all, scope
 from .validate import _short, check_instance, check_int, check_model_size
 
@@ -470,9 +471,7 @@ class GPT:
                 for key in config.matrix_shapes()
             }
         #: Every parameter: matrix by matrix, row by row, entry by entry (Adam's order).
-        self.params: list[Value] = [
-            p for mat in self.state_dict.values() for row in mat for p in row
-        ]
+        self.params: list[Value] = ParamLayout(config).flatten(self.state_dict)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs in ``params`` order, e.g. ``("wte[e,4]", Value)``."""

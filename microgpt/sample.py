@@ -138,33 +138,11 @@ def samples(
             f"holds {block_size} positions (BOS and {block_size - 1} characters): use a shorter "
             "prefix"
         )
-    if engine == "floats":
-        floats = FloatGPT(model.config)
-        mats = floats.matrices([p.data for p in model.params])
-
-        def new_pass():
-            cache = FloatCache(model.config)
-
-            def forward(token_id, pos_id):
-                return floats.forward(mats, token_id, pos_id, cache)
-
-            def probs(logits, pos_id):
-                return temperature_softmax(logits, temperature)
-
-            return forward, probs
-    else:
-
-        def new_pass():
-            keys, values = model.new_cache()
-
-            def forward(token_id, pos_id):
-                return model.forward(token_id, pos_id, keys, values)
-
-            def probs(logits, pos_id):
-                return [p.data for p in next_token_probs(model, logits, temperature, pos_id)]
-
-            return forward, probs
-
+    new_pass = (
+        _float_passes(model, temperature)
+        if engine == "floats"
+        else _value_passes(model, temperature)
+    )
     try:
         return [
             _one(new_pass(), tokenizer, rng, prefix, prefix_ids, block_size) for _ in range(num)
@@ -174,6 +152,43 @@ def samples(
             f"sampling failed at temperature {temperature:g}: the model's numbers are not finite "
             f"({e}); the checkpoint's weights may come from a diverged run"
         ) from None
+
+
+def _float_passes(model: GPT, temperature: float):
+    """``new_pass()`` on plain floats: ``(forward, probs)`` over a fresh ``FloatCache``."""
+    floats = FloatGPT(model.config)
+    mats = floats.matrices([p.data for p in model.params])
+
+    def new_pass():
+        cache = FloatCache(model.config)
+
+        def forward(token_id, pos_id):
+            return floats.forward(mats, token_id, pos_id, cache)
+
+        def probs(logits, pos_id):
+            return temperature_softmax(logits, temperature)
+
+        return forward, probs
+
+    return new_pass
+
+
+def _value_passes(model: GPT, temperature: float):
+    """``new_pass()`` on the ``Value`` engine: ``(forward, probs)`` over a fresh KV cache
+    (recorded, with names, inside a ``trace()``)."""
+
+    def new_pass():
+        keys, values = model.new_cache()
+
+        def forward(token_id, pos_id):
+            return model.forward(token_id, pos_id, keys, values)
+
+        def probs(logits, pos_id):
+            return [p.data for p in next_token_probs(model, logits, temperature, pos_id)]
+
+        return forward, probs
+
+    return new_pass
 
 
 def _one(new_pass, tokenizer: Tokenizer, rng, prefix: str, prefix_ids, block_size: int) -> str:

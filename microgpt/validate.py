@@ -26,8 +26,7 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_CHECKPOINT_BYTES",
     "is_checkpoint_file",
-    "is_view_file",
-    "PNG_VIEW_TEXT",
+    "file_head",
     "check_int",
     "check_number",
     "check_str",
@@ -203,12 +202,8 @@ def check_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str
     p = _input_path(path, what, fix)
     try:
         st = p.stat()
-    except FileNotFoundError:
-        raise DataError(f"{what} {quoted(str(p))} does not exist{_fix(fix)}") from None
     except OSError as e:
-        raise DataError(
-            f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
-        ) from None
+        raise _unreadable(e, p, what, fix) from None
     _check_regular(st, p, what, fix)
     size = st.st_size
     if size > max_bytes:
@@ -218,6 +213,15 @@ def check_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str
     if size == 0:  # a pseudo-file's size says nothing: count what it holds
         read_input_file(p, what, max_bytes, fix)
     return p
+
+
+def _unreadable(e: OSError, p: Path, what: str, fix: str) -> DataError:
+    """The ``DataError`` for a failed stat or open of input ``p``: missing, a folder, other."""
+    if isinstance(e, FileNotFoundError):
+        return DataError(f"{what} {quoted(str(p))} does not exist{_fix(fix)}")
+    if isinstance(e, IsADirectoryError):
+        return DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}")
+    return DataError(f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}")
 
 
 def _check_regular(st: os.stat_result, p: Path, what: str, fix: str) -> None:
@@ -238,14 +242,8 @@ def read_input_file(path, what: str, max_bytes: int = MAX_INPUT_BYTES, fix: str 
     p = _input_path(path, what, fix)
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise DataError(f"{what} {quoted(str(p))} does not exist{_fix(fix)}") from None
-    except IsADirectoryError:
-        raise DataError(f"{what} {quoted(str(p))} is a directory: give a file{_fix(fix)}") from None
     except OSError as e:
-        raise DataError(
-            f"cannot read {what} {quoted(str(p))}: {e.strerror or e}{_fix(fix)}"
-        ) from None
+        raise _unreadable(e, p, what, fix) from None
     try:
         _check_regular(os.fstat(fd), p, what, fix)
         chunks, total = [], 0
@@ -320,6 +318,17 @@ def check_output_path(
     ``replaceable(p)``: whether an existing file is one this command writes (a checkpoint, a
     view) and may be replaced; any other existing file needs ``force``.
     """
+    raw = _output_text(path, what)
+    p = Path(raw)
+    _check_output_place(raw, what, "model.json" if kind == "checkpoint" else "view.svg")
+    if not (p.exists() or p.is_symlink()):
+        return p
+    _check_replaceable(p, what, inputs, force, replaceable, kind)
+    return p
+
+
+def _output_text(path, what: str) -> str:
+    """An output path as text: a ``str`` or ``PathLike`` (not bytes), not blank."""
     if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
         raise ArgumentTypeError(f"{what} must be a path, got {_short(path)}")
     raw = os.fspath(path)
@@ -327,8 +336,12 @@ def check_output_path(
         raise ArgumentTypeError(f"{what} must be a text path, got bytes {_short(raw)}")
     if not raw.strip():
         raise OutputPathError(f"{what} is empty: give a file name")
+    return raw
+
+
+def _check_output_place(raw: str, what: str, example: str) -> None:
+    """Where ``raw`` would be written: a file name (not a folder) in a writable folder."""
     p = Path(raw)
-    example = "model.json" if kind == "checkpoint" else "view.svg"
     try:  # a name too long, a loop of links, a folder that may not be searched
         os.stat(raw)
     except (FileNotFoundError, NotADirectoryError):
@@ -369,8 +382,11 @@ def check_output_path(
             f"cannot write {what} {quoted(str(p))}: the directory {quoted(str(parent))} is "
             f"not writable; choose another {what}"
         )
-    if not (p.exists() or p.is_symlink()):
-        return p
+
+
+def _check_replaceable(p: Path, what: str, inputs, force: bool, replaceable, kind: str) -> None:
+    """An existing output: never an input of the run; a writable regular file; one this
+    command writes (``replaceable``), else only with ``force``."""
     for flag, given in inputs:
         if given is not None and _same_file(p, Path(given)):
             raise OutputPathError(
@@ -391,58 +407,15 @@ def check_output_path(
             f"{'--force' if what.startswith('--') else 'force=True'} to replace it, or choose "
             f"another {what.removeprefix('the ')}"
         )
-    return p
 
 
 def is_checkpoint_file(path: Path) -> bool:
     """Whether ``path`` starts as a microgpt checkpoint does (``{"format":"microgpt-…``)."""
-    head = _head(path, 256)
+    head = file_head(path, 256)
     return re.match(rb'\s*\{\s*"format"\s*:\s*"microgpt-checkpoint"', head) is not None
 
 
-#: The chunk every PNG view carries right after its header (``explorer.render`` adds it to the
-#: PNG ``dot`` draws): a ``tEXt`` chunk, keyword ``Software``. PNGs written by anything else
-#: (a photo, a plot, graphviz itself) do not have it.
-PNG_VIEW_TEXT = b"Software\x00microgpt graph"
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_TEXT_AT = 8 + 25  # the signature, then IHDR: length, type, 13 bytes of data, CRC
-
-
-def _png_view(head: bytes) -> bool:
-    at = _PNG_TEXT_AT
-    return (
-        head.startswith(_PNG_SIGNATURE)
-        and head[12:16] == b"IHDR"
-        and head[at + 4 : at + 8] == b"tEXt"
-        and head[at + 8 : at + 8 + len(PNG_VIEW_TEXT)] == PNG_VIEW_TEXT
-    )
-
-
-#: How each format ``microgpt graph`` writes begins (after an XML or DOCTYPE line): a JSON view
-#: starts with its kind, then its title and address; the text form's second line is its address.
-_VIEW_MARKS = {
-    ".svg": lambda h: re.search(rb"<svg\b[^>]* data-layout=", h) is not None,
-    ".html": lambda h: (
-        h.lstrip().startswith(b"<!DOCTYPE html>") and b'id="microgpt-export-data"' in h
-    ),
-    ".dot": lambda h: h.startswith(b"digraph microgpt {"),
-    ".json": lambda h: (
-        re.match(rb'\{\s*"kind": "[a-z]+",\s*"title": ', h) is not None
-        and re.search(rb'\n "address": ', h) is not None
-    ),
-    ".txt": lambda h: re.match(rb"[^\n]*\naddress: [^\n]*\ntrace_nodes: ", h) is not None,
-    ".png": _png_view,
-}
-
-
-def is_view_file(path: Path) -> bool:
-    """Whether ``path`` is a view ``microgpt graph`` (or ``explorer``'s exports) wrote, in the
-    format of its extension: only such a file is replaced without ``--force``."""
-    looks = _VIEW_MARKS.get(path.suffix.lower())
-    return looks is not None and bool(looks(_head(path, 64 * 1024)))
-
-
-def _head(path: Path, n: int) -> bytes:
+def file_head(path: Path, n: int) -> bytes:
     """The first ``n`` bytes of a regular file (``b""`` for anything else, never waiting: a
     FIFO or a device put in its place is not read)."""
     try:

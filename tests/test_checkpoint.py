@@ -497,3 +497,49 @@ def test_json_nested_too_deeply(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     expect_error(path, "nests")
+
+
+# -- the Checkpoint dataclass: typed fields, the file's JSON only in the loader and saver ------
+def test_a_loaded_checkpoint_is_a_checkpoint_with_typed_settings(tmp_path):
+    from microgpt import Checkpoint, GPTConfig
+
+    run = tiny_run(3)
+    path = save_checkpoint(run.to_checkpoint(), tmp_path / "c.json")
+    ckpt = load_checkpoint(path)
+    assert isinstance(ckpt, Checkpoint) and ckpt == run.to_checkpoint()
+    assert isinstance(ckpt.config, GPTConfig) and ckpt.config == run.config
+    assert ckpt.hyperparams == HP and ckpt.step == 3 and ckpt.step_docs == run.step_docs
+    assert ckpt.layout.split(run.adam_m) == ckpt.adam["m"]
+    # the file's fields, in the file's order, and the same bytes saved again
+    data = ckpt.to_dict()
+    assert list(data)[:3] == ["format", "version", "config"] and list(data)[-1] == "step_docs"
+    again = save_checkpoint(ckpt, tmp_path / "again.json")
+    assert again.read_bytes() == path.read_bytes()
+    # dict-style reads, as the lessons make them
+    assert ckpt["config"] == run.config.to_dict() and ckpt["format"] == "microgpt-checkpoint"
+    assert "step_docs" in ckpt and ckpt.get("nope", 7) == 7 and "nope" not in ckpt
+    with pytest.raises(KeyError):
+        ckpt["nope"]
+
+
+def test_a_version_1_checkpoint_has_no_step_docs_and_keeps_its_version(tmp_path):
+    data = tiny_run(2).to_checkpoint().to_dict()
+    data["version"] = 1
+    del data["step_docs"]
+    for snap in data["snapshots"]:
+        del snap["adam"]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    ckpt = load_checkpoint(path)
+    assert ckpt.step_docs is None and ckpt.version == 1 and "step_docs" not in ckpt
+    again = save_checkpoint(ckpt, tmp_path / "again.json")
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_save_checkpoint_refuses_what_is_not_a_checkpoint(tmp_path):
+    from microgpt.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match="Checkpoint"):
+        save_checkpoint([1, 2], tmp_path / "x.json")
+    with pytest.raises(ArgumentTypeError, match="Checkpoint"):
+        Run.from_checkpoint({"step": 3})

@@ -504,3 +504,56 @@ def test_an_unknown_engine_is_an_argument_error(capsys, tmp_path):
     code, out, err = cli(capsys, "train", "--engine", "gpu", "--out", tmp_path / "x.json")
     assert code == 2 and out == "" and "invalid choice: 'gpu'" in err
     assert not (tmp_path / "x.json").exists()
+
+
+# -- commands other packages add: the microgpt.commands entry points ---------------------------
+def test_train_and_sample_never_load_the_explorer():
+    code = (
+        "import sys\n"
+        "from microgpt.cli import build_parser\n"
+        "build_parser(['train', '--steps', '3'])\n"
+        "build_parser(['sample', '--num', '1'])\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'explorer']\n"
+        "build_parser(['graph', '--doc', 'emma'])\n"
+        "assert 'explorer.cli' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_help_lists_every_command_in_order(capsys):
+    code, out, _ = cli(capsys, "--help")
+    assert code == 0
+    listed = re.findall(r"^    (\w+) ", out, re.MULTILINE)
+    assert listed == ["train", "sample", "graph", "serve", "lessons"]
+
+
+def test_a_command_that_fails_to_load_is_one_clear_error(monkeypatch, capsys):
+    from importlib import metadata
+
+    import microgpt.cli as cli_module
+
+    broken = metadata.EntryPoint("broken", "no_such_module_xyz:add", cli_module.COMMANDS_GROUP)
+    monkeypatch.setattr(cli_module.metadata, "entry_points", lambda group: [broken])
+    code, out, err = cli(capsys, "graph", "--doc", "emma")
+    assert code == 2 and out == ""
+    assert "could not be loaded from no_such_module_xyz:add" in err and "reinstall" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    code, _, _ = cli(capsys, "sample", "--num", "0")  # microgpt's own commands still run
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--steps", "0", "must be a positive integer, got 0"),
+        ("--steps", "x", "'x' is not an integer"),
+        ("--samples", "-1", "must be 0 or more, got -1"),
+        ("--lr", "nan", "must be a positive number, got nan"),
+        ("--lr", "1e999", "must be a positive number, got 1e999"),
+        ("--lr", "ten", "'ten' is not a number"),
+    ],
+)
+def test_the_command_line_numbers_are_checked(capsys, flag, value, words):
+    code, _, err = cli(capsys, "train", flag, value)
+    assert code == 2 and words in err

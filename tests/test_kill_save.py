@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
     from microgpt.checkpoint import load_checkpoint, save_checkpoint
 
     target, hold, i = sys.argv[1], sys.argv[2] == "hold", int(sys.argv[3])
-    ckpt = load_checkpoint()
+    ckpt = load_checkpoint().to_dict()
     if hold:
         def held(src, dst):
             print("renaming", flush=True)
@@ -68,7 +68,7 @@ def rounds(tmp_path_factory):
     target = folder / "model.json"
     child = folder / "child.py"
     child.write_text(CHILD)
-    ckpt = load_checkpoint()
+    ckpt = load_checkpoint().to_dict()
     ckpt["data"] = {**ckpt["data"], "source": "save 0"}
     save_checkpoint(ckpt, target)
     env = {

@@ -178,7 +178,7 @@ def test_a_png_view_carries_its_mark_and_other_pngs_do_not(tmp_path):
     from explorer import ForwardPass, overview
     from explorer.export import write_view
     from explorer.layout import run_dot
-    from microgpt.validate import is_view_file
+    from explorer.view_files import is_view_file
 
     out = write_view(overview(ForwardPass("ab")), tmp_path / "v.png")
     chunks = _chunks(out.read_bytes())
@@ -194,8 +194,8 @@ def test_a_png_view_carries_its_mark_and_other_pngs_do_not(tmp_path):
 def test_exports_replace_their_own_files_and_only_force_replaces_others(tmp_path, ext):
     from explorer import ForwardPass, overview
     from explorer.export import write_view
+    from explorer.view_files import is_view_file
     from microgpt.errors import OutputPathError
-    from microgpt.validate import is_view_file
 
     view = overview(ForwardPass("ab"))
     out = tmp_path / f"v{ext}"

@@ -5,6 +5,7 @@ document and its undo (``state``/``restore``); Adam's update written once (``ada
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import TINY_DOCS, TINY_SHAPE
@@ -37,7 +38,7 @@ def test_snapshots_keep_moments_and_the_run_keeps_its_documents(history):
     assert [s["step"] for s in ckpt["snapshots"]] == [0, 4, 8, 11]
     assert ckpt["step_docs"] == [run.docs[k % len(run.docs)] for k in range(HP.num_steps)]
     for snap in ckpt["snapshots"]:
-        back = Run.from_checkpoint({**ckpt, "weights": snap["weights"], "adam": snap["adam"]})
+        back = Run.from_checkpoint(replace(ckpt, weights=snap["weights"], adam=snap["adam"]))
         _, m, v = states[snap["step"]]
         assert back.adam_m == m and back.adam_v == v
     assert all(x == 0.0 for row in ckpt["snapshots"][0]["adam"]["v"]["wte"] for x in row)
@@ -71,7 +72,7 @@ def test_replay_refuses_steps_outside_the_run(history):
 
 def test_an_older_checkpoint_loads_but_cannot_replay(history, tmp_path):
     ckpt, _, _ = history
-    old = json.loads(json.dumps({**ckpt, "version": 1}))
+    old = json.loads(json.dumps({**ckpt.to_dict(), "version": 1}))
     del old["step_docs"]
     for snap in old["snapshots"]:
         del snap["adam"]
@@ -127,13 +128,13 @@ def test_adam_move_is_the_articles_update():
 
 def test_checkpoint_moments_are_checked_for_meaning(history, tmp_path):
     ckpt, _, _ = history
-    bad = json.loads(json.dumps({"format": "microgpt-checkpoint", "version": 2, **ckpt}))
+    bad = json.loads(json.dumps(ckpt.to_dict()))
     bad["snapshots"][1]["adam"]["v"]["wpe"][0][0] = -1e-9
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(MicrogptError, match="cannot be negative"):
         load_checkpoint(path)
-    bad = json.loads(json.dumps({"format": "microgpt-checkpoint", "version": 2, **ckpt}))
+    bad = json.loads(json.dumps(ckpt.to_dict()))
     bad["step_docs"].pop()
     path.write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(MicrogptError, match="step_docs"):

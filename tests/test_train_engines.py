@@ -30,7 +30,7 @@ SHAPES = {"default": {}, "two-layers-two-heads": {"n_layer": 2, "n_head": 2}}
 
 
 def checkpoint_bytes(run: Run) -> bytes:
-    return json.dumps(run.to_checkpoint()).encode()
+    return json.dumps(run.to_checkpoint().to_dict()).encode()
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ import traitlets
 from microgpt.errors import ConfigError, MicrogptError, UnknownNameError
 from microgpt.model import loss_position, parse_name
 from microgpt.trace import pattern_regex
-from microgpt.validate import check_output_path, is_view_file
+from microgpt.validate import check_output_path
 
 from .. import layout
 from ..checks import MAX_BUDGET
@@ -32,6 +32,7 @@ from ..graph import NodeKey
 from ..model_view import scalar_view_of
 from ..node import resolve_node
 from ..playback import backward_json
+from ..view_files import is_view_file
 from ..views import build_view
 from .args import Checked, choice, flag, integer, need, text
 from .front import SvgGraph

@@ -6,9 +6,9 @@ mid-way or when a step failed.
 Floats. The worker trains with ``Run.steps_on_floats``: the engine's arithmetic on plain
 floats, bit for bit ``Run.train_step``'s losses, weights and moments, ~20x faster (no graph is
 recorded). A step whose loss or weights are not finite, or whose arithmetic fails, is undone
-and ends the run with ``DivergedError``'s message, as in ``Run.checked_step``
-(``training_worker.checked_float_step``, which also keeps each step's gradients for the
-gradient-norm chart).
+and ends the run with ``DivergedError``'s message: the worker steps with
+``Run.checked_step(keep_grads=True)``, which also keeps each step's gradients for the
+gradient-norm chart.
 
 Pace. The worker starts a step at most ``steps_per_second`` times a second (None: as fast as
 it can). The views are redrawn at most every ``redraw_interval`` seconds, with every step done

@@ -3,8 +3,8 @@ view: a thread (``work``), or a task on the event loop where threads cannot star
 Pyodide, in the lessons' browser site), both running the same ``steps``.
 
 It only computes and never touches a widget: ``work`` steps the run with
-``checked_float_step`` (``Run.checked_step`` on ``Run.steps_on_floats``: bit for bit the
-engine's step, ~20x faster), keeps the pace asked for (``Pace``), and puts each step's loss,
+``Run.checked_step(keep_grads=True)`` (on ``Run.steps_on_floats``: bit for bit the engine's
+step, ~20x faster), keeps the pace asked for (``Pace``), and puts each step's loss,
 gradient norms and token embeddings into a ``Handoff`` that the view reads on its own thread.
 """
 
@@ -19,7 +19,7 @@ import time
 from microgpt.errors import MicrogptError
 from microgpt.train import Run
 
-__all__ = ["REDRAW_WAIT", "Handoff", "Pace", "checked_float_step", "matrix_norms", "steps"]
+__all__ = ["REDRAW_WAIT", "Handoff", "Pace", "steps"]
 __all__ += ["work", "work_async"]
 
 #: The longest the worker waits for a redraw it asked for (the loop may be busy elsewhere).
@@ -115,44 +115,6 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def checked_float_step(run: Run) -> float:
-    """``Run.checked_step`` on floats: the run's next step with ``steps_on_floats`` (its
-    gradients kept in ``run.last_grads``); a step whose loss or weights are not finite, or
-    whose arithmetic fails, is undone and raises ``DivergedError`` with ``checked_step``'s
-    message. ``Run.checked_step(engine="floats")`` checks the same but keeps no gradients, and
-    the view draws every step's gradient norms: once it takes ``keep_grads``, this becomes
-    ``run.checked_step(keep_grads=True)``."""
-    before = run.state()
-    doc = run.docs[run.step % len(run.docs)]  # the step ``train_step`` would take
-    try:
-        (loss,) = run.steps_on_floats([doc], keep_grads=True)
-    except MicrogptError:
-        raise
-    except (OverflowError, ZeroDivisionError, ValueError) as e:  # math range / domain
-        run.restore(before)
-        raise run._diverged(f"the arithmetic failed ({e})") from None
-    except BaseException:  # anything else (a stop of the interpreter): no half-applied step
-        run.restore(before)
-        raise
-    # a sum is not finite if any term is nan or inf (only nan, inf, or ~1e308 weights)
-    if not (math.isfinite(loss) and math.isfinite(sum(p.data for p in run.model.params))):
-        run.restore(before)
-        raise run._diverged(
-            f"the loss is {loss}" if not math.isfinite(loss) else "a weight is not finite"
-        )
-    return loss
-
-
-def matrix_norms(grads: list[float], shapes: dict[str, tuple[int, int]]) -> dict[str, float]:
-    """Each matrix's gradient norm, as the run's snapshots compute it (the same sum, in the
-    same order, so the same floats at the snapshot steps)."""
-    out, i = {}, 0
-    for key, (rows, cols) in shapes.items():
-        out[key] = math.sqrt(sum([g * g for g in grads[i : i + rows * cols]]))  # a list: faster
-        i += rows * cols
-    return out
-
-
 def steps(run: Run, stop: threading.Event, handoff: Handoff, pace: Pace):
     """The worker's loop as a generator its driver runs (``work`` in a thread, ``work_async``
     on an event loop): it steps ``run`` until it is done or ``stop`` is set, reports each step
@@ -178,11 +140,12 @@ def steps(run: Run, stop: threading.Event, handoff: Handoff, pace: Pace):
             started = _now()
             shots = len(run.snapshots)
             try:
-                loss = checked_float_step(run)  # a diverged step is undone and raises
+                # on floats, its gradients kept; a diverged step is undone and raises
+                loss = run.checked_step(keep_grads=True)
             except Exception as exc:  # shown in the widget; the run keeps its steps done
                 error = f"step {run.step + 1} failed: {_message(exc)}"
                 break
-            norms = matrix_norms(run.last_grads, shapes)
+            norms = run.layout.norms(run.last_grads)
             wte = [[params[r * cols + c].data for c in range(cols)] for r in range(rows)]
             snapshots = [s["step"] for s in run.snapshots] if len(run.snapshots) != shots else None
             if handoff.put_step(run.step, loss, norms, wte, snapshots, _now(),

@@ -134,7 +134,7 @@ class TrainStepView(Checked, ShownLater, W.VBox):
     def show_next_doc(self) -> None:
         """Show the document the run trained on next: the graph becomes that step's own pass
         (its loss is the one the run recorded)."""
-        docs = self.session.origin.ckpt.get("step_docs") or []
+        docs = self.session.origin.ckpt.step_docs or []
         if self.lab is not None and self.lab.reports:
             self.message = "undo the steps taken by hand first: they are not the run's own"
         elif self.step >= len(docs):
@@ -220,7 +220,7 @@ class TrainStepView(Checked, ShownLater, W.VBox):
         if self._later():  # in a hidden tab: drawn when shown
             return
         self._charted = self.step
-        ax = loss_curve(self.session.origin.ckpt["loss_history"], mark=self.step,
+        ax = loss_curve(self.session.origin.ckpt.loss_history, mark=self.step,
                         title="the run's training loss (the line: the weights shown)")  # fmt: skip
         show_chart(self.image, ax.figure)
 
