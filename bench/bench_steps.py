@@ -25,7 +25,7 @@ import time
 
 from explorer import ForwardPass, ModelSource
 from explorer.onestep import StepLab
-from microgpt import GPTConfig, Run
+from microgpt import Run
 from microgpt.checkpoint import shipped_checkpoint_path
 from microgpt.engine import gc_paused
 from microgpt.floats import FloatGPT
@@ -46,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     ckpt = ModelSource().ckpt
-    spacing = ckpt["hyperparams"]["snapshot_every"]
+    spacing = ckpt.hyperparams.snapshot_every
 
     print("\n1. the forward pass of training step K (fresh source; then K+1, cached)")
     for k in (1, 537, 1000):
@@ -65,7 +65,7 @@ def main() -> None:
     source.run_at(520)
     per_step = (time.perf_counter() - start) / 20
     print(f"   {per_step * 1000:.1f} ms per step (20 steps from a kept run, steps 501-520)")
-    docs = ckpt["step_docs"][500:520]
+    docs = ckpt.step_docs[500:520]
     run = Run.replayed(ckpt, 500)
     start = time.perf_counter()
     for doc in docs:  # the same 20 steps through Run.train_step: graph, backward(), adam_move
@@ -73,8 +73,8 @@ def main() -> None:
     value_step = (time.perf_counter() - start) / 20
     print(f"   {value_step * 1000:.0f} ms per step on the Value engine (train_step, same steps): "
           f"floats are {value_step / per_step:.0f}x faster")  # fmt: skip
-    config = GPTConfig(**ckpt["config"])
-    weights = [x for mat in ckpt["weights"].values() for row in mat for x in row]
+    config = ckpt.config
+    weights = [x for mat in ckpt.weights.values() for row in mat for x in row]
     tokens = Run.from_checkpoint(ckpt).tokenizer.encode_doc("christopher")
     floats = FloatGPT(config)
     med, low = timed(lambda: floats.loss_and_grads(weights, tokens), max(args.repeat, 5))
@@ -91,7 +91,7 @@ def main() -> None:
 
     print("\n3. one training step by hand")
     lab = StepLab(ModelSource(), 500)
-    doc = lab.origin.ckpt["step_docs"][500]
+    doc = lab.origin.ckpt.step_docs[500]
     med, low = timed(lambda: (lab.take(doc), lab.undo()), args.repeat)
     print(f"   StepLab.take + undo: {med * 1000:.0f} ms (min {low * 1000:.0f})")
     from explorer.widgets import Dashboard
@@ -115,8 +115,8 @@ def main() -> None:
         )
 
     print("\n4. what the snapshot spacing costs (shipped run: 1000 steps)")
-    snap_bytes = len(json.dumps(ckpt["snapshots"][-2], separators=(",", ":")))
-    base = shipped_checkpoint_path().stat().st_size - len(ckpt["snapshots"]) * snap_bytes
+    snap_bytes = len(json.dumps(ckpt.snapshots[-2], separators=(",", ":")))
+    base = shipped_checkpoint_path().stat().st_size - len(ckpt.snapshots) * snap_bytes
     for every in (10, 25, 50, 100):
         count = 1000 // every + 1
         size = base + count * snap_bytes

@@ -38,10 +38,8 @@ class Checkpoint:
     its fields are the file's, with ``config`` a ``GPTConfig`` and ``hyperparams`` a
     ``Hyperparams``; ``step_docs`` is None in a version 1 file. The lists and dicts inside are
     the file's JSON data (treat them as read-only). The JSON form lives in the loader and the
-    saver only (``from_dict`` / ``to_dict``).
-
-    ``ckpt["loss_history"]``-style reads still work (the lessons and older code read the
-    checkpoint as the dict it once was); new code reads attributes.
+    saver only (``from_dict`` / ``to_dict``): everywhere else a checkpoint is read by its
+    attributes (``ckpt.loss_history``).
     """
 
     config: GPTConfig
@@ -69,7 +67,9 @@ class Checkpoint:
     def to_dict(self) -> dict:
         """The file's JSON data, its fields in the file's order (the saver writes this)."""
         d = {"format": FORMAT, "version": self.version}
-        d.update((key, self[key]) for key in REQUIRED_FIELDS)
+        for key in REQUIRED_FIELDS:
+            value = getattr(self, key)
+            d[key] = value.to_dict() if key in ("config", "hyperparams") else value
         if self.step_docs is not None:
             d["step_docs"] = self.step_docs
         return d
@@ -77,25 +77,3 @@ class Checkpoint:
     @property
     def layout(self) -> ParamLayout:
         return ParamLayout(self.config)
-
-    def __getitem__(self, key: str):
-        if key == "format":
-            return FORMAT
-        if key in ("config", "hyperparams"):
-            return getattr(self, key).to_dict()
-        if key in _FIELDS and (key != "step_docs" or self.step_docs is not None):
-            return getattr(self, key)
-        raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key, _MISSING) is not _MISSING
-
-    def get(self, key: str, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
-_FIELDS = (*REQUIRED_FIELDS, "step_docs", "version")
-_MISSING = object()

@@ -402,7 +402,7 @@ def old_file(tmp_path) -> tuple[Path, bytes, Run]:
 def assert_untouched(path: Path, before: bytes) -> None:
     assert path.read_bytes() == before
     assert sorted(os.listdir(path.parent)) == [path.name]  # no temporary file left behind
-    assert load_checkpoint(path)["step"] == 2
+    assert load_checkpoint(path).step == 2
 
 
 def test_failed_rename_keeps_old_checkpoint(monkeypatch, old_file):
@@ -462,7 +462,7 @@ def test_successful_save_replaces_old_checkpoint(old_file):
     save_checkpoint(run.to_checkpoint(), path)
     assert path.read_bytes() != before
     assert sorted(os.listdir(path.parent)) == [path.name]
-    assert load_checkpoint(path)["step"] == 3
+    assert load_checkpoint(path).step == 3
 
 
 def test_save_into_missing_directory(tmp_path):
@@ -478,7 +478,7 @@ def test_save_into_missing_directory(tmp_path):
 def test_save_to_relative_path_in_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     save_checkpoint(tiny_run(1).to_checkpoint(), "here.json")
-    assert load_checkpoint("here.json")["step"] == 1
+    assert load_checkpoint("here.json").step == 1
     assert os.listdir(tmp_path) == ["here.json"]
 
 
@@ -515,11 +515,10 @@ def test_a_loaded_checkpoint_is_a_checkpoint_with_typed_settings(tmp_path):
     assert list(data)[:3] == ["format", "version", "config"] and list(data)[-1] == "step_docs"
     again = save_checkpoint(ckpt, tmp_path / "again.json")
     assert again.read_bytes() == path.read_bytes()
-    # dict-style reads, as the lessons make them
-    assert ckpt["config"] == run.config.to_dict() and ckpt["format"] == "microgpt-checkpoint"
-    assert "step_docs" in ckpt and ckpt.get("nope", 7) == 7 and "nope" not in ckpt
-    with pytest.raises(KeyError):
-        ckpt["nope"]
+    # outside the loader and saver a checkpoint is read by its attributes, never as a dict
+    assert data["config"] == run.config.to_dict() and data["format"] == "microgpt-checkpoint"
+    with pytest.raises(TypeError):
+        ckpt["config"]
 
 
 def test_a_version_1_checkpoint_has_no_step_docs_and_keeps_its_version(tmp_path):
@@ -531,7 +530,7 @@ def test_a_version_1_checkpoint_has_no_step_docs_and_keeps_its_version(tmp_path)
     path = tmp_path / "v1.json"
     path.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     ckpt = load_checkpoint(path)
-    assert ckpt.step_docs is None and ckpt.version == 1 and "step_docs" not in ckpt
+    assert ckpt.step_docs is None and ckpt.version == 1 and "step_docs" not in ckpt.to_dict()
     again = save_checkpoint(ckpt, tmp_path / "again.json")
     assert again.read_bytes() == path.read_bytes()
 

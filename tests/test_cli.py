@@ -147,9 +147,9 @@ def test_resume_through_cli_is_bit_identical(capsys, tmp_path, tiny_docs_file):
     assert sample_lines(out_b) == sample_lines(out_a)
 
     ckpt_a, ckpt_b = load_checkpoint(a), load_checkpoint(b)  # resume saves over its checkpoint
-    assert ckpt_b["step"] == 6
+    assert ckpt_b.step == 6
     for key in ("weights", "adam", "loss_history", "snapshots", "rng_state", "step"):
-        assert ckpt_a[key] == ckpt_b[key], key
+        assert getattr(ckpt_a, key) == getattr(ckpt_b, key), key
     assert ckpt_a == ckpt_b
 
 
@@ -217,7 +217,7 @@ def test_interrupt_in_process_saves_default_name(
     assert signal.getsignal(signal.SIGINT) is handler_before  # restored
     assert len(step_lines(out)) == 2 and sample_lines(out) == []
     saved = tmp_path / "microgpt-step2.json"
-    assert load_checkpoint(saved)["step"] == 2
+    assert load_checkpoint(saved).step == 2
     assert "interrupted at step 2 / 50" in err
     assert "microgpt train --resume microgpt-step2.json" in err
     assert "Traceback" not in err
@@ -265,16 +265,16 @@ def test_ctrl_c_saves_a_resumable_checkpoint(tmp_path, tiny_docs_file):
     assert "Traceback" not in err
     printed = step_lines("\n".join(stdout))
     ckpt = load_checkpoint(out_path)
-    assert ckpt["step"] == len(printed) >= seen >= 3
-    assert ckpt["step"] < 5000
-    assert [f"{loss:.4f}" for loss in ckpt["loss_history"]] == [
+    assert ckpt.step == len(printed) >= seen >= 3
+    assert ckpt.step < 5000
+    assert [f"{loss:.4f}" for loss in ckpt.loss_history] == [
         STEP_RE.fullmatch(line).group(3) for line in printed
     ]
-    assert f"interrupted at step {ckpt['step']} / 5000" in err
+    assert f"interrupted at step {ckpt.step} / 5000" in err
     assert f"--resume {out_path}" in err
 
     # It is a true resume point: one more step matches an uninterrupted run's next step.
-    k = ckpt["step"]
+    k = ckpt.step
     resumed = Run.from_checkpoint(ckpt, docs=TINY_DOCS)
     whole = tiny_run(tiny_docs_file, 5000)
     whole.train(should_stop=lambda: whole.step >= k)
@@ -470,9 +470,9 @@ def test_sample_num_zero_prints_nothing(capsys, tiny_ckpt):
 def test_sample_defaults_to_the_shipped_model(capsys):
     shipped = shipped_checkpoint_path()
     ckpt = load_checkpoint(shipped)
-    assert ckpt["config"] == GPTConfig(vocab_size=ckpt["config"]["vocab_size"]).to_dict()
-    assert ckpt["step"] == ckpt["hyperparams"]["num_steps"] == 1000
-    assert ckpt["hyperparams"]["seed"] == 42
+    assert ckpt.config == GPTConfig(vocab_size=ckpt.config.vocab_size)
+    assert ckpt.step == ckpt.hyperparams.num_steps == 1000
+    assert ckpt.hyperparams.seed == 42
     code, out, err = cli(capsys, "sample", "--num", 3, "--seed", 7)
     assert code == 0, err
     assert out.splitlines() == library_samples(shipped, 3, seed=7)

@@ -163,7 +163,7 @@ def _reference_pca(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_pca_matches_an_eigendecomposition_up_to_sign(source):
-    wte = np.array(source.ckpt["weights"]["wte"])
+    wte = np.array(source.ckpt.weights["wte"])
     coords, basis = plots.pca_2d(wte)
     ref, eigvals = _reference_pca(wte)
     assert coords.shape == (len(wte), 2) and basis.shape == (2, wte.shape[1])
@@ -177,7 +177,7 @@ def test_pca_matches_an_eigendecomposition_up_to_sign(source):
 
 
 def test_pca_signs_are_deterministic_and_a_fixed_basis_reproduces_coords(source):
-    wte = np.array(source.ckpt["weights"]["wte"])
+    wte = np.array(source.ckpt.weights["wte"])
     coords, basis = plots.pca_2d(wte)
     for comp in basis:
         assert comp[np.argmax(np.abs(comp))] > 0
@@ -188,7 +188,7 @@ def test_pca_signs_are_deterministic_and_a_fixed_basis_reproduces_coords(source)
     assert same is basis or np.array_equal(same, basis)
     np.testing.assert_array_equal(again, coords)
     # an earlier snapshot on the final basis: its own rows, centred, on the same two axes
-    first = np.array(source.ckpt["snapshots"][0]["weights"]["wte"])
+    first = np.array(source.ckpt.snapshots[0]["weights"]["wte"])
     early, _ = plots.pca_2d(first, basis)
     np.testing.assert_allclose(early, (first - first.mean(axis=0)) @ basis.T)
 
@@ -209,7 +209,7 @@ def test_pca_refuses_bad_matrices(matrix, basis, message):
 
 
 def test_embedding_scatter_points_are_the_coords_and_labels_the_tokens(source):
-    wte = source.ckpt["weights"]["wte"]
+    wte = source.ckpt.weights["wte"]
     ax = plots.embedding_pca(wte, source.token_labels, title="wte")
     coords, _ = plots.pca_2d(wte)
     (points,) = ax.collections
@@ -221,18 +221,18 @@ def test_embedding_scatter_points_are_the_coords_and_labels_the_tokens(source):
 
 
 def test_position_embeddings_are_labelled_with_positions(source):
-    wpe = source.ckpt["weights"]["wpe"]
+    wpe = source.ckpt.weights["wpe"]
     ax = plots.embedding_pca(wpe, range(len(wpe)))
     assert _texts(ax.texts) == [str(p) for p in range(source.config.block_size)]
 
 
 def test_embedding_refuses_a_label_count_that_does_not_match_the_rows(source):
     with pytest.raises(ValueError, match="26 labels for 27 rows"):
-        plots.embedding_pca(source.ckpt["weights"]["wte"], source.token_labels[:-1])
+        plots.embedding_pca(source.ckpt.weights["wte"], source.token_labels[:-1])
 
 
 def test_embedding_over_training_projects_every_snapshot_on_the_final_basis(source):
-    snaps = source.ckpt["snapshots"]
+    snaps = source.ckpt.snapshots
     mats = [s["weights"]["wte"] for s in snaps]
     steps = [s["step"] for s in snaps]
     _, basis = plots.pca_2d(mats[-1])
@@ -253,7 +253,7 @@ def test_embedding_over_training_projects_every_snapshot_on_the_final_basis(sour
 
 
 def test_embedding_over_training_refuses_mismatched_inputs(source):
-    mats = [s["weights"]["wte"] for s in source.ckpt["snapshots"][:2]]
+    mats = [s["weights"]["wte"] for s in source.ckpt.snapshots[:2]]
     with pytest.raises(ValueError, match="1 steps for 2 matrices"):
         plots.embedding_over_training(mats, source.token_labels, [0])
     with pytest.raises(ValueError, match="same shape"):
@@ -270,7 +270,7 @@ def test_smooth_losses_is_a_centred_mean_that_shrinks_at_the_ends():
 
 
 def test_loss_curve_lines_are_the_losses_and_their_smoothed_mean(source):
-    losses = source.ckpt["loss_history"]
+    losses = source.ckpt.loss_history
     ax = plots.loss_curve(losses, baseline=math.log(source.config.vocab_size))
     raw, smooth, base = ax.lines
     assert list(raw.get_ydata()) == losses
@@ -291,7 +291,7 @@ def test_loss_curve_without_smoothing_has_one_line():
 
 
 def test_grad_norm_lines_follow_the_snapshots_and_skip_step_0(source):
-    snaps = source.ckpt["snapshots"]
+    snaps = source.ckpt.snapshots
     assert snaps[0]["grad_norms"] is None
     ax = plots.grad_norms(snaps)
     keys = list(snaps[-1]["grad_norms"])
@@ -441,9 +441,9 @@ def _overlaps(a, b) -> bool:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda src: plots.loss_curve(src.ckpt["loss_history"], baseline=math.log(27)),
-        lambda src: plots.loss_curve(src.ckpt["loss_history"][:40]),
-        lambda src: plots.grad_norms(src.ckpt["snapshots"]),
+        lambda src: plots.loss_curve(src.ckpt.loss_history, baseline=math.log(27)),
+        lambda src: plots.loss_curve(src.ckpt.loss_history[:40]),
+        lambda src: plots.grad_norms(src.ckpt.snapshots),
         lambda src: plots.length_histogram(["ab", "abc", "abcdefgh"] * 3, block_size=4),
     ],
     ids=["loss", "loss-short", "grad-norms", "lengths"],
@@ -490,14 +490,14 @@ def _assert_labels_apart_and_inside(ax, dpi=100):
 @pytest.mark.parametrize("dpi", [100, 200])
 def test_embedding_labels_do_not_overlap_once_rendered(source, dpi):
     """The shipped model's wte: 'BOS' and 'y' lie close together (they overlapped once)."""
-    ax = plots.embedding_pca(source.ckpt["weights"]["wte"], source.token_labels)
+    ax = plots.embedding_pca(source.ckpt.weights["wte"], source.token_labels)
     _assert_labels_apart_and_inside(ax, dpi)
-    ax = plots.embedding_pca(source.ckpt["weights"]["wpe"], range(16))
+    ax = plots.embedding_pca(source.ckpt.weights["wpe"], range(16))
     _assert_labels_apart_and_inside(ax, dpi)
 
 
 def test_embedding_labels_stay_apart_at_every_snapshot(source):
-    snaps = source.ckpt["snapshots"]
+    snaps = source.ckpt.snapshots
     mats, steps = [s["weights"]["wte"] for s in snaps], [s["step"] for s in snaps]
     for current in (0, 1, len(snaps) // 2):  # step 0: every point in a small cluster
         ax = plots.embedding_over_training(mats, source.token_labels, steps, current=current)

@@ -107,7 +107,7 @@ def test_shipped_model_any_step_has_the_recorded_loss(k, tmp_path):
     out = tmp_path / "p.json"
     assert main(["graph", "--train-step", str(k), "--out", str(out)]) == 0
     stats = json.loads(out.read_text())["stats"]
-    assert stats["root_value"] == source.ckpt["loss_history"][k - 1]
+    assert stats["root_value"] == source.ckpt.loss_history[k - 1]
 
 
 # -- one training step by hand (StepLab) -----------------------------------------------------

@@ -205,7 +205,7 @@ def test_replaying_a_run_on_floats_is_training_it(monkeypatch):
     monkeypatch.setattr(Run, "train_step", _no_engine)  # the replay must not use the engine
     replayed.steps_on_floats(trained.step_docs)
     want, got = trained.to_checkpoint(), replayed.to_checkpoint()
-    assert [s["step"] for s in got["snapshots"]] == [0, 3, 6, 9, 10]
+    assert [s["step"] for s in got.snapshots] == [0, 3, 6, 9, 10]
     assert got == want
     assert _all_bits(got.to_dict()) == _all_bits(want.to_dict())
     assert all(p.grad == 0 and type(p.grad) is int for p in replayed.model.params)
@@ -225,7 +225,7 @@ def test_replayed_uses_the_float_step(monkeypatch):
     ckpt = load_checkpoint(path)
     monkeypatch.setattr(Run, "train_step", _no_engine)
     run = Run.replayed(ckpt, 905)
-    assert run.step == 905 and run.loss_history == ckpt["loss_history"][:905]
+    assert run.step == 905 and run.loss_history == ckpt.loss_history[:905]
 
 
 def _no_engine(self, *args, **kwargs):
@@ -252,20 +252,20 @@ def shipped():
 def _replay_interval(ckpt: dict, start: int) -> None:
     """Replay from the snapshot at ``start`` through the next one: the snapshot the replay
     takes is the checkpoint's, and every loss is the one training recorded."""
-    every = ckpt["hyperparams"]["snapshot_every"]
-    end = min(start + every, ckpt["step"])
+    every = ckpt.hyperparams.snapshot_every
+    end = min(start + every, ckpt.step)
     run = Run.replayed(ckpt, start)
     assert run.step == start
-    run.steps_on_floats(ckpt["step_docs"][start:end])
-    assert run.loss_history == ckpt["loss_history"][:end]
-    assert _all_bits(run.loss_history) == _all_bits(ckpt["loss_history"][:end])
-    ours, theirs = run.snapshots[-1], next(s for s in ckpt["snapshots"] if s["step"] == end)
+    run.steps_on_floats(ckpt.step_docs[start:end])
+    assert run.loss_history == ckpt.loss_history[:end]
+    assert _all_bits(run.loss_history) == _all_bits(ckpt.loss_history[:end])
+    ours, theirs = run.snapshots[-1], next(s for s in ckpt.snapshots if s["step"] == end)
     assert ours is not theirs and ours["step"] == end
     for field in ("weights", "adam", "loss", "grad_norms"):
         assert ours[field] == theirs[field], field
         assert _all_bits(ours[field]) == _all_bits(theirs[field]), field
-    if end == ckpt["step"]:
-        assert run.model.weights() == ckpt["weights"]
+    if end == ckpt.step:
+        assert run.model.weights() == ckpt.weights
 
 
 # ~1.2 s each on the 2-core box (the Value engine took ~23 s each)

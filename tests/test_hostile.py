@@ -531,7 +531,7 @@ def test_diverged_run_keeps_the_last_finite_state(capsys, ws, monkeypatch):
     assert code == 3, err
     assert "last finite state (step 1)" in err
     ckpt = load_checkpoint(out)
-    assert ckpt["step"] == 1 and all(math.isfinite(x) for x in ckpt["loss_history"])
+    assert ckpt.step == 1 and all(math.isfinite(x) for x in ckpt.loss_history)
 
 
 def test_graph_of_a_long_document_says_it_was_cut(capsys, tmp_path):

@@ -54,7 +54,7 @@ CHILD = textwrap.dedent(
 
 
 def marker(path: Path) -> int:
-    return int(load_checkpoint(path)["data"]["source"].split()[1])
+    return int(load_checkpoint(path).data["source"].split()[1])
 
 
 def temporary_files(path: Path) -> list[Path]:

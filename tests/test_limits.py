@@ -126,7 +126,7 @@ def test_a_failed_final_save_keeps_the_run_in_the_temp_folder(tmp_path):
         _save(run, tmp_path / "gone" / "c.json")  # its folder vanished after the check
     spare = Path(str(caught.value).rsplit("saved to ", 1)[1].removesuffix(" instead"))
     try:
-        assert load_checkpoint(spare)["step"] == run.step
+        assert load_checkpoint(spare).step == run.step
     finally:
         spare.unlink()
 

@@ -35,13 +35,13 @@ def history(tmp_path_factory):
 
 def test_snapshots_keep_moments_and_the_run_keeps_its_documents(history):
     ckpt, states, run = history
-    assert [s["step"] for s in ckpt["snapshots"]] == [0, 4, 8, 11]
-    assert ckpt["step_docs"] == [run.docs[k % len(run.docs)] for k in range(HP.num_steps)]
-    for snap in ckpt["snapshots"]:
+    assert [s["step"] for s in ckpt.snapshots] == [0, 4, 8, 11]
+    assert ckpt.step_docs == [run.docs[k % len(run.docs)] for k in range(HP.num_steps)]
+    for snap in ckpt.snapshots:
         back = Run.from_checkpoint(replace(ckpt, weights=snap["weights"], adam=snap["adam"]))
         _, m, v = states[snap["step"]]
         assert back.adam_m == m and back.adam_v == v
-    assert all(x == 0.0 for row in ckpt["snapshots"][0]["adam"]["v"]["wte"] for x in row)
+    assert all(x == 0.0 for row in ckpt.snapshots[0]["adam"]["v"]["wte"] for x in row)
 
 
 @pytest.mark.parametrize("step", range(HP.num_steps + 1))
@@ -50,8 +50,8 @@ def test_replay_recreates_every_step_bit_for_bit(history, step):
     run = Run.replayed(ckpt, step)
     assert run.step == step
     assert (params(run), run.adam_m, run.adam_v) == states[step]
-    assert run.loss_history == ckpt["loss_history"][:step]
-    assert run.step_docs == ckpt["step_docs"][:step]
+    assert run.loss_history == ckpt.loss_history[:step]
+    assert run.step_docs == ckpt.step_docs[:step]
     assert all(s["step"] <= step for s in run.snapshots)
 
 
@@ -81,14 +81,14 @@ def test_an_older_checkpoint_loads_but_cannot_replay(history, tmp_path):
     loaded = load_checkpoint(path)
     with pytest.raises(MicrogptError, match="older microgpt"):
         Run.replayed(loaded, 3)
-    assert Run.from_checkpoint(loaded).model.weights() == ckpt["weights"]
+    assert Run.from_checkpoint(loaded).model.weights() == ckpt.weights
 
 
 def test_step_on_the_runs_own_document_is_the_step_training_takes(history):
     ckpt, states, _ = history
     chosen = Run.replayed(ckpt, 6)
-    loss = chosen.train_step(ckpt["step_docs"][6])
-    assert loss == ckpt["loss_history"][6]
+    loss = chosen.train_step(ckpt.step_docs[6])
+    assert loss == ckpt.loss_history[6]
     assert (params(chosen), chosen.adam_m, chosen.adam_v) == states[7]
 
 
@@ -102,7 +102,7 @@ def test_undo_restores_weights_and_moments_bit_for_bit(history):
     assert run.step_docs[-2:] == ["bella", "mia"]
     run.restore(before)
     assert run.step == 3 and (params(run), run.adam_m, run.adam_v) == states[3]
-    assert run.loss_history == ckpt["loss_history"][:3] and len(run.step_docs) == 3
+    assert run.loss_history == ckpt.loss_history[:3] and len(run.step_docs) == 3
     assert all(p.grad == 0 for p in run.model.params)
 
 

@@ -138,7 +138,7 @@ def test_a_closed_pipe_stops_training_and_saves_the_run(tmp_path):
     assert "output was closed" in err and "saved run.json" in err
     assert "microgpt train --resume run.json" in err
     saved = load_checkpoint(tmp_path / "run.json")
-    assert 9 <= saved["step"] < 1000 and len(saved["loss_history"]) == saved["step"]
+    assert 9 <= saved.step < 1000 and len(saved.loss_history) == saved.step
     assert not lock_path(tmp_path / "run.json").exists()
 
 
@@ -214,7 +214,7 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, child):
     out, err = proc.communicate(timeout=600)
     no_traceback(err)
     if proc.returncode == 130 and "interrupted at step" in err:  # it had started training
-        assert load_checkpoint(tmp_path / "run.json")["step"] >= 1
+        assert load_checkpoint(tmp_path / "run.json").step >= 1
         return
     assert proc.returncode == 130 and "step " not in out
     one_line_error(err, "interrupted")
@@ -235,7 +235,7 @@ def test_a_second_ctrl_c_during_the_save_does_not_lose_the_run(tmp_path, child):
     no_traceback(err)
     assert "interrupted at step" in err and "saved run.json" in err
     saved = load_checkpoint(tmp_path / "run.json")
-    assert saved["step"] >= 20
+    assert saved.step >= 20
     assert not temporary_files(tmp_path / "run.json")
     assert not lock_path(tmp_path / "run.json").exists()
 
@@ -266,7 +266,7 @@ def test_a_second_training_on_the_same_out_is_refused(tmp_path, child):
     one_line_error(second.stderr, "run.json", "another microgpt run", str(first.pid))
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
-    assert load_checkpoint(tmp_path / "run.json")["step"] == 300  # the first run's
+    assert load_checkpoint(tmp_path / "run.json").step == 300  # the first run's
     assert not lock.exists()
 
 
@@ -278,7 +278,7 @@ def test_a_stale_lock_is_taken_over(tmp_path, tiny_docs_file):
     done = microgpt("train", "--data", tiny_docs_file, *TINY, "--steps", 3, "--out", "run.json",
                     cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert load_checkpoint(tmp_path / "run.json")["step"] == 3 and not lock.exists()
+    assert load_checkpoint(tmp_path / "run.json").step == 3 and not lock.exists()
 
 
 def test_the_lock_refuses_a_live_holder_in_process(tmp_path):

@@ -119,7 +119,7 @@ def embedding_over_training(
     """An embedding matrix over training: each row's trajectory, the ``current`` snapshot labelled.
 
     ``matrices[i]`` is the matrix (rows × dims) after ``steps[i]`` steps, e.g.
-    ``[s["weights"]["wte"] for s in ckpt["snapshots"]]``. All are projected on one basis
+    ``[s["weights"]["wte"] for s in ckpt.snapshots]``. All are projected on one basis
     (default: the last matrix's, see ``pca_2d``), so the axes' limits stay the same whichever
     snapshot is ``current`` (an index into ``matrices``): a slider over steps does not rescale.
     The whole trajectory is drawn faint and its part up to ``current`` darker.

@@ -26,7 +26,7 @@ CELLS = [
     "attention = AttentionView()\nattention.show(fp)\nattention",
     "probs = ProbabilitiesView(seed=7)\nprobs.show(fp)\nprobs.pos = 6\nprobs",
     "EmbeddingView(source)",
-    "picture(loss_curve(source.ckpt['loss_history']))",
+    "picture(loss_curve(source.ckpt.loss_history))",
 ]
 
 

@@ -29,7 +29,7 @@ def test_one_step_from_the_dashboard(screen, lab_server, browser_artifacts_dir):
     name, page = screen
     shots = screenshots(browser_artifacts_dir)
     graph, title = dashboard_on(page, lab_server, "emma")
-    doc = load_checkpoint()["step_docs"][500]  # the document of training step 501
+    doc = load_checkpoint().step_docs[500]  # the document of training step 501
 
     page.locator(".lm-TabBar-tab", has_text="one step").click()
     tab = page.locator(".microgpt-trainstep")
