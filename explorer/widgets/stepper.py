@@ -14,6 +14,7 @@ from microgpt.errors import MicrogptError
 from ..stepper import backward_steps
 from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
+from .state import PassState
 
 __all__ = ["BackwardStepper"]
 
@@ -33,7 +34,9 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
         "step": integer(0, lambda w: len(w.steps) if w.fp is not None else None),
     }
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, state: PassState | None = None, **kwargs) -> None:
+        """``state``: the selection shared with other widgets: the stepper follows where the
+        learner looks (``focus``: a zoom, a selected node) and the position; None: its own."""
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self._stepped = (None, None, None)  # (pass, scope, its steps): the last one computed
@@ -50,6 +53,9 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
         self.add_class("microgpt-stepper")
         traitlets.link((self, "scope"), (self._scope, "value"))
         traitlets.link((self, "step"), (self._slider, "value"))
+        self.state = PassState.given(state, "BackwardStepper(state=...)")
+        self.state.observe(lambda change: self.follow_pos(change["new"]), "pos")
+        self.state.observe(lambda change: self.follow(change["new"]), "focus")
         self.defer(asked, ["step"])  # the steps are known once a pass is shown
         self.apply(asked)
         self._live = True
