@@ -23,7 +23,7 @@ import re
 import pytest
 
 from explorer.widgets import AttentionView, Dashboard, GraphExplorer, Session
-from explorer.widgets.graph import MAX_LISTED
+from explorer.widgets.search import MAX_LISTED
 from microgpt import MicrogptError
 
 

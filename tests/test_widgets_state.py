@@ -251,3 +251,18 @@ def test_widgets_given_one_state_share_it(session):
     state.scope = "pos4.layer0.attn.head2"
     assert (attention.pos, attention.head, probs.pos) == (4, 2, 4)
     assert stepper.scope == "pos4.layer0.attn.head2"
+
+
+def test_a_clickers_step_moves_the_position_within_the_pass():
+    s = PassState()
+    s.move(1)  # no pass yet: nowhere to move
+    assert s.pos == 1
+    s.positions = 3
+    s.move(1)
+    assert s.pos == 2
+    s.move(1)  # the last position: it stays
+    assert s.pos == 2
+    s.move(-1)
+    s.move(-1)
+    s.move(-1)
+    assert s.pos == 0

@@ -126,7 +126,9 @@ def _last(count):
 
 class AttentionView(Checked, ShownLater, W.VBox):
     """Attention of the pass given to ``show``. Traits a learner changes (a layer or head the
-    model lacks is refused with a message; given before a pass is shown, checked then):"""
+    model lacks is refused with a message; given before a pass is shown, checked then):
+    ``layer``, ``head`` and ``pos`` (views of the shared ``PassState``), ``selected`` (the
+    weight clicked), ``outlined`` (follows the state's selected node) and ``message``."""
 
     layer = traitlets.Int(0)
     head = traitlets.Int(0)

@@ -34,6 +34,7 @@ from ..views import build_view
 from .args import Checked, choice, flag, integer, need, text
 from .front import SvgGraph
 from .inspector import TensorLookup, names_a_node
+from .search import MatchList, drawn_matches, search_note
 from .session import Latest, Session
 from .state import PassState
 from .toolbar import PresenterToolbar
@@ -56,10 +57,6 @@ _SHARED = ("doc", "pos", "root", "view", "scope", "selected")
 _POS = re.compile(r"pos\d+\.")
 _POS_OF = re.compile(r"pos(\d+)(?=\.|\Z)")
 
-#: A search's list of matches to pick from holds at most this many (the note says how many
-#: more there are: narrow the search).
-MAX_LISTED = 100
-
 
 def _at_pos(label: str, pos: int) -> str:
     """``label`` moved to position ``pos`` when it names one (``pos2.…`` -> ``pos3.…``)."""
@@ -78,7 +75,10 @@ def _row(*controls) -> W.HBox:
 class GraphExplorer(Checked, W.VBox):
     """The graph of one recorded forward pass, with controls. Traits a learner changes (a
     wrong type or value given to the constructor raises a ``MicrogptError``; set later, it is
-    refused with a message and the explorer keeps what it shows):"""
+    refused with a message and the explorer keeps what it shows): ``doc``, ``pos``, ``root``,
+    ``view``, ``scope`` and ``selected`` (views of the shared ``PassState``, which the explorer
+    leads), ``depth``, ``budget``, ``pattern``, ``source``, ``search`` and ``compact``; it says
+    ``message``, ``note`` and ``pass_version``."""
 
     doc = traitlets.Unicode("emma")
     pos = traitlets.Int(1)
@@ -182,12 +182,8 @@ class GraphExplorer(Checked, W.VBox):
                                   continuous_update=False)  # fmt: skip
         self._search_box.add_class("microgpt-search")
         # a search's matches, to pick one from (shown while there are several)
-        self._matches = W.Dropdown(description="matches", options=[("", "")],
-                                   layout=W.Layout(width="auto", display="none"))  # fmt: skip
-        self._matches.style.description_width = "initial"
-        self._matches.add_class("microgpt-search-matches")
-        self._matches.observe(self._on_match_pick, "value")
-        self._listing = False
+        self._match_list = MatchList(self.find)
+        self._matches = self._match_list.dropdown
         self._crumbs = W.HBox()
         self._crumbs.add_class("microgpt-breadcrumb")
         self._message = W.HTML(layout=W.Layout(display="none"))
@@ -463,10 +459,6 @@ class GraphExplorer(Checked, W.VBox):
         regex = pattern_regex(self.search)
         return [n for n in self.fp.index.name if n is not None and regex.fullmatch(n)]
 
-    def _on_match_pick(self, change) -> None:
-        if change["new"] and not self._listing:
-            self.find(change["new"])
-
     def find(self, name: str) -> bool:
         """Show the node ``name`` (a name, or ``#id``) and select it: in the view drawn if it
         is there, else its tensor's scalars (an entry of a model view's tensor: ``full`` view of
@@ -615,55 +607,16 @@ class GraphExplorer(Checked, W.VBox):
         if not self.search:
             self.graph.highlight = []
             self.note = ""
-            self._list_matches([])
+            self._match_list.show([])
             return []
-        regex = pattern_regex(self.search)
-        drawn = [
-            n.id
-            for n in self.current_view.nodes
-            if regex.fullmatch(n.name or n.id)
-            or any(map(regex.fullmatch, getattr(n, "scalars", ())))  # a tensor's entries
-        ]
+        drawn = drawn_matches(self.current_view, self.search)
         matches = self._search_matches()
         self.graph.highlight = drawn
-        self._list_matches(matches if len(matches) > 1 else [])
-        total, what = len(matches), repr(self.search)
+        self._match_list.show(matches if len(matches) > 1 else [])
+        shows_first = len(matches) == 1 and self._shows(matches[0])
         tensors = self.current_view.kind == "model"
-        if not total and not drawn:
-            self.note = f"no node matches {what} (* stands for any characters, ? for one)"
-        elif not total:  # a tensor's name: the model view's box
-            self.note = f"the tensor{'s' if len(drawn) > 1 else ''} {', '.join(drawn)} match {what}"
-        elif total == 1:
-            self.note = f"1 node matches {what}" + ("" if self._shows(matches[0]) else (
-                f": in the tensor drawn ({drawn[0]})" if tensors and drawn else ""))  # fmt: skip
-        else:
-            one = len(drawn) == 1
-            if tensors:
-                held = f"of the tensors drawn {'holds' if one else 'hold'} them"
-            else:
-                held = f"of them {'is' if one else 'are'} drawn"
-            shown = f"{len(drawn):,} {held} (marked)" if drawn else "none is drawn here"
-            more = (
-                f" (the first {MAX_LISTED} listed: narrow the search)" if total > MAX_LISTED else ""
-            )
-            self.note = (
-                f"{total:,} nodes match {what}; {shown}; pick one under the search box "
-                f"to open it{more}"
-            )
+        self.note = search_note(self.search, matches, drawn, tensors, shows_first)
         return drawn
-
-    def _list_matches(self, names: list[str]) -> None:
-        """The matches to pick from (hidden when there are none)."""
-        listed = names[:MAX_LISTED]
-        picked = self._matches.value if self._matches.value in listed else ""  # it stays shown
-        self._listing = True  # setting the options is not a pick
-        try:
-            head = f"{len(names):,} matches: pick one" if names else ""
-            self._matches.options = [(head, ""), *((n, n) for n in listed)]
-            self._matches.value = picked
-        finally:
-            self._listing = False
-        self._matches.layout.display = "" if names else "none"
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
     def _on_click(self, change) -> None:

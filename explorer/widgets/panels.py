@@ -92,7 +92,8 @@ def _check_weight(widget, value, what: str) -> str:
 
 class PositionsView(Checked, ShownLater, W.VBox):
     """The pass given to ``show`` across positions. Traits a learner changes (a layer the model
-    lacks is refused with a message; given before a pass is shown, it is checked then):"""
+    lacks is refused with a message; given before a pass is shown, it is checked then):
+    ``layer`` (a view of the shared ``PassState``)."""
 
     layer = traitlets.Int(0)
 

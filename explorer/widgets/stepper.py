@@ -24,7 +24,8 @@ _POS = re.compile(r"pos(\d+)(?=\.|\Z)")
 class BackwardStepper(Checked, ShownLater, W.VBox):
     """Steps of backward inside ``scope`` of the pass given to ``show``. Traits (a scope that
     cannot be stepped through is refused with a message and the stepper keeps the one it
-    shows; ``step`` given to the constructor is applied once a pass is shown):"""
+    shows; ``step`` given to the constructor is applied once a pass is shown): ``scope`` (it
+    follows the shared ``PassState``'s ``focus`` and ``pos``) and ``step``."""
 
     scope = traitlets.Unicode("pos1.layer0.attn.head0.softmax")
     step = traitlets.Int(0)
