@@ -266,3 +266,17 @@ def test_a_clickers_step_moves_the_position_within_the_pass():
     s.move(-1)
     s.move(-1)
     assert s.pos == 0
+
+
+def test_a_bad_value_for_the_state_is_refused_in_one_clear_error(dash):
+    s = PassState()
+    with pytest.raises(MicrogptError, match=r"PassState\.pos must be an integer, got 'x'"):
+        s.pos = "x"
+    with pytest.raises(MicrogptError, match=r"PassState\.step must be at least 0"):
+        s.step = -1
+    assert s.pos == 1 and s.step is None
+    d = dash
+    d.state.pos = 3
+    d.state.pos = -2  # a Dashboard's state: said in the graph's message area, the state kept
+    assert "PassState.pos must be at least 0" in d.graph.message
+    _assert_everywhere(d, pos=3)

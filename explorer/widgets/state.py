@@ -29,6 +29,8 @@ import traitlets
 
 from microgpt.errors import ArgumentTypeError
 
+from .args import Checked, integer, text
+
 __all__ = ["PassState", "Place", "place"]
 
 #: The traits widgets share (``focus`` and ``positions`` are derived and set here or by the
@@ -67,8 +69,15 @@ class Lead(Protocol):
         """Whether the view drawn depends on the position (a click then never moves it)."""
 
 
-class PassState(traitlets.HasTraits):
-    """The selection shared by the widgets of one forward pass (see the module's docstring)."""
+def _step(state, value, what: str):
+    """A training step, or None (the checkpoint's own weights)."""
+    return None if value is None else integer(0)(state, value, what)
+
+
+class PassState(Checked, traitlets.HasTraits):
+    """The selection shared by the widgets of one forward pass (see the module's docstring).
+    A value of the wrong type or sign is refused here (``args.Checked``): said in the lead's
+    message area when there is one, else raised; a value a widget refuses is said there."""
 
     doc = traitlets.Unicode("emma")
     #: The weights' training step (None: the checkpoint's own). ``Session.step`` reads it.
@@ -87,8 +96,15 @@ class PassState(traitlets.HasTraits):
     #: The pass's number of positions (set by the lead; 0: no pass yet).
     positions = traitlets.Int(0)
 
+    _checks = {
+        **{k: text() for k in ("doc", "root", "scope", "selected", "view", "focus")},
+        **{k: integer(0) for k in ("pos", "layer", "head", "positions")},
+        "step": _step,
+    }
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._live = True
         self._members: list[tuple[object, dict[str, str], bool]] = []
         self._lead: Lead | None = None
         self._deriving = True  # False while a lead's asked values come in
@@ -107,6 +123,12 @@ class PassState(traitlets.HasTraits):
                 f"{type(state).__name__}"
             )
         return state
+
+    def refuse(self, text: str) -> None:
+        """A value refused: said where the lead says what it refuses, else raised."""
+        if self._lead is None or not hasattr(self._lead, "refuse"):
+            raise  # the MicrogptError being refused (``Checked`` calls this while handling it)
+        self._lead.refuse(text)
 
     # -- members --------------------------------------------------------------------------------
     def join(self, widget, *names: str, lead: bool = False, **renamed: str) -> None:
