@@ -80,7 +80,8 @@ class PassState(Checked, traitlets.HasTraits):
     message area when there is one, else raised; a value a widget refuses is said there."""
 
     doc = traitlets.Unicode("emma")
-    #: The weights' training step (None: the checkpoint's own). ``Session.step`` reads it.
+    #: The weights' training step (None: the checkpoint's own): written by
+    #: ``Session.set_weights`` (the one-step tab), read as ``Session.step``.
     step = traitlets.Int(None, allow_none=True)
     root = traitlets.Unicode("loss")
     pos = traitlets.Int(1)
