@@ -421,28 +421,30 @@ def test_presenter_mode_lays_out_for_a_projector():
     the high-contrast toggle at the toolbar's end."""
     d = Dashboard(doc="emma", presenter=True)
     g = d.graph
-    assert g.compact and g.children[:2] == (g._toolbar, g._menu) and g.graph in g.children
-    assert "microgpt-viewer-fill" in g._dom_classes and g._front.active
+    assert g.compact and g.children[:2] == (g.toolbar.row, g.toolbar.menu) and g.graph in g.children
+    assert "microgpt-viewer-fill" in g._dom_classes and g.toolbar.front.active
     tools = [g._pos_slider, g._doc_box, g._view_pick, g._search_box, g._crumbs, d._font,
              d._contrast]  # fmt: skip
-    assert g.tools() == tools and list(g._toolbar.children) == [*tools, g._more]
-    g._on_front_msg(g._front, {"fit": 3}, [])  # the page: three fit in the row
-    assert list(g._toolbar.children) == [*tools[:3], g._more]
-    assert list(g._menu.children) == tools[3:] and g._menu.layout.visibility == "hidden"
-    g._more.value = True  # "⋯" shows the menu
-    assert g._menu.layout.visibility is None
+    assert g.toolbar.tools() == tools and list(g.toolbar.row.children) == [*tools, g.toolbar.more]
+    g.toolbar.on_msg(g.toolbar.front, {"fit": 3}, [])  # the page: three fit in the row
+    assert list(g.toolbar.row.children) == [*tools[:3], g.toolbar.more]
+    assert (
+        list(g.toolbar.menu.children) == tools[3:] and g.toolbar.menu.layout.visibility == "hidden"
+    )
+    g.toolbar.more.value = True  # "⋯" shows the menu
+    assert g.toolbar.menu.layout.visibility is None
     assert d.inspector.layout.width == "100%"  # below the graph, nothing squeezed beside it
     assert "--microgpt-text-scale: 1.5;" in d._presenter_style.value and d._font.value == 1.5
     d._font.value = 2.0  # the "text size" control
     assert d.font_scale == 2.0 and "--microgpt-text-scale: 2.0;" in d._presenter_style.value
-    assert g._front.scale == 2.0  # the page refits the toolbar
+    assert g.toolbar.front.scale == 2.0  # the page refits the toolbar
     d.font_scale = 1.3  # a size between the control's steps is offered too
     assert d._font.value == 1.3 and ("130%", 1.3) in d._font.options
     d.high_contrast = True
     assert "microgpt-contrast" in d._dom_classes
     d.presenter = False
-    assert not g.compact and g.graph.max_height == 0.7 and not g._front.active
-    assert g._toolbar not in g.children and "microgpt-viewer-fill" not in g._dom_classes
+    assert not g.compact and g.graph.max_height == 0.7 and not g.toolbar.front.active
+    assert g.toolbar.row not in g.children and "microgpt-viewer-fill" not in g._dom_classes
     assert d._font not in _descendants(d)
 
 

@@ -23,7 +23,7 @@ import re
 import pytest
 
 from explorer.widgets import AttentionView, Dashboard, GraphExplorer, Session
-from explorer.widgets.graph import MAX_LISTED
+from explorer.widgets.search import MAX_LISTED
 from microgpt import MicrogptError
 
 
@@ -163,33 +163,37 @@ def test_a_clickers_key_moves_the_position_when_there_is_no_player():
     d = Dashboard(doc="emma", presenter=True)
     g = d.graph
     last = g.fp.positions - 1
-    g._on_front_msg(g._front, {"step": 1}, [])  # PageDown with no backward player
+    g.toolbar.on_msg(g.toolbar.front, {"step": 1}, [])  # PageDown with no backward player
     assert d.pos == g.pos == d.attention.pos == d.probs.pos == 2
-    g._on_front_msg(g._front, {"step": -1}, [])
+    g.toolbar.on_msg(g.toolbar.front, {"step": -1}, [])
     assert d.pos == 1
     d.pos = last
-    g._on_front_msg(g._front, {"step": 1}, [])  # the last position: it stays, no message
+    g.toolbar.on_msg(g.toolbar.front, {"step": 1}, [])  # the last position: it stays, no message
     assert d.pos == last and g.message == ""
     for junk in ({"step": 2}, {"step": True}, {"step": "1"}, ["step"], {"fit": -1}, None):
-        g._on_front_msg(g._front, junk, [])
-    assert d.pos == last and len(g._toolbar.children) == len(g.tools()) + 1
+        g.toolbar.on_msg(g.toolbar.front, junk, [])
+    assert d.pos == last and len(g.toolbar.row.children) == len(g.toolbar.tools()) + 1
 
 
 def test_the_pages_fit_splits_the_toolbar_into_its_row_and_menu():
     d = Dashboard(doc="emma", presenter=True)
     g = d.graph
-    tools = g.tools()
+    tools = g.toolbar.tools()
     assert tools[0] is g._pos_slider and tools[-2:] == [d._font, d._contrast]
-    assert g._more.layout.visibility == "hidden"  # all in the row until the page says
-    g._on_front_msg(g._front, {"fit": 2}, [])  # a narrow screen: position and document fit
-    assert list(g._toolbar.children) == [*tools[:2], g._more]
-    assert list(g._menu.children) == tools[2:] and g._more.layout.visibility == "visible"
-    assert g._menu.layout.visibility == "hidden" and g._menu.layout.height == "0px"
-    g._more.value = True  # "⋯": the menu shows
-    assert g._menu.layout.visibility is None and g._menu.layout.height is None
-    g._on_front_msg(g._front, {"fit": 99}, [])  # a wide one: everything in the row
-    assert list(g._toolbar.children) == [*tools, g._more] and g._menu.children == ()
-    assert g._more.value is False and g._more.layout.visibility == "hidden"
+    assert g.toolbar.more.layout.visibility == "hidden"  # all in the row until the page says
+    g.toolbar.on_msg(g.toolbar.front, {"fit": 2}, [])  # narrow: position and document fit
+    assert list(g.toolbar.row.children) == [*tools[:2], g.toolbar.more]
+    assert (
+        list(g.toolbar.menu.children) == tools[2:] and g.toolbar.more.layout.visibility == "visible"
+    )
+    assert g.toolbar.menu.layout.visibility == "hidden" and g.toolbar.menu.layout.height == "0px"
+    g.toolbar.more.value = True  # "⋯": the menu shows
+    assert g.toolbar.menu.layout.visibility is None and g.toolbar.menu.layout.height is None
+    g.toolbar.on_msg(g.toolbar.front, {"fit": 99}, [])  # a wide one: everything in the row
+    assert (
+        list(g.toolbar.row.children) == [*tools, g.toolbar.more] and g.toolbar.menu.children == ()
+    )
+    assert g.toolbar.more.value is False and g.toolbar.more.layout.visibility == "hidden"
 
 
 def test_the_text_size_is_checked():

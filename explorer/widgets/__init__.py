@@ -23,6 +23,7 @@ _WHERE = {
     "Exercise": "exercise",
     "GraphExplorer": "graph",
     "NodeInspector": "inspector",
+    "PassState": "state",
     "PositionsView": "panels",
     "ProbabilitiesView": "probs",
     "Session": "session",

@@ -23,6 +23,7 @@ from .args import Checked, bind, integer, need_pass, offer, text
 from .images import axes_box, chart_b64, size_clickable
 from .lazy import ShownLater
 from .panels import parse_weight
+from .state import PassState
 
 __all__ = ["AttentionView", "HeatmapImage"]
 
@@ -125,7 +126,9 @@ def _last(count):
 
 class AttentionView(Checked, ShownLater, W.VBox):
     """Attention of the pass given to ``show``. Traits a learner changes (a layer or head the
-    model lacks is refused with a message; given before a pass is shown, checked then):"""
+    model lacks is refused with a message; given before a pass is shown, checked then):
+    ``layer``, ``head`` and ``pos`` (views of the shared ``PassState``), ``selected`` (the
+    weight clicked), ``outlined`` (follows the state's selected node) and ``message``."""
 
     layer = traitlets.Int(0)
     head = traitlets.Int(0)
@@ -147,7 +150,9 @@ class AttentionView(Checked, ShownLater, W.VBox):
         "message": text(),
     }
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, state: PassState | None = None, **kwargs) -> None:
+        """``state``: the selection shared with other widgets (its position, layer and head
+        are this view's; its selected node is outlined); None: the view's own."""
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self.matrix = None
@@ -169,6 +174,9 @@ class AttentionView(Checked, ShownLater, W.VBox):
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
         super().__init__([controls, self.image, self._message], **kwargs)
         self.add_class("microgpt-attention")
+        self.state = PassState.given(state, "AttentionView(state=...)")
+        self.state.join(self, "pos", "layer", "head", lead=state is None)
+        self.state.feed(self, lead=state is None, outlined="selected")
         self.apply(asked)
         bind(self, "layer", self._layer)
         bind(self, "head", self._head)

@@ -24,10 +24,10 @@ from microgpt.model import parse_name
 from ..graph import NodeKey
 from ..memory import trim
 from ..node import resolve_node
-from .args import Checked, flag, integer, number, text
+from .args import Checked, choice, flag, integer, number, text
 from .attention import AttentionView
 from .embeddings import EmbeddingView
-from .graph import GraphExplorer
+from .graph import VIEW_CHOICES, GraphExplorer
 from .inspector import NodeInspector, names_a_node
 from .lazy import ShownLater
 from .panels import PositionsView, WeightView
@@ -38,17 +38,6 @@ from .training import TrainingView
 from .trainstep import TrainStepView
 
 __all__ = ["Dashboard"]
-
-
-def _pos_of(scope: str) -> int | None:
-    return parse_name(scope or "").pos
-
-
-def _head_of(scope: str) -> tuple[int, int] | None:
-    """``(layer, head)`` of a scope inside an attention head, else ``None``."""
-    at = parse_name(scope or "")
-    return None if at.layer is None or at.head is None else (at.layer, at.head)
-
 
 #: The text sizes the control offers (``font_scale``: any value from the first to the last).
 TEXT_SIZES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)
@@ -158,18 +147,40 @@ class Dashboard(Checked, W.VBox):
         (each costs 10-40 MB: ``keep=1`` for a server that hosts a whole class). ``view``: the
         graph's first view (``GraphExplorer.view``: the model view, or e.g. the overview)."""
         doc = self._checks["doc"](self, doc, "Dashboard(doc=...)")
-        looks = {k: kwargs.pop(k) for k in ("font_scale", "high_contrast") if k in kwargs}
+        view = choice(VIEW_CHOICES)(self, view, "Dashboard(view=...)")
+        asked = self.take_traits(kwargs, ("pos", "selected", "font_scale", "high_contrast"))
         self.session = Session(checkpoint, keep=keep)
-        self.graph = GraphExplorer(self.session, doc=doc, view=view)
-        self.inspector = NodeInspector(tensors=self.graph.tensors)  # the tensors drawn
-        self.attention = AttentionView()
-        self.probs = ProbabilitiesView()
-        self.stepper = BackwardStepper()
+        #: The selection every view shows (the session's): set it, or any view's trait.
+        self.state = self.session.state
+        self._make_views(doc, view)
+        self._make_presenter_tools()
+        self._main = W.Box([self.graph, self.inspector])
+        self._style = W.HTML(_STYLE, layout=W.Layout(display="none"))
+        super().__init__([self._style, self._main, self._tabs], **kwargs)
+        self.add_class("microgpt-dashboard")
+        self.state.join(self, "doc", "pos", "selected")
+        self._wire()
+        self.apply(asked)  # into the state, and every view
+        self.presenter = presenter
+        if not presenter:  # the default value sends no change event: lay out once here
+            self._on_presenter({"new": False})
+        self._on_pass(None)
+        self._live = True  # from now on a bad value is refused with a message
+
+    def _make_views(self, doc: str, view: str) -> None:
+        """The graph (it leads the state: it holds the pass), the inspector beside it, and the
+        tabs under them, all on the session's state; only the selected tab draws."""
+        state = self.state
+        self.graph = GraphExplorer(self.session, state=state, doc=doc, view=view)
+        self.inspector = NodeInspector(tensors=self.graph.tensors, state=state)  # tensors drawn
+        self.attention = AttentionView(state=state)
+        self.probs = ProbabilitiesView(state=state)
+        self.stepper = BackwardStepper(state=state)
         self.embeddings = EmbeddingView(self.session.source, concealed=True)
         self.training = TrainingView()
-        self.trainstep = TrainStepView(self.session, concealed=True)
-        self.weight = WeightView()  # under the attention map: the weight clicked, explained
-        self.positions = PositionsView(concealed=True)
+        self.trainstep = TrainStepView(self.session, concealed=True, state=state)
+        self.weight = WeightView(state=state)  # under the attention map: the weight explained
+        self.positions = PositionsView(concealed=True, state=state)
         attention = W.VBox([self.attention, self.weight])
         tabs = W.Tab(children=[attention, self.positions, self.probs, self.stepper,
                                self.embeddings, self.trainstep, self.training])  # fmt: skip
@@ -177,8 +188,14 @@ class Dashboard(Checked, W.VBox):
                   "one step", "training"]  # fmt: skip
         for k, title in enumerate(titles):
             tabs.set_title(k, title)
+        self._tabs = tabs
+        # only the selected tab draws: a new pass or new weights redraw what is on screen
+        tabs.observe(self._on_tab, "selected_index")
+        self._on_tab({"new": tabs.selected_index})
+
+    def _make_presenter_tools(self) -> None:
+        """Presenter mode's own tools, at the end of the graph's toolbar (or in its menu)."""
         self._presenter_style = W.HTML(layout=W.Layout(display="none"))  # a <style>: no room
-        # presenter mode's own tools, at the end of the graph's toolbar (or in its menu)
         self._font = W.Dropdown(description="text size", layout=W.Layout(width="auto"))
         self._font.style.description_width = "initial"
         self._font.add_class("microgpt-text-size")
@@ -188,45 +205,17 @@ class Dashboard(Checked, W.VBox):
                                         layout=W.Layout(width="auto"))  # fmt: skip
         self._contrast.add_class("microgpt-contrast-toggle")
         traitlets.link((self, "high_contrast"), (self._contrast, "value"))
-        self._main = W.Box([self.graph, self.inspector])
-        self._tabs = tabs
-        # only the selected tab draws: a new pass or new weights redraw what is on screen
-        tabs.observe(self._on_tab, "selected_index")
-        self._on_tab({"new": tabs.selected_index})
-        self._style = W.HTML(_STYLE, layout=W.Layout(display="none"))
-        super().__init__([self._style, self._main, tabs], **kwargs)
-        self.add_class("microgpt-dashboard")
-        # The graph refuses a bad document (and keeps its pass): its answer is synced back.
-        self._syncing = False
-        self.observe(self._on_doc, "doc")
-        self.graph.observe(self._on_graph_doc, "doc")
-        traitlets.link((self, "pos"), (self.graph, "pos"))
-        traitlets.link((self, "selected"), (self.graph, "selected"))
-        traitlets.link((self.graph, "selected"), (self.inspector, "selected"))
-        traitlets.dlink((self.graph, "pos"), (self.inspector, "pos"))
-        traitlets.link((self.graph, "pos"), (self.attention, "pos"))
-        traitlets.link((self.graph, "pos"), (self.probs, "pos"))
-        self.graph.observe(self._on_graph_pos, "pos")
+
+    def _wire(self) -> None:
+        """What is not a shared trait: a new pass or new weights for every view, a click that
+        opens a node, a sampled character, a new document's memory."""
+        self.state.observe(self._on_doc, "doc")
         self.graph.observe(self._on_pass, "pass_version")
-        self.graph.observe(self._on_graph_scope, "scope")
-        self.graph.observe(self._on_graph_selected, "selected")
         self.attention.observe(self._on_attention_click, "selected")
         for panel in (self.weight, self.positions):  # a click on a cell: its node in the graph
             panel.picture.observe(self._on_panel_click, "clicks")
-        # the tab shows the graph's document and may ask for another (the next step's)
-        traitlets.dlink((self.graph, "doc"), (self.trainstep, "doc"))
-        self.trainstep.observe(self._on_trainstep_doc, "doc")
-        traitlets.dlink((self.graph, "selected"), (self.trainstep, "selected"))
         self.trainstep.observe(self._on_weights, "weights_version")
         self.probs.observe(self._on_sample, "sample_count")
-        self.doc = self.graph.doc
-        self.pos = self.graph.pos
-        self.apply(looks)
-        self.presenter = presenter
-        if not presenter:  # the default value sends no change event: lay out once here
-            self._on_presenter({"new": False})
-        self._on_pass(None)
-        self._live = True  # from now on a bad value is refused with a message
 
     def refuse(self, text: str) -> None:
         """A value refused (``args.Checked``): said in the graph's message area."""
@@ -240,19 +229,7 @@ class Dashboard(Checked, W.VBox):
         return proposal["value"] if graph is None else graph._clamp_pos(proposal)
 
     def _on_doc(self, change) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        try:
-            self.graph.doc = change["new"]
-            self.doc = self.graph.doc
-        finally:
-            self._syncing = False
         trim()  # every view has the new pass: the old one's pages go back to the system
-
-    def _on_graph_doc(self, change) -> None:
-        if not self._syncing:
-            self.doc = change["new"]
 
     def _on_pass(self, change) -> None:
         fp = self.graph.fp
@@ -269,63 +246,19 @@ class Dashboard(Checked, W.VBox):
                 if isinstance(view, ShownLater):
                     (view.reveal if k == change["new"] else view.conceal)()
 
-    def _on_trainstep_doc(self, change) -> None:
-        if change["new"] != self.doc:
-            self.doc = change["new"]
-
     def _on_weights(self, change) -> None:
         """New weights (a step chosen, taken by hand or undone): every view redraws."""
         self.graph.reload()
         self.embeddings.set_source(self.session.source, self.session.step)
-
-    def _on_graph_pos(self, change) -> None:
-        """A new position: the backward stepper steps through the same scope there."""
-        self.stepper.follow_pos(change["new"])
-
-    def _on_graph_scope(self, change) -> None:
-        """A zoom into ``posN…`` moves the position everywhere (slider, attention, probs); into
-        ``…layerL.attn.headH…``, the attention view to that layer and head; and the backward
-        stepper to the scope (or the nearest enclosing one small enough to step through)."""
-        scope = change["new"]
-        pos = _pos_of(scope)
-        if pos is not None and pos < self.graph.fp.positions:
-            self.pos = pos
-        if (m := _head_of(scope)) is not None:
-            self.attention.layer, self.attention.head = m
-        if scope:
-            self.stepper.follow(scope)
-
-    def _on_graph_selected(self, change) -> None:
-        """A selected node (a click, an attention cell, a search hit) moves every view to it:
-        its position, its layer and head in the attention view, the stepper to its scope."""
-        fp = self.graph.fp
-        self.attention.outlined = change["new"]  # an attention weight: its cell outlined
-        if fp is None or not change["new"]:
-            return
-        if names_a_node(fp, change["new"]):
-            scope = fp.index.scope[resolve_node(fp, change["new"])]
-        else:  # a tensor of the model view, or nothing the pass holds
-            tensor = self.graph.tensor(change["new"])
-            if tensor is None or not tensor.scope:  # a parameter matrix: no scope to follow
-                return
-            scope = tensor.scope
-        pos = _pos_of(scope)
-        if pos is not None and not self.graph.uses_pos():  # never redraw under a click
-            self.pos = pos
-        if (m := _head_of(scope)) is not None:
-            self.attention.layer, self.attention.head = m
-        self.stepper.follow(scope)
-        self.weight.select(change["new"])  # an attention weight: explained under the map
 
     def _on_attention_click(self, change) -> None:
         name = change["new"]
         if not name:
             return
         self.weight.select(name)
-        head_scope = parse_name(name).where
-        self.graph.scope = head_scope
-        self.graph.view = "scope"
-        self.selected = name
+        self.state.scope = parse_name(name).where  # the head's graph, the weight in it
+        self.state.view = "scope"
+        self.state.selected = name
 
     def _on_panel_click(self, change) -> None:
         self.show_node(change["owner"].clicked)
@@ -341,7 +274,7 @@ class Dashboard(Checked, W.VBox):
         node_id = key.ref if key.kind == "op" else node_id
         if fp is None or not node_id:
             return
-        pos = _pos_of(key.ref) if key.kind in ("node", "op", "group") else None
+        pos = parse_name(key.ref).pos if key.kind in ("node", "op", "group") else None
         if pos is not None and pos < fp.positions:
             self.pos = pos
         if key.kind == "group":
@@ -374,7 +307,7 @@ class Dashboard(Checked, W.VBox):
         on = change["new"]
         for widget in (self, self.graph, self.inspector):
             (widget.add_class if on else widget.remove_class)("microgpt-presenter")
-        self.graph.presenter_tools([self._font, self._contrast] if on else [])
+        self.graph.toolbar.add([self._font, self._contrast] if on else [])
         self.graph.compact = on
         self.graph.graph.min_height, self.graph.graph.max_height = (0.5, 0.8) if on else (0, 0.7)
         if on:  # stacked: nothing beside the graph to squeeze it or be cut
@@ -401,5 +334,5 @@ class Dashboard(Checked, W.VBox):
         self._presenter_style.value = _PRESENTER_STYLE.format(scale=self.font_scale)
         if self._font.value != self.font_scale:
             self._font_options(self.font_scale)
-        self.graph.set_text_scale(self.font_scale)  # after the style: the toolbar refits
+        self.graph.toolbar.set_text_scale(self.font_scale)  # after the style: the toolbar refits
         (self.add_class if self.high_contrast else self.remove_class)("microgpt-contrast")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 from inspect import signature
 
-import anywidget
 import ipywidgets as W
 import traitlets
 
@@ -37,7 +36,10 @@ from ..views import build_view
 from .args import Checked, choice, flag, integer, need, text
 from .front import SvgGraph
 from .inspector import TensorLookup, names_a_node
+from .search import MatchList, drawn_matches, search_note
 from .session import Latest, Session
+from .state import PassState
+from .toolbar import PresenterToolbar
 
 __all__ = ["GraphExplorer"]
 
@@ -51,161 +53,14 @@ VIEW_CHOICES = ("overview", "model", "position", "scope", "path", "node", "full"
 _BEFORE_LOAD = ("root", "depth", "budget", "scope", "pattern", "source", "selected", "search",
                 "compact", "pos")  # fmt: skip
 
-
-#: A search's list of matches to pick from holds at most this many (the note says how many
-#: more there are: narrow the search).
-MAX_LISTED = 100
+#: The traits that are views of the shared selection (``PassState``).
+_SHARED = ("doc", "pos", "root", "view", "scope", "selected")
 
 
 def _at_pos(label: str, pos: int) -> str:
     """``label`` moved to position ``pos`` when it names one (``pos2.…`` -> ``pos3.…``)."""
     at = parse_name(label)
     return at.at(pos) if at.pos is not None and at.local else label
-
-
-#: Presenter mode's page side (``_SlideFront``): it measures the toolbar's tools (those in the
-#: row and those in the menu under it, laid out even while the menu is closed) and tells Python
-#: how many fit in one row (``{"fit": k}``: the first k stay in the row, the rest go to the
-#: menu the "⋯" toggle opens); and a clicker's keys (PageDown/PageUp, ArrowRight/ArrowLeft,
-#: space) step the viewer's backward player when the picture has one, else ask Python to move
-#: the position (``{"step": ±1}``).
-_SLIDE_JS = """
-function render({ model, el }) {
-  el.classList.add("microgpt-slide-front");
-  const listening = new AbortController();
-  const on = (target, type, fn, capture) =>
-    target.addEventListener(type, fn, { signal: listening.signal, capture: Boolean(capture) });
-  let graph = null;
-  let frame = 0;
-  let waiting = 0;
-  let asked = -1; // the last count sent, until the row shows it
-  const observers = [];
-  const outer = (e) => {
-    const s = getComputedStyle(e);
-    return e.getBoundingClientRect().width + parseFloat(s.marginLeft) + parseFloat(s.marginRight);
-  };
-  const part = (cls) => graph && graph.querySelector(":scope > ." + cls);
-  const viewer = () => {
-    const host = graph && graph.querySelector(".microgpt-viewer");
-    return host ? host.microgptViewer : null;
-  };
-
-  // How many tools, in their order, fit in one row (with the "⋯" toggle when not all do; the
-  // first always stays: a row too narrow for it wraps the toggle under it, never cuts it).
-  function fit() {
-    frame = 0;
-    const bar = part("microgpt-toolbar");
-    const menu = part("microgpt-toolbar-menu");
-    if (!bar || !menu || !model.get("active")) return;
-    const more = bar.querySelector(":scope > .microgpt-more");
-    const inRow = [...bar.children].filter((e) => e !== more);
-    const tools = [...inRow, ...menu.children];
-    const s = getComputedStyle(bar);
-    const gap = parseFloat(s.columnGap) || 0;
-    const room = bar.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
-    const widths = tools.map(outer);
-    const total = widths.reduce((a, w) => a + w, 0) + gap * Math.max(0, tools.length - 1);
-    let k = tools.length;
-    if (total > room + 0.5) {
-      const free = room - (more ? outer(more) + gap : 0);
-      let used = 0;
-      k = 0;
-      while (k < tools.length && used + widths[k] <= free + 0.5) used += widths[k++] + gap;
-      k = Math.max(1, k);
-    }
-    bar.dataset.fits = String(k); // for tests and tools
-    if (k !== inRow.length && k !== asked) {
-      asked = k;
-      model.send({ fit: k });
-    }
-    if (k === inRow.length) asked = -1;
-    const v = viewer();
-    if (v) v.refresh(); // what lies above the canvas may have changed: it fills what is left
-  }
-  const soon = () => {
-    if (!frame) frame = requestAnimationFrame(fit);
-  };
-
-  // a presenter's clicker: next and previous
-  const KEYS = { PageDown: 1, PageUp: -1, ArrowRight: 1, ArrowLeft: -1, " ": 1 };
-  function onKey(e) {
-    if (!model.get("active") || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-    let by = KEYS[e.key];
-    if (!by) return;
-    if (e.key === " " && e.shiftKey) by = -1;
-    const t = e.target;
-    const typing = "input, textarea, select, [contenteditable=true], .noUi-target, [role=slider]";
-    if (t.closest && t.closest(typing)) return; // typing, or a slider's own keys
-    if (e.key === " " && t.closest && t.closest("button")) return; // space presses a button
-    e.preventDefault();
-    e.stopPropagation(); // neither the viewer's panning nor JupyterLab's shortcuts
-    const v = viewer();
-    const player = v && v.backward;
-    if (player && player.available()) {
-      player.seek(player.position() + by);
-      return;
-    }
-    model.send({ step: by });
-  }
-
-  function attach() {
-    waiting = 0;
-    if (!el.isConnected) {
-      waiting = requestAnimationFrame(attach); // ipywidgets inserts the view after render
-      return;
-    }
-    graph = el.closest(".microgpt-graph");
-    if (!graph) return;
-    const scope = graph.closest(".microgpt-dashboard") || graph;
-    on(scope, "keydown", onKey, true);
-    if (!scope.hasAttribute("tabindex")) scope.tabIndex = -1; // a click inside focuses it
-    const resized = new ResizeObserver(soon); // the panel's width, the menu, a text size
-    resized.observe(graph);
-    const changed = new MutationObserver(soon); // a tool moved or its text changed
-    for (const cls of ["microgpt-toolbar", "microgpt-toolbar-menu"]) {
-      const box = part(cls);
-      if (box) changed.observe(box, { childList: true, subtree: true, characterData: true });
-    }
-    observers.push(resized, changed);
-    soon();
-  }
-  model.on("change:active", soon);
-  model.on("change:scale", soon);
-  attach();
-  return () => {
-    listening.abort();
-    for (const o of observers) o.disconnect();
-    if (frame) cancelAnimationFrame(frame);
-    if (waiting) cancelAnimationFrame(waiting);
-  };
-}
-export default { render };
-"""
-
-#: The toolbar in presenter mode: one row, its tools at their natural width (Python keeps in it
-#: the tools the page says fit; a first tool wider than the row wraps the "⋯" under it). The
-#: menu, closed, keeps its tools laid out (measured) but takes no room and shows nothing.
-_SLIDE_CSS = """
-.microgpt-toolbar { flex-wrap: wrap !important; align-items: center; column-gap: 4px; }
-.microgpt-toolbar > * { flex: 0 0 auto !important; max-width: 100%; }
-.microgpt-toolbar > .microgpt-more { width: auto; }
-.microgpt-toolbar-menu { flex-wrap: wrap !important; align-items: center; column-gap: 4px; }
-.microgpt-toolbar-menu > * { flex: 0 0 auto !important; max-width: 100%; }
-.microgpt-graph .microgpt-breadcrumb { flex-wrap: wrap; }
-.microgpt-dashboard:focus, .microgpt-graph:focus { outline: none; }
-"""
-
-
-class _SlideFront(anywidget.AnyWidget):
-    """Presenter mode's page side (nothing drawn): says how many of the toolbar's tools fit in
-    its row (``{"fit": k}``); a clicker's keys step the backward player or send
-    ``{"step": ±1}`` (the position)."""
-
-    active = traitlets.Bool(False).tag(sync=True)
-    #: The page's text size (a change refits the toolbar once the new size is applied).
-    scale = traitlets.Float(1.0).tag(sync=True)
-    _esm = _SLIDE_JS
-    _css = _SLIDE_CSS
 
 
 def _row(*controls) -> W.HBox:
@@ -220,7 +75,10 @@ def _row(*controls) -> W.HBox:
 class GraphExplorer(Checked, W.VBox):
     """The graph of one recorded forward pass, with controls. Traits a learner changes (a
     wrong type or value given to the constructor raises a ``MicrogptError``; set later, it is
-    refused with a message and the explorer keeps what it shows):"""
+    refused with a message and the explorer keeps what it shows): ``doc``, ``pos``, ``root``,
+    ``view``, ``scope`` and ``selected`` (views of the shared ``PassState``, which the explorer
+    leads), ``depth``, ``budget``, ``pattern``, ``source``, ``search`` and ``compact``; it says
+    ``message``, ``note`` and ``pass_version``."""
 
     doc = traitlets.Unicode("emma")
     pos = traitlets.Int(1)
@@ -265,12 +123,15 @@ class GraphExplorer(Checked, W.VBox):
         "compact": flag(),
     }
 
-    def __init__(self, session: Session | None = None, **kwargs) -> None:
-        """``session``: the checkpoint and its passes (shared with other widgets); keyword
-        arguments: the traits above (``doc="christopher", view="model", pos=3``) and the
-        ``VBox``'s own."""
+    def __init__(self, session: Session | None = None, state: PassState | None = None,
+                 **kwargs) -> None:  # fmt: skip
+        """``session``: the checkpoint and its passes (shared with other widgets); ``state``:
+        the selection shared with other widgets (a Dashboard's; None: the explorer's own, which
+        it leads either way: the traits asked for here go into it); keyword arguments: the
+        traits above (``doc="christopher", view="model", pos=3``) and the ``VBox``'s own."""
         what = "GraphExplorer(session=...)"
         need(Session, what, "a Session (or None: the shipped model)", session, none_ok=True)
+        self.state = PassState.given(state, "GraphExplorer(state=...)")
         asked = self.take_traits(kwargs, (*_BEFORE_LOAD, "doc", "view"))
         for name in ("message", "note", "pass_version"):  # what the explorer says, not asks
             if name in kwargs:
@@ -286,6 +147,25 @@ class GraphExplorer(Checked, W.VBox):
         self._tensor: str | None = None  # the tensor selected by a click (it follows pos)
         self._opened: str | None = None  # the tensor whose scalar view is shown
         self._opening = False
+        self._make_controls()
+        #: Presenter mode's toolbar (one row, a menu for what does not fit, a clicker's keys).
+        self.toolbar = PresenterToolbar(self.tools, self.state.move)
+        super().__init__(**kwargs)
+        self._on_compact({"new": self.compact})  # lay the controls out (no change event yet)
+        self.add_class("microgpt-graph")
+        self._wire_controls()
+        try:
+            self._apply(asked)
+        finally:
+            self._held = False
+        self.state.join(self, *_SHARED, lead=True)  # what was asked for is the selection
+        self.state.lead(self)
+        self._live = True  # from now on a bad value is refused with a message
+        self._render()
+
+    def _make_controls(self) -> None:
+        """The controls of the notebook layout (three rows), the message and note areas and
+        the viewer."""
         self._doc_box = W.Text(description="document", continuous_update=False)
         self._doc_box.add_class("microgpt-doc")
         self._pos_slider = W.IntSlider(
@@ -302,12 +182,8 @@ class GraphExplorer(Checked, W.VBox):
                                   continuous_update=False)  # fmt: skip
         self._search_box.add_class("microgpt-search")
         # a search's matches, to pick one from (shown while there are several)
-        self._matches = W.Dropdown(description="matches", options=[("", "")],
-                                   layout=W.Layout(width="auto", display="none"))  # fmt: skip
-        self._matches.style.description_width = "initial"
-        self._matches.add_class("microgpt-search-matches")
-        self._matches.observe(self._on_match_pick, "value")
-        self._listing = False
+        self._match_list = MatchList(self.find)
+        self._matches = self._match_list.dropdown
         self._crumbs = W.HBox()
         self._crumbs.add_class("microgpt-breadcrumb")
         self._message = W.HTML(layout=W.Layout(display="none"))
@@ -320,23 +196,10 @@ class GraphExplorer(Checked, W.VBox):
             _row(self._pos_slider, self._depth_slider, self._budget_box),
             _row(self._search_box, self._matches, self._crumbs),
         ]
-        # presenter mode: one toolbar row, the tools that do not fit in the menu under it
-        self._more = W.ToggleButton(description="⋯", tooltip="more controls")
-        self._more.add_class("microgpt-more")
-        self._more.observe(self._on_more, "value")
-        self._toolbar = W.HBox()
-        self._toolbar.add_class("microgpt-toolbar")
-        self._menu = W.HBox(layout=W.Layout(height="0px", overflow="hidden",
-                                            visibility="hidden"))  # fmt: skip
-        self._menu.add_class("microgpt-toolbar-menu")
-        self._fits = 99  # how many tools the page says fit in the row (all, until it says)
-        self._front = _SlideFront(layout=W.Layout(height="0px", margin="0px"))
-        self._front.on_msg(self._on_front_msg)
-        self._extra_tools: list = []
-        super().__init__(**kwargs)
-        self._on_compact({"new": self.compact})  # lay the controls out (no change event yet)
-        self.add_class("microgpt-graph")
-        # controls -> traits (the document is validated before it becomes the trait)
+
+    def _wire_controls(self) -> None:
+        """Controls -> traits (the document is validated before it becomes the trait); a click
+        in the viewer."""
         self._doc_box.observe(lambda c: self._try_doc(c["new"]), "value")
         for control, trait in (
             (self._pos_slider, "pos"),
@@ -348,12 +211,17 @@ class GraphExplorer(Checked, W.VBox):
         ):
             traitlets.link((self, trait), (control, "value"))  # the control starts at the trait
         self.graph.observe(self._on_click, "clicks")
-        try:
-            self._apply(asked)
-        finally:
-            self._held = False
-        self._live = True  # from now on a bad value is refused with a message
-        self._render()
+
+    def scope_of(self, name: str) -> str | None:
+        """The scope the node or tensor ``name`` was computed in (``PassState`` follows it on
+        a selection); None for a parameter matrix or anything the pass does not hold."""
+        fp = self.fp
+        if fp is None:
+            return None
+        if names_a_node(fp, name):
+            return fp.index.scope[resolve_node(fp, name)]
+        tensor = self.tensor(name)  # a tensor of the model view
+        return tensor.scope if tensor is not None and tensor.scope else None
 
     def _apply(self, asked: dict) -> None:
         """The constructor's traits, in an order where each is checked once the pass is in
@@ -417,70 +285,20 @@ class GraphExplorer(Checked, W.VBox):
     @traitlets.observe("compact")
     def _on_compact(self, change) -> None:
         on = change["new"]
-        if on:
-            self._lay_toolbar()
-            rows = [self._toolbar, self._menu, self._front, _row(self._matches)]
-        else:
-            self._toolbar.children = self._menu.children = ()
-            rows = self._rows
+        self.toolbar.activate(on)
+        bar = self.toolbar
+        rows = [bar.row, bar.menu, bar.front, _row(self._matches)] if on else self._rows
         self._doc_box.layout.width = "15em" if on else "22em"  # label and box: one row
         self._search_box.layout.width = "18em" if on else "22em"
-        self._front.active = on
         (self.add_class if on else self.remove_class)("microgpt-viewer-fill")
         self.children = [*rows, self._message, self._note, self.graph]
 
     def tools(self) -> list:
-        """The presenter toolbar's controls, in the order they keep a place in its row: the
-        position, the document, the view, the search, the breadcrumb, then those of the widget
-        around this one (``presenter_tools``)."""
+        """The explorer's own tools in presenter mode's toolbar, in the order they keep a place
+        in its row: the position, the document, the view, the search, the breadcrumb (then
+        those of the widget around this one: ``toolbar.add``)."""
         return [self._pos_slider, self._doc_box, self._view_pick, self._search_box,
-                self._crumbs, *self._extra_tools]  # fmt: skip
-
-    def _lay_toolbar(self) -> None:
-        """The first ``_fits`` tools in the row (then "⋯", hidden while nothing is left over),
-        the others in the menu under it."""
-        tools = self.tools()
-        k = max(1, min(self._fits, len(tools)))
-        self._toolbar.children = [*tools[:k], self._more]
-        self._menu.children = tools[k:]
-        self._more.layout.visibility = "visible" if k < len(tools) else "hidden"
-        if k == len(tools):
-            self._more.value = False
-
-    def presenter_tools(self, tools) -> None:
-        """Controls of the widget around this one (a Dashboard's text size) added at the end of
-        the presenter toolbar (shown in its row if they fit, else in its menu)."""
-        self._extra_tools = list(tools)
-        if self.compact:
-            self._lay_toolbar()
-
-    def set_text_scale(self, scale: float) -> None:
-        """The page's text size changed (a Dashboard's "text size"): the toolbar is fitted again
-        once the page has applied it."""
-        self._front.scale = float(scale)
-
-    def _on_more(self, change) -> None:
-        """The menu, closed, takes no room and shows nothing, but its tools stay laid out: the
-        page measures them to know which fit in the row."""
-        shut = not change["new"]
-        self._menu.layout.height = "0px" if shut else None
-        self._menu.layout.overflow = "hidden" if shut else None
-        self._menu.layout.visibility = "hidden" if shut else None
-
-    def _on_front_msg(self, widget, content, buffers) -> None:
-        """The page: ``{"fit": k}``, the first k tools fit in the toolbar's row; ``{"step": ±1}``,
-        a clicker's key with no backward player to step: the position moves (next or previous,
-        kept within the document)."""
-        if not isinstance(content, dict):
-            return
-        fits, step = content.get("fit"), content.get("step")
-        if isinstance(fits, int) and not isinstance(fits, bool) and fits > 0:
-            self._fits = fits
-            if self.compact:
-                self._lay_toolbar()
-        if self.fp is None or step not in (1, -1) or isinstance(step, bool):
-            return
-        self.pos = max(0, min(self.pos + step, self.fp.positions - 1))
+                self._crumbs]  # fmt: skip
 
     @traitlets.observe("message")
     def _on_message(self, change) -> None:
@@ -511,6 +329,7 @@ class GraphExplorer(Checked, W.VBox):
                 self._doc_box.value = doc
             return False
         self.fp = fp
+        self.state.positions = fp.positions
         self.tensors.clear(fp)
         notes = [note] if note else []
         last = fp.positions - 1
@@ -640,10 +459,6 @@ class GraphExplorer(Checked, W.VBox):
             return []
         regex = pattern_regex(self.search)
         return [n for n in self.fp.index.name if n is not None and regex.fullmatch(n)]
-
-    def _on_match_pick(self, change) -> None:
-        if change["new"] and not self._listing:
-            self.find(change["new"])
 
     def find(self, name: str) -> bool:
         """Show the node ``name`` (a name, or ``#id``) and select it: in the view drawn if it
@@ -793,55 +608,16 @@ class GraphExplorer(Checked, W.VBox):
         if not self.search:
             self.graph.highlight = []
             self.note = ""
-            self._list_matches([])
+            self._match_list.show([])
             return []
-        regex = pattern_regex(self.search)
-        drawn = [
-            n.id
-            for n in self.current_view.nodes
-            if regex.fullmatch(n.name or n.id)
-            or any(map(regex.fullmatch, getattr(n, "scalars", ())))  # a tensor's entries
-        ]
+        drawn = drawn_matches(self.current_view, self.search)
         matches = self._search_matches()
         self.graph.highlight = drawn
-        self._list_matches(matches if len(matches) > 1 else [])
-        total, what = len(matches), repr(self.search)
+        self._match_list.show(matches if len(matches) > 1 else [])
+        shows_first = len(matches) == 1 and self._shows(matches[0])
         tensors = self.current_view.kind == "model"
-        if not total and not drawn:
-            self.note = f"no node matches {what} (* stands for any characters, ? for one)"
-        elif not total:  # a tensor's name: the model view's box
-            self.note = f"the tensor{'s' if len(drawn) > 1 else ''} {', '.join(drawn)} match {what}"
-        elif total == 1:
-            self.note = f"1 node matches {what}" + ("" if self._shows(matches[0]) else (
-                f": in the tensor drawn ({drawn[0]})" if tensors and drawn else ""))  # fmt: skip
-        else:
-            one = len(drawn) == 1
-            if tensors:
-                held = f"of the tensors drawn {'holds' if one else 'hold'} them"
-            else:
-                held = f"of them {'is' if one else 'are'} drawn"
-            shown = f"{len(drawn):,} {held} (marked)" if drawn else "none is drawn here"
-            more = (
-                f" (the first {MAX_LISTED} listed: narrow the search)" if total > MAX_LISTED else ""
-            )
-            self.note = (
-                f"{total:,} nodes match {what}; {shown}; pick one under the search box "
-                f"to open it{more}"
-            )
+        self.note = search_note(self.search, matches, drawn, tensors, shows_first)
         return drawn
-
-    def _list_matches(self, names: list[str]) -> None:
-        """The matches to pick from (hidden when there are none)."""
-        listed = names[:MAX_LISTED]
-        picked = self._matches.value if self._matches.value in listed else ""  # it stays shown
-        self._listing = True  # setting the options is not a pick
-        try:
-            head = f"{len(names):,} matches: pick one" if names else ""
-            self._matches.options = [(head, ""), *((n, n) for n in listed)]
-            self._matches.value = picked
-        finally:
-            self._listing = False
-        self._matches.layout.display = "" if names else "none"
 
     # -- clicks and the breadcrumb ------------------------------------------------------------
     def _on_click(self, change) -> None:

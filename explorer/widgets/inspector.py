@@ -29,6 +29,7 @@ from ..model_view import default_pos, model_view, tensor_table
 from ..node import node_report, resolve_node
 from ..style import fmt
 from .args import Checked, integer, need, need_pass, text
+from .state import PassState
 
 __all__ = ["NodeInspector", "TensorLookup", "names_a_node"]
 
@@ -163,8 +164,11 @@ class NodeInspector(Checked, W.VBox):
 
     _checks = {"selected": text(), "pos": integer(-1)}
 
-    def __init__(self, tensors: TensorLookup | None = None, **kwargs) -> None:
-        """``tensors``: where tensors are looked up (the Dashboard shares the graph's)."""
+    def __init__(self, tensors: TensorLookup | None = None, state: PassState | None = None,
+                 **kwargs) -> None:  # fmt: skip
+        """``tensors``: where tensors are looked up (the Dashboard shares the graph's);
+        ``state``: the selection shared with other widgets (its selected node is this one's,
+        its position follows; None: the inspector's own)."""
         need(TensorLookup, "NodeInspector(tensors=...)", "a TensorLookup (e.g. a "
              "GraphExplorer's .tensors) or None", tensors, none_ok=True)  # fmt: skip
         asked = self.take_traits(kwargs, self._checks)
@@ -185,6 +189,9 @@ class NodeInspector(Checked, W.VBox):
         super().__init__([self._message, self._html, self._check_button, self._check_result],
                          **kwargs)  # fmt: skip
         self.add_class("microgpt-inspector")
+        self.state = PassState.given(state, "NodeInspector(state=...)")
+        self.state.join(self, "selected", lead=state is None)
+        self.state.feed(self, lead=state is None, pos="pos")
         self.apply(asked)
         self._live = True
         self._draw()

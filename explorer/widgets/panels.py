@@ -30,6 +30,7 @@ from microgpt.model import NAME_RE, parse_name
 from ..pictures import stream_picture, weight_picture
 from .args import Checked, bind, flag, integer, need_pass, offer, text
 from .lazy import ShownLater
+from .state import PassState
 
 __all__ = ["ClickableSvg", "PositionsView", "WeightView", "parse_weight"]
 
@@ -91,7 +92,8 @@ def _check_weight(widget, value, what: str) -> str:
 
 class PositionsView(Checked, ShownLater, W.VBox):
     """The pass given to ``show`` across positions. Traits a learner changes (a layer the model
-    lacks is refused with a message; given before a pass is shown, it is checked then):"""
+    lacks is refused with a message; given before a pass is shown, it is checked then):
+    ``layer`` (a view of the shared ``PassState``)."""
 
     layer = traitlets.Int(0)
 
@@ -99,7 +101,10 @@ class PositionsView(Checked, ShownLater, W.VBox):
         "layer": integer(0, lambda w: w.fp.source.config.n_layer - 1 if w.fp is not None else None)
     }
 
-    def __init__(self, concealed: bool = False, **kwargs) -> None:
+    def __init__(self, concealed: bool = False, state: PassState | None = None,
+                 **kwargs) -> None:  # fmt: skip
+        """``state``: the selection shared with other widgets (its layer is this view's);
+        None: the view's own."""
         concealed = flag()(self, concealed, "PositionsView(concealed=...)")
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
@@ -110,6 +115,8 @@ class PositionsView(Checked, ShownLater, W.VBox):
         self._message = W.HTML()
         super().__init__([self._layer, self._message, self.picture], **kwargs)
         self.add_class("microgpt-positions")
+        self.state = PassState.given(state, "PositionsView(state=...)")
+        self.state.join(self, "layer", lead=state is None)
         self.apply(asked)
         bind(self, "layer", self._layer)
         self._concealed = concealed
@@ -150,7 +157,10 @@ class WeightView(Checked, ShownLater, W.VBox):
 
     _checks = {"selected": _check_weight}
 
-    def __init__(self, concealed: bool = False, **kwargs) -> None:
+    def __init__(self, concealed: bool = False, state: PassState | None = None,
+                 **kwargs) -> None:  # fmt: skip
+        """``state``: the selection shared with other widgets (an attention weight selected
+        there is explained here); None: the view's own."""
         concealed = flag()(self, concealed, "WeightView(concealed=...)")
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
@@ -163,6 +173,8 @@ class WeightView(Checked, ShownLater, W.VBox):
         super().__init__([self._message, self.picture], **kwargs)
         self.add_class("microgpt-weight")
         self._concealed = concealed
+        self.state = PassState.given(state, "WeightView(state=...)")
+        self.state.observe(lambda change: self.select(change["new"]), "selected")
         self.apply(asked)
         self._live = True
 

@@ -25,6 +25,7 @@ from ..plots import next_token_chart
 from .args import Checked, flag, integer, need_pass, number, text
 from .images import chart_image, show_chart
 from .lazy import ShownLater
+from .state import PassState
 
 __all__ = ["ProbabilitiesView"]
 
@@ -64,7 +65,9 @@ class ProbabilitiesView(Checked, ShownLater, W.VBox):
         "ended": flag(),
     }
 
-    def __init__(self, seed: int = 0, **kwargs) -> None:
+    def __init__(self, seed: int = 0, state: PassState | None = None, **kwargs) -> None:
+        """``state``: the selection shared with other widgets (its position is this view's);
+        None: the view's own."""
         seed = check_int(seed, "ProbabilitiesView(seed=...)")
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
@@ -88,6 +91,8 @@ class ProbabilitiesView(Checked, ShownLater, W.VBox):
         super().__init__([controls, self._reading, self._info, self.image], **kwargs)
         self.add_class("microgpt-probs")
         traitlets.link((self, "temperature"), (self._temperature, "value"))
+        self.state = PassState.given(state, "ProbabilitiesView(state=...)")
+        self.state.join(self, "pos", lead=state is None)
         self.apply(asked)
         self._live = True
         self._update_button()

@@ -18,6 +18,7 @@ from microgpt.errors import ArgumentTypeError
 from microgpt.validate import check_int, check_str
 
 from ..forward import ForwardPass, ModelSource
+from .state import PassState
 
 __all__ = ["Latest", "Session"]
 
@@ -28,6 +29,10 @@ class Session:
     ``origin`` is the loaded checkpoint; ``source`` and ``step`` are the weights every view
     shows: the origin's after ``step`` training steps (None: its final step), or a run stepped
     by hand (``explorer.onestep.StepLab.source``). ``set_weights`` changes them.
+
+    ``state`` is the selection the widgets of one Dashboard share (``PassState``: document,
+    position, head, scope, selected node, view, …); ``step`` is its ``step``. Widgets built on
+    their own over a shared Session keep their own selection.
     """
 
     def __init__(self, checkpoint: str | Path | ModelSource | None = None, keep: int = 3) -> None:
@@ -38,7 +43,7 @@ class Session:
             )
         self.source = checkpoint if isinstance(checkpoint, ModelSource) else ModelSource(checkpoint)
         self.origin = self.source
-        self.step: int | None = None
+        self.state = PassState()
         self.keep = check_int(keep, "keep (passes cached)", 1, 100, "pass e.g. keep=1")
         self._passes: OrderedDict[tuple, ForwardPass] = OrderedDict()
         self.computed = 0  # how many passes were recorded (tests check the cache by it)
@@ -53,7 +58,12 @@ class Session:
         source = source or self.origin
         if step is not None:
             source.check_step(step)
-        self.source, self.step = source, step
+        self.source, self.state.step = source, step
+
+    @property
+    def step(self) -> int | None:
+        """The training step of the weights shown (None: the source's own)."""
+        return self.state.step
 
     def forward_pass(self, doc: str, root: str = "loss", step: int | None = None) -> ForwardPass:
         """The pass for ``(doc, root, step)`` on the current weights: cached, or recorded now."""

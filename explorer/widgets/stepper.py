@@ -15,6 +15,7 @@ from ..stepper import backward_steps
 from ..style import fmt
 from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
+from .state import PassState
 
 __all__ = ["BackwardStepper"]
 
@@ -22,7 +23,8 @@ __all__ = ["BackwardStepper"]
 class BackwardStepper(Checked, ShownLater, W.VBox):
     """Steps of backward inside ``scope`` of the pass given to ``show``. Traits (a scope that
     cannot be stepped through is refused with a message and the stepper keeps the one it
-    shows; ``step`` given to the constructor is applied once a pass is shown):"""
+    shows; ``step`` given to the constructor is applied once a pass is shown): ``scope`` (it
+    follows the shared ``PassState``'s ``focus`` and ``pos``) and ``step``."""
 
     scope = traitlets.Unicode("pos1.layer0.attn.head0.softmax")
     step = traitlets.Int(0)
@@ -32,7 +34,9 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
         "step": integer(0, lambda w: len(w.steps) if w.fp is not None else None),
     }
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, state: PassState | None = None, **kwargs) -> None:
+        """``state``: the selection shared with other widgets: the stepper follows where the
+        learner looks (``focus``: a zoom, a selected node) and the position; None: its own."""
         asked = self.take_traits(kwargs, self._checks)
         self.fp = None
         self._stepped = (None, None, None)  # (pass, scope, its steps): the last one computed
@@ -49,6 +53,9 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
         self.add_class("microgpt-stepper")
         traitlets.link((self, "scope"), (self._scope, "value"))
         traitlets.link((self, "step"), (self._slider, "value"))
+        self.state = PassState.given(state, "BackwardStepper(state=...)")
+        self.state.observe(lambda change: self.follow_pos(change["new"]), "pos")
+        self.state.observe(lambda change: self.follow(change["new"]), "focus")
         self.defer(asked, ["step"])  # the steps are known once a pass is shown
         self.apply(asked)
         self._live = True

@@ -24,6 +24,7 @@ from .args import Checked, flag, integer, need, text
 from .images import chart_image, show_chart
 from .lazy import ShownLater
 from .session import Session
+from .state import PassState
 
 __all__ = ["TrainStepView"]
 
@@ -67,7 +68,10 @@ class TrainStepView(Checked, ShownLater, W.VBox):
         "weights_version": integer(0),
     }
 
-    def __init__(self, session: Session, concealed: bool = False, **kwargs) -> None:
+    def __init__(self, session: Session, concealed: bool = False,
+                 state: PassState | None = None, **kwargs) -> None:  # fmt: skip
+        """``state``: the selection shared with other widgets (its document is this view's,
+        its selected node shown; None: the view's own)."""
         need(Session, "TrainStepView(session)", "a Session (e.g. Session(), shared with the "
              "other views)", session)  # fmt: skip
         concealed = flag()(self, concealed, "TrainStepView(concealed=...)")
@@ -107,6 +111,9 @@ class TrainStepView(Checked, ShownLater, W.VBox):
         self.add_class("microgpt-trainstep")
         self.step = final
         traitlets.link((self, "step"), (self._slider, "value"))
+        self.state = PassState.given(state, "TrainStepView(state=...)")
+        self.state.join(self, "doc", lead=state is None)
+        self.state.feed(self, lead=state is None, selected="selected")
         self.apply(asked)
         self._live = True
         self._refresh()
