@@ -515,7 +515,7 @@ def test_train_and_sample_never_load_the_explorer():
         "build_parser(['sample', '--num', '1'])\n"
         "assert not [m for m in sys.modules if m.split('.')[0] == 'explorer']\n"
         "build_parser(['graph', '--doc', 'emma'])\n"
-        "assert 'explorer.cli' in sys.modules\n"
+        "assert 'explorer.commands' in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

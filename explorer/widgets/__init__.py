@@ -16,12 +16,12 @@ import importlib
 #: Each public name and the module that defines it.
 _WHERE = {
     "AttentionView": "attention",
-    "BackwardStepper": "stepper",
-    "CompareView": "compare",
+    "BackwardStepper": "backward_stepper",
+    "CompareView": "compare_view",
     "Dashboard": "dashboard",
     "EmbeddingView": "embeddings",
     "Exercise": "exercise",
-    "GraphExplorer": "graph",
+    "GraphExplorer": "graph_explorer",
     "NodeInspector": "inspector",
     "PassState": "state",
     "PositionsView": "panels",

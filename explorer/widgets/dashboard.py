@@ -26,14 +26,14 @@ from ..memory import trim
 from ..node import resolve_node
 from .args import Checked, choice, flag, integer, number, text
 from .attention import AttentionView
+from .backward_stepper import BackwardStepper
 from .embeddings import EmbeddingView
-from .graph import VIEW_CHOICES, GraphExplorer
+from .graph_explorer import VIEW_CHOICES, GraphExplorer
 from .inspector import NodeInspector, names_a_node
 from .lazy import ShownLater
 from .panels import PositionsView, WeightView
 from .probs import ProbabilitiesView
 from .session import Session
-from .stepper import BackwardStepper
 from .training import TrainingView
 from .trainstep import TrainStepView
 
