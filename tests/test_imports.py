@@ -58,7 +58,7 @@ def test_microgpt_imports_only_the_standard_library():
 ROOT = Path(microgpt.__file__).resolve().parents[1]
 PACKAGES = ("microgpt", "explorer")
 
-#: The layers, lowest first (README.md, "How the code is organized"): a module may import its
+#: The layers, lowest first (ARCHITECTURE.md draws them): a module may import its
 #: own layer and the layers before it, never one after it. Every module of microgpt/ and
 #: explorer/ is in exactly one (``explorer.widgets.*``: the package's submodules).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
