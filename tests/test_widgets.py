@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from explorer.adam import adam_preview
+from explorer.node import resolve_node
 from explorer.style import fmt
 from explorer.widgets import (
     AttentionView,
@@ -148,7 +150,9 @@ def test_inspector_shows_adam_for_a_parameter(session):
     inspector.show(session.forward_pass("emma"))
     inspector.selected = "wte[m,3]"
     html = inspector._html.value
-    assert "Adam" in html and "next update" in html and "schedule" in html
+    assert "Adam" in html and "update −lr_k·m̂" in html and "schedule" in html
+    preview = adam_preview(session.forward_pass("emma"), resolve_node(inspector.fp, "wte[m,3]"))
+    assert preview._repr_html_() in html  # the one Adam step table, as the lessons show it
     inspector.selected = "nonsense[1]"
     assert "no node named" in inspector._html.value and inspector.report is None
 

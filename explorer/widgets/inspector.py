@@ -28,6 +28,7 @@ from ..graph import TensorNode
 from ..model_view import default_pos, model_view, tensor_table
 from ..node import node_report, resolve_node
 from ..style import fmt
+from ..tables import html_table
 from .args import Checked, integer, need, need_pass, text
 from .state import PassState
 
@@ -53,9 +54,7 @@ def _who(t: dict) -> str:
 
 
 def _rows(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="microgpt-table"><tr>{head}</tr>{body}</table>'
+    return html_table(header, rows, left={0})  # the one HTML table (explorer.tables)
 
 
 def names_a_node(fp, label: str) -> bool:
@@ -272,19 +271,7 @@ class NodeInspector(Checked, W.VBox):
             a = adam_preview(self.fp, node)
         except MicrogptError as e:
             return f"<div><i>{html.escape(str(e))}</i></div>"
-        rows = [
-            ["m (first moment)", _f(a.m), "→", _f(a.m_new)],
-            ["v (second moment)", _f(a.v), "→", _f(a.v_new)],
-            ["m̂, v̂ (bias-corrected)", _f(a.m_hat), "", _f(a.v_hat)],
-            ["learning rate at step", str(a.step), "", _f(a.lr)],
-            ["next update", "", "", f"<b>{_f(a.update)}</b>"],
-        ]
-        note = f"<div><i>{html.escape(a.note)}</i></div>" if a.note else ""
-        return (
-            "<div><b>Adam</b> (with this document's gradient)</div>"
-            + _rows(["", "now", "", "after the next step"], rows)
-            + note
-        )
+        return a._repr_html_()  # the one Adam step table (explorer.adam.AdamStep)
 
     def check_gradient(self):
         """Estimate the selected node's gradient by finite differences; show both numbers."""
