@@ -85,10 +85,12 @@ def html_table(
     rows: list[list[str]],
     caption: str | None = None,
     left: set[int] = frozenset(),
+    row_styles: list[str] | None = None,
 ) -> str:
     """A table: ``header`` is plain text (``None``: no header row); ``rows`` and ``caption``
     are HTML (build cells with ``number`` and ``text``). Columns in ``left`` (indices) are
-    aligned left, as text reads; the others as the page aligns them (numbers: right)."""
+    aligned left, as text reads; the others as the page aligns them (numbers: right).
+    ``row_styles``: a CSS style per row ("" for none), e.g. the backward stepper's marks."""
 
     def td(tag: str, k: int, content: str) -> str:
         style = ' style="text-align: left"' if k in left else ""
@@ -97,8 +99,12 @@ def html_table(
     # a header may break after a dot (consumer.<wbr>grad) on a narrow screen
     head = "".join(td("th", k, _breakable(escape(h))) for k, h in enumerate(header or []))
     head = f"<thead><tr>{head}</tr></thead>" if header else ""
+    styles = row_styles or [""] * len(rows)
     body = "".join(
-        "<tr>" + "".join(td("td", k, c) for k, c in enumerate(row)) + "</tr>" for row in rows
+        (f'<tr style="{style}">' if style else "<tr>")
+        + "".join(td("td", k, c) for k, c in enumerate(row))
+        + "</tr>"
+        for row, style in zip(rows, styles)
     )
     cap = f"<caption>{caption}</caption>" if caption else ""
     # left-aligned where it sits (JupyterLab centres a table outside an output area)

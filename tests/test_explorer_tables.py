@@ -69,6 +69,12 @@ def test_html_table_left_columns():
     assert '<td>1</td><td style="text-align: left">x</td>' in html
 
 
+def test_html_table_row_styles_mark_rows_and_leave_the_others_plain():
+    out = html_table(["a"], [["1"], ["2"], ["3"]], row_styles=["", "background:#fdb863", ""])
+    assert out.count("<tr>") == 3  # the header's row and two plain ones
+    assert out.count('<tr style="background:#fdb863"><td>2</td>') == 1
+
+
 def test_sentence_formats_its_numbers_and_names():
     s = Sentence(
         "{doc}: {n} nodes; loss {loss}, by hand {x:,.0f}; agree: {ok}; at {ps}.",

@@ -223,6 +223,12 @@ def test_backward_stepper_ends_at_the_real_gradients(session):
     stepper.next()
     first = stepper.steps[0]
     assert stepper.step == 1 and fp.index.label(first.node) in stepper._table.value
+    # the step's node marked (orange), the inputs it passed its gradient to (purple)
+    marked = re.findall(r'<tr style="background:#(\w+)"><td[^>]*>(.*?)</td>', stepper._table.value)
+    label = html.escape(fp.index.label(first.node))
+    assert ("fdb863", label) in marked
+    inputs = {html.escape(fp.index.label(c)) for c, _ in first.updates}
+    assert {name for colour, name in marked if colour == "b2abd2"} == inputs - {label}
     scope, step = stepper.scope, stepper.step
     stepper.scope = "pos1"  # too big: refused, with the reason; the stepper keeps its scope
     assert "smaller one" in stepper._message.value

@@ -13,6 +13,7 @@ from microgpt.model import parse_name
 
 from ..stepper import backward_steps
 from ..style import fmt
+from ..tables import html_table
 from .args import Checked, integer, need_pass, text
 from .lazy import ShownLater
 from .state import PassState
@@ -163,18 +164,17 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
         current = self.steps[k - 1] if k else None
         changed = {c for c, _ in current.updates} if current else set()
         index = self.fp.index
-        rows = []
+        rows, styles = [], []
         for i in reversed(self.ids):
             style = ""
             if current is not None and i == current.node:
-                style = ' style="background:#fdb863"'
+                style = "background:#fdb863"
             elif i in changed:
-                style = ' style="background:#b2abd2"'
+                style = "background:#b2abd2"
             state = "final" if i in done else ""
-            rows.append(
-                f"<tr{style}><td>{html.escape(index.label(i))}</td><td>{index.op[i]}</td>"
-                f"<td>{fmt(index.values[i].data)}</td><td>{fmt(grads[i])}</td><td>{state}</td></tr>"
-            )
+            label, data = html.escape(index.label(i)), fmt(index.values[i].data)
+            rows.append([label, index.op[i], data, fmt(grads[i]), state])
+            styles.append(style)
         head = (
             f"<p>step {k} of {len(self.steps)}"
             + (
@@ -185,7 +185,5 @@ class BackwardStepper(Checked, ShownLater, W.VBox):
             )  # fmt: skip
             + "</p>"
         )
-        self._table.value = (
-            head + '<table class="microgpt-table"><tr><th>node</th><th>op</th><th>data</th>'
-            "<th>grad so far</th><th></th></tr>" + "".join(rows) + "</table>"
-        )
+        header = ["node", "op", "data", "grad so far", ""]
+        self._table.value = head + html_table(header, rows, left={0}, row_styles=styles)
