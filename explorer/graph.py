@@ -60,6 +60,8 @@ class NodeKey:
 
     @classmethod
     def parse(cls, node_id: str) -> NodeKey:
+        if not isinstance(node_id, str):
+            raise ArgumentTypeError(f"a drawn node's id is a string, got {type(node_id).__name__}")
         kind, sep, ref = node_id.partition("/")
         return cls(kind, ref) if sep and kind in _PREFIXED else cls("node", node_id)
 

@@ -35,11 +35,11 @@ from importlib import resources
 from pathlib import Path
 
 from .checkpoint_data import FORMAT, REQUIRED_FIELDS, VERSION, Checkpoint
-from .errors import ArgumentTypeError, MicrogptError
+from .errors import ArgumentTypeError, MicrogptError, OutputPathError
 from .files import write_atomically
 from .hyperparams import Hyperparams
 from .model import GPTConfig
-from .validate import MAX_CHECKPOINT_BYTES, read_input_file
+from .validate import MAX_CHECKPOINT_BYTES, is_checkpoint_file, quoted, read_input_file
 
 __all__ = [
     "FORMAT",
@@ -58,10 +58,21 @@ def shipped_checkpoint_path() -> Path:
     return Path(str(resources.files("microgpt").joinpath("data", "model.json")))
 
 
-def save_checkpoint(ckpt: Checkpoint | dict, path: str | os.PathLike) -> Path:
+def save_checkpoint(ckpt: Checkpoint | dict, path: str | os.PathLike, force: bool = False) -> Path:
     """Write ``ckpt`` (from ``Run.to_checkpoint()``, or its JSON data as a dict) to ``path``
-    atomically; returns the path."""
+    atomically; returns the path. A file already there is replaced only if it is a checkpoint
+    (or ``force=True``): a notebook or a text file given by mistake is never overwritten."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise ArgumentTypeError(
+            f"save_checkpoint(path) must be a file's path, got {type(path).__name__} "
+            f"{quoted(repr(path))}: e.g. 'run.json'"
+        )
     path = Path(path)
+    if path.exists() and not force and not is_checkpoint_file(path):
+        raise OutputPathError(
+            f"not saving over {quoted(str(path))}: it is not a microgpt checkpoint; choose "
+            "another path, or pass force=True to replace it"
+        )
     if isinstance(ckpt, Checkpoint):
         payload = ckpt.to_dict()
     elif isinstance(ckpt, dict):

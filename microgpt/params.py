@@ -14,6 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .errors import ArgumentTypeError, ConfigError
+from .validate import check_int
+
 __all__ = ["ParamLayout"]
 
 
@@ -24,6 +27,11 @@ class ParamLayout:
     __slots__ = ("shapes", "size")
 
     def __init__(self, config) -> None:
+        if not callable(getattr(config, "matrix_shapes", None)):
+            raise ArgumentTypeError(
+                f"ParamLayout(config) takes a GPTConfig, got {type(config).__name__}: e.g. "
+                "ParamLayout(run.config)"
+            )
         self.shapes: dict[str, tuple[int, int]] = config.matrix_shapes()
         self.size = sum(rows * cols for rows, cols in self.shapes.values())
 
@@ -37,6 +45,9 @@ class ParamLayout:
     def matrices(self, flat: Sequence[float]) -> list[list[list[float]]]:
         """``flat`` (``params`` order) as matrices (rows are slices of ``flat``: lists of a
         list), in ``matrix_shapes`` order."""
+        if not isinstance(flat, Sequence) or len(flat) != self.size:
+            got = len(flat) if isinstance(flat, Sequence) else type(flat).__name__
+            raise ConfigError(f"the layout holds {self.size} parameters, got {got}")
         return [
             [flat[i + r * cols : i + (r + 1) * cols] for r in range(rows)]
             for _, rows, cols, i in self._spans()
@@ -61,7 +72,8 @@ class ParamLayout:
 
     def locate(self, index: int) -> tuple[str, int, int]:
         """``(key, row, column)`` of the parameter at ``index`` in ``params``."""
+        index = check_int(index, "parameter index", 0, self.size - 1)
         for key, rows, cols, start in self._spans():
             if index < start + rows * cols:
                 return key, (index - start) // cols, (index - start) % cols
-        raise IndexError(f"parameter index {index} is past the last ({self.size - 1})")
+        raise AssertionError("unreachable: the index was checked")  # pragma: no cover

@@ -542,3 +542,23 @@ def test_save_checkpoint_refuses_what_is_not_a_checkpoint(tmp_path):
         save_checkpoint([1, 2], tmp_path / "x.json")
     with pytest.raises(ArgumentTypeError, match="Checkpoint"):
         Run.from_checkpoint({"step": 3})
+
+
+def test_save_checkpoint_never_overwrites_a_file_that_is_not_a_checkpoint(tmp_path):
+    from microgpt.errors import ArgumentTypeError, OutputPathError
+
+    ckpt = tiny_run(1).to_checkpoint()
+    notes = tmp_path / "notes.ipynb"
+    notes.write_text("a learner's notebook", encoding="utf-8")
+    with pytest.raises(OutputPathError, match="not a microgpt checkpoint.*force=True"):
+        save_checkpoint(ckpt, notes)
+    assert notes.read_text(encoding="utf-8") == "a learner's notebook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.ipynb"]
+    for bad in (None, 5, ""):
+        with pytest.raises(ArgumentTypeError, match="must be a file's path"):
+            save_checkpoint(ckpt, bad)
+    # a checkpoint is replaced (a run saving as it goes), and force=True replaces anything
+    path = save_checkpoint(ckpt, tmp_path / "run.json")
+    assert save_checkpoint(ckpt, path) == path
+    save_checkpoint(ckpt, notes, force=True)
+    assert load_checkpoint(notes) == ckpt

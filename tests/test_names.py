@@ -175,6 +175,14 @@ def test_a_node_key_of_no_kind_is_one_clear_error(kind, ref):
         NodeKey(kind, ref)
 
 
+@pytest.mark.parametrize("node_id", [None, 5, b"op/3"])
+def test_reading_a_key_from_what_is_not_an_id_is_one_clear_error(node_id):
+    from explorer.graph import NodeKey
+
+    with pytest.raises(ArgumentTypeError, match="drawn node's id is a string"):
+        NodeKey.parse(node_id)
+
+
 def test_every_drawn_id_is_its_key(fp):
     """The views' producers build ids through ``NodeKey``: each node's key reads back its id,
     its kind matches the node's, and a group's key is its scope."""

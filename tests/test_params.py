@@ -9,6 +9,7 @@ import random
 import pytest
 from conftest import TINY_DOCS, TINY_SHAPE
 
+from microgpt import MicrogptError, load_checkpoint
 from microgpt.history import History
 from microgpt.model import GPT, GPTConfig
 from microgpt.optim import Adam, adam_move, learning_rate_at
@@ -30,7 +31,7 @@ def test_the_layout_walks_params_in_the_models_order():
         key, r, c = layout.locate(i)
         assert name.startswith(f"{key}[") and name.endswith(f",{c}]")
         assert model.state_dict[key][r][c] is model.params[i]
-    with pytest.raises(IndexError):
+    with pytest.raises(MicrogptError, match="parameter index"):
         layout.locate(layout.size)
 
 
@@ -89,3 +90,20 @@ def test_checked_step_keeps_the_gradients_when_asked():
     twin.train_step(keep_grads=True)
     assert run.last_grads == twin.last_grads and len(run.last_grads) == len(run.model.params)
     assert run.to_checkpoint() == twin.to_checkpoint()
+
+
+def test_the_layout_refuses_what_it_cannot_lay_out():
+    from microgpt.errors import ArgumentTypeError, ConfigError
+    from microgpt.params import ParamLayout
+
+    layout = load_checkpoint().layout
+    for bad in (None, "config"):
+        with pytest.raises(ArgumentTypeError, match="takes a GPTConfig"):
+            ParamLayout(bad)
+    for flat in (None, [1.0, 2.0], [0.0] * (layout.size + 1)):
+        with pytest.raises(ConfigError, match=f"holds {layout.size} parameters"):
+            layout.split(flat)
+    for index in (-1, layout.size, "3"):
+        with pytest.raises(MicrogptError, match="parameter index"):
+            layout.locate(index)
+    assert layout.locate(layout.size - 1)[0] == list(layout.shapes)[-1]
