@@ -99,7 +99,9 @@ def html_table(
     # a header may break after a dot (consumer.<wbr>grad) on a narrow screen
     head = "".join(td("th", k, _breakable(escape(h))) for k, h in enumerate(header or []))
     head = f"<thead><tr>{head}</tr></thead>" if header else ""
-    styles = row_styles or [""] * len(rows)
+    styles = [""] * len(rows) if row_styles is None else list(row_styles)
+    if len(styles) != len(rows):  # zip would drop rows without a word
+        raise ConfigError(f"html_table: {len(rows)} rows but {len(styles)} row styles")
     body = "".join(
         (f'<tr style="{style}">' if style else "<tr>")
         + "".join(td("td", k, c) for k, c in enumerate(row))

@@ -73,6 +73,8 @@ def test_html_table_row_styles_mark_rows_and_leave_the_others_plain():
     out = html_table(["a"], [["1"], ["2"], ["3"]], row_styles=["", "background:#fdb863", ""])
     assert out.count("<tr>") == 3  # the header's row and two plain ones
     assert out.count('<tr style="background:#fdb863"><td>2</td>') == 1
+    with pytest.raises(MicrogptError, match="3 rows but 1 row styles"):
+        html_table(["a"], [["1"], ["2"], ["3"]], row_styles=["x"])  # never a row dropped
 
 
 def test_sentence_formats_its_numbers_and_names():
